@@ -1,0 +1,96 @@
+/**
+ * The one closed catalogue of error codes Overture answers with, on both API surfaces.
+ *
+ * Management errors render as `{code, status, message}`; frontend errors as `{code, message, type}`,
+ * where `type` carries the same value as `status` here (prelude-api.md §2.3). `message` is the default
+ * text; a handler may replace it with a more specific one, but never the code or the HTTP status.
+ *
+ * docs/errors.md is generated from this table and a test keeps the two equal.
+ */
+export interface ErrorEntry {
+  readonly http: number;
+  readonly status: string;
+  readonly message: string;
+}
+
+export const errorCatalogue = {
+  invalid_request: {
+    http: 400,
+    status: "bad_request",
+    message: "The request is invalid.",
+  },
+  invalid_identifier: {
+    http: 400,
+    status: "bad_request",
+    message: "The identifier is not a valid email address or E.164 phone number.",
+  },
+  invalid_password: {
+    http: 400,
+    status: "bad_request",
+    message: "The password does not meet the password policy.",
+  },
+  unauthorized: {
+    http: 401,
+    status: "unauthorized",
+    message: "Missing, unknown or revoked credentials.",
+  },
+  not_found: {
+    http: 404,
+    status: "not_found",
+    message: "No such route.",
+  },
+  app_not_found: {
+    http: 404,
+    status: "not_found",
+    message: "The application was not found.",
+  },
+  user_not_found: {
+    http: 404,
+    status: "not_found",
+    message: "The user was not found.",
+  },
+  identifier_not_found: {
+    http: 404,
+    status: "not_found",
+    message: "The user has no such identifier.",
+  },
+  external_id_already_exists: {
+    http: 409,
+    status: "conflict",
+    message: "Another user already has this external_id.",
+  },
+  identifier_already_exists: {
+    http: 409,
+    status: "conflict",
+    message: "This identifier already belongs to a user.",
+  },
+  payload_too_large: {
+    http: 413,
+    status: "payload_too_large",
+    message: "The request body is larger than the limit.",
+  },
+  unsupported_media_type: {
+    http: 415,
+    status: "unsupported_media_type",
+    message: "The request body must be application/json.",
+  },
+  rate_limited: {
+    http: 429,
+    status: "too_many_requests",
+    message: "Too many requests; retry later.",
+  },
+  internal: {
+    http: 500,
+    status: "internal_server_error",
+    message: "An internal error occurred.",
+  },
+  service_unavailable: {
+    http: 503,
+    status: "service_unavailable",
+    message: "The service is temporarily unavailable.",
+  },
+} as const satisfies Record<string, ErrorEntry>;
+
+export type ErrorCode = keyof typeof errorCatalogue;
+
+export const errorCodes = Object.keys(errorCatalogue) as ErrorCode[];

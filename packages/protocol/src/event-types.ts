@@ -1,0 +1,40 @@
+import type { Identifier } from "./identifier.js";
+
+/**
+ * Events recorded in the outbox (prelude-api.md §8.5). The first seven are Prelude's; the
+ * `user.external_id.updated`, `user.status.updated` and `user.password.updated` events are Overture
+ * extensions so that every user mutation leaves a record (docs/events.md).
+ */
+export interface EventPayloads {
+  "user.created": {
+    user_id: string;
+    external_id: string | null;
+    identifiers: Identifier[];
+    profile: Record<string, unknown>;
+    source: "api" | "login" | "migration" | "import";
+    created_at: string;
+  };
+  "user.deleted": { user_id: string; external_id: string | null; deleted_at: string };
+  "user.profile.updated": { user_id: string; profile: Record<string, unknown>; updated_at: string };
+  "user.identifier.created": { user_id: string; identifier: Identifier; created_at: string };
+  "user.identifier.deleted": { user_id: string; identifier: Identifier; deleted_at: string };
+  "user.external_id.updated": {
+    user_id: string;
+    external_id: string;
+    previous_external_id: string | null;
+    updated_at: string;
+  };
+  "user.status.updated": { user_id: string; status: string; previous_status: string; updated_at: string };
+  "user.password.updated": { user_id: string; updated_at: string };
+}
+
+export type EventType = keyof EventPayloads;
+
+/** The envelope every recorded event has; `payload` is the per-type object above. */
+export interface EventEnvelope<T extends EventType = EventType> {
+  id: string;
+  type: T;
+  app_id: string;
+  created_at: string;
+  payload: EventPayloads[T];
+}

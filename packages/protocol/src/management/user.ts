@@ -1,0 +1,123 @@
+import Type from "typebox";
+import { Identifier, IdentifierInput } from "../identifier.js";
+
+/** Limits on user fields; documented in docs/users.md and enforced by the schemas below. */
+export const USER_LIMITS = {
+  externalIdMax: 128,
+  identifiersPerRequest: 20,
+  profileBytesMax: 16_384,
+  profileKeysMax: 100,
+  profileKeyLengthMax: 100,
+  passwordLengthMax: 1024,
+  batchLookupMax: 100,
+  pageSizeDefault: 20,
+  pageSizeMax: 100,
+} as const;
+
+export const userStatuses = ["active", "disabled"] as const;
+export type UserStatus = (typeof userStatuses)[number];
+export const UserStatus = Type.Union([Type.Literal("active"), Type.Literal("disabled")], {
+  description: "`disabled` users cannot sign in; disabling ends their sessions.",
+});
+
+export const ExternalId = Type.String({
+  minLength: 1,
+  maxLength: USER_LIMITS.externalIdMax,
+  description: "Your own identifier for the user (for example your legacy user id).",
+  examples: ["legacy-user-42"],
+});
+
+export const Profile = Type.Record(
+  Type.String({ maxLength: USER_LIMITS.profileKeyLengthMax }),
+  Type.Unknown(),
+  {
+    maxProperties: USER_LIMITS.profileKeysMax,
+    description: "Free-form JSON object.",
+    examples: [{ first_name: "Jane", last_name: "Doe" }],
+  },
+);
+
+export const User = Type.Object(
+  {
+    id: Type.String({ examples: ["usr_01jqebhswje1ka1z7ahr9rfsgt"] }),
+    external_id: Type.Union([Type.String(), Type.Null()]),
+    status: UserStatus,
+    identifiers: Type.Array(Identifier),
+    scopes: Type.Array(Type.String()),
+    profile: Type.Record(Type.String(), Type.Unknown()),
+    has_password: Type.Boolean(),
+    created_at: Type.String({ format: "date-time" }),
+    updated_at: Type.String({ format: "date-time" }),
+  },
+  { title: "User" },
+);
+export type User = Type.Static<typeof User>;
+
+export const UserIdParams = Type.Object({
+  appID: Type.String({ maxLength: 64 }),
+  userID: Type.String({ maxLength: 64 }),
+});
+
+export const CreateUserRequest = Type.Object(
+  {
+    external_id: Type.Optional(ExternalId),
+    identifiers: Type.Optional(Type.Array(IdentifierInput, { maxItems: USER_LIMITS.identifiersPerRequest })),
+    profile: Type.Optional(Profile),
+    password: Type.Optional(Type.String({ minLength: 1, maxLength: USER_LIMITS.passwordLengthMax })),
+  },
+  { additionalProperties: false },
+);
+export type CreateUserRequest = Type.Static<typeof CreateUserRequest>;
+
+export const CreateUserResponse = Type.Object({ id: Type.String(), user: User });
+
+export const ListUsersQuery = Type.Object(
+  {
+    external_id: Type.Optional(ExternalId),
+    identifier_type: Type.Optional(Type.Union([Type.Literal("email_address"), Type.Literal("phone_number")])),
+    identifier_value: Type.Optional(Type.String({ minLength: 1, maxLength: 320 })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: USER_LIMITS.pageSizeMax })),
+    cursor: Type.Optional(Type.String({ maxLength: 200 })),
+  },
+  { additionalProperties: false },
+);
+export type ListUsersQuery = Type.Static<typeof ListUsersQuery>;
+
+export const ListUsersResponse = Type.Object({
+  users: Type.Array(User),
+  next_cursor: Type.Union([Type.String(), Type.Null()], {
+    description: "Pass as `cursor` to get the next page; null on the last page.",
+  }),
+});
+
+export const BatchLookupRequest = Type.Object(
+  {
+    external_ids: Type.Optional(
+      Type.Array(ExternalId, { maxItems: USER_LIMITS.batchLookupMax, uniqueItems: false }),
+    ),
+    emails: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 320 }), { maxItems: USER_LIMITS.batchLookupMax }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type BatchLookupRequest = Type.Static<typeof BatchLookupRequest>;
+
+export const UsersResponse = Type.Object({ users: Type.Array(User) });
+export const UserResponse = Type.Object({ user: User });
+
+export const UpdateExternalIdRequest = Type.Object(
+  { external_id: ExternalId },
+  { additionalProperties: false },
+);
+export const UpdateStatusRequest = Type.Object({ status: UserStatus }, { additionalProperties: false });
+export const IdentifierRequest = Type.Object(
+  { identifier: IdentifierInput },
+  { additionalProperties: false },
+);
+export type IdentifierRequest = Type.Static<typeof IdentifierRequest>;
+export const SetPasswordRequest = Type.Object(
+  { password: Type.String({ minLength: 1, maxLength: USER_LIMITS.passwordLengthMax }) },
+  { additionalProperties: false },
+);
+export const MessageResponse = Type.Object({ message: Type.String() });

@@ -1,0 +1,56 @@
+import Fastify, { type FastifyInstance } from "fastify";
+import type { Config } from "./config/config-schema.js";
+import type { Clock } from "./domain/clock.js";
+import { newId } from "./domain/new-id.js";
+import type { PasswordHasher } from "./domain/password-hasher.js";
+import { installErrorRenderer } from "./http/error-renderer.js";
+import { installJsonBodyParser } from "./http/json-body-parser.js";
+import { MANAGEMENT_PREFIX, mountManagementRoutes } from "./http/mount-routes.js";
+import { installOpenApi } from "./http/openapi.js";
+import type { HttpDeps } from "./http/route-spec.js";
+import { managementRoutes } from "./http/routes-management.js";
+import { installValidatorCompiler } from "./http/validator-compiler.js";
+import type { Store } from "./storage/repositories.js";
+import { VERSION } from "./version.js";
+
+export interface AppDependencies {
+  config: Readonly<Config>;
+  store: Store;
+  clock: Clock;
+  passwords: PasswordHasher;
+  /** pino options or `false`; the caller owns log destinations. */
+  logger?: boolean | Record<string, unknown>;
+}
+
+/** Builds the HTTP application: both route tables, one error renderer. Does not listen. */
+export async function createApp(deps: AppDependencies): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: deps.logger ?? { level: deps.config.logLevel, redact: ["req.headers.authorization"] },
+    bodyLimit: deps.config.bodyLimit,
+    trustProxy: deps.config.trustProxy,
+    genReqId: () => newId("req"),
+    return503OnClosing: true,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+  });
+  const http: HttpDeps = {
+    config: deps.config,
+    domain: { store: deps.store, clock: deps.clock, passwords: deps.passwords },
+  };
+
+  installValidatorCompiler(app);
+  installJsonBodyParser(app);
+  installErrorRenderer(app);
+  app.decorateRequest("overtureApp", null);
+  app.addHook("onSend", async (request, reply) => {
+    reply.header("x-request-id", request.id);
+  });
+
+  await installOpenApi(app, VERSION);
+  mountManagementRoutes(app, managementRoutes, http);
+  app.get("/healthz", { schema: { hide: true } }, async () => {
+    await deps.store.apps.get("healthz");
+    return { status: "ok" };
+  });
+  app.log.debug({ prefix: MANAGEMENT_PREFIX, routes: managementRoutes.length }, "management routes mounted");
+  return app;
+}

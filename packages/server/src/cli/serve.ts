@@ -1,0 +1,44 @@
+import { createApp } from "../app.js";
+import type { Config } from "../config/config-schema.js";
+import { ensureDevApp } from "../domain/apps.js";
+import { openRuntime } from "../runtime.js";
+import { VERSION } from "../version.js";
+
+/**
+ * `overture serve`: open and migrate the database, make sure a dev app exists (printing its key the
+ * one time it is created), then listen until SIGINT/SIGTERM.
+ */
+export async function serve(config: Readonly<Config>, out: (line: string) => void): Promise<void> {
+  const runtime = await openRuntime(config);
+  const { app: devApp, apiKey } = await ensureDevApp(runtime);
+  const app = await createApp(runtime);
+  const shutdown = async () => {
+    await app.close();
+    await runtime.database.close();
+  };
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => {
+      void shutdown().then(() => process.exit(0));
+    });
+  }
+  const address = await app.listen({ port: config.port, host: config.host });
+  const base = config.port === 0 ? address.replace("127.0.0.1", "localhost") : config.publicUrl;
+  out("");
+  out(`Overture ${VERSION} listening on ${address} (${runtime.database.description})`);
+  if (runtime.migrated.length > 0) out(`Applied migrations: ${runtime.migrated.join(", ")}`);
+  out("");
+  out(`  App ID:          ${devApp.id}${apiKey ? "  (created now)" : ""}`);
+  out(`  Management API:  ${base}/v2/session/apps/${devApp.id}`);
+  out(`  Frontend API:    ${base}/v1/session`);
+  out(`  API reference:   ${base}/docs`);
+  if (apiKey) {
+    out(`  API key:         ${apiKey.secret}`);
+    out("");
+    out("  The API key is shown only this once; it is stored hashed. Keep it now.");
+  } else {
+    out(
+      `  API key:         printed at first start; make another with: npx overture key create --app ${devApp.id}`,
+    );
+  }
+  out("");
+}

@@ -1,0 +1,174 @@
+import { availableParallelism } from "node:os";
+import { join } from "node:path";
+import { parseDatabaseUrl } from "../storage/open-database.js";
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl: string;
+  logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  publicUrl: string;
+  bodyLimit: number;
+  databasePoolSize: number;
+  passwordHashConcurrency: number;
+  trustProxy: boolean;
+}
+
+type Parsed<T> = { value: T } | { error: string };
+
+export interface OptionDef<K extends keyof Config = keyof Config> {
+  key: K;
+  /** Key in the optional JSON config file. */
+  file: string;
+  env: string;
+  doc: string;
+  /** The default as documented. */
+  defaultDoc: string;
+  default: (resolved: Partial<Config>) => Config[K];
+  parse: (raw: unknown) => Parsed<Config[K]>;
+}
+
+const integer =
+  (min: number, max: number) =>
+  (raw: unknown): Parsed<number> => {
+    const n =
+      typeof raw === "number"
+        ? raw
+        : typeof raw === "string" && /^-?\d+$/.test(raw.trim())
+          ? Number(raw)
+          : NaN;
+    return Number.isInteger(n) && n >= min && n <= max
+      ? { value: n }
+      : { error: `must be an integer from ${min} to ${max}` };
+  };
+
+const nonEmptyString = (raw: unknown): Parsed<string> =>
+  typeof raw === "string" && raw.trim() !== ""
+    ? { value: raw.trim() }
+    : { error: "must be a non-empty string" };
+
+const boolean = (raw: unknown): Parsed<boolean> => {
+  if (typeof raw === "boolean") return { value: raw };
+  if (raw === "true" || raw === "1") return { value: true };
+  if (raw === "false" || raw === "0") return { value: false };
+  return { error: "must be true or false" };
+};
+
+const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+function option<K extends keyof Config>(def: OptionDef<K>): OptionDef<K> {
+  return def;
+}
+
+/** Every option, in the order docs/config.md lists them. */
+export const configSchema = [
+  option({
+    key: "port",
+    file: "port",
+    env: "OVERTURE_PORT",
+    doc: "TCP port the server listens on (0 picks a free port).",
+    defaultDoc: "`4000`",
+    default: () => 4000,
+    parse: integer(0, 65535),
+  }),
+  option({
+    key: "host",
+    file: "host",
+    env: "OVERTURE_HOST",
+    doc: "Interface to bind. The default only accepts local connections; use `0.0.0.0` in a container.",
+    defaultDoc: "`127.0.0.1`",
+    default: () => "127.0.0.1",
+    parse: nonEmptyString,
+  }),
+  option({
+    key: "dataDir",
+    file: "data_dir",
+    env: "OVERTURE_DATA_DIR",
+    doc: "Directory for the embedded SQLite database and other local state.",
+    defaultDoc: "`./.overture`",
+    default: () => ".overture",
+    parse: nonEmptyString,
+  }),
+  option({
+    key: "databaseUrl",
+    file: "database_url",
+    env: "OVERTURE_DATABASE_URL",
+    doc: "`postgres://user:pass@host:5432/db` for PostgreSQL; a file path or `sqlite:<path>` for SQLite.",
+    defaultDoc: "`<data_dir>/overture.db` (SQLite)",
+    default: (c) => join(c.dataDir ?? ".overture", "overture.db"),
+    parse: (raw) => {
+      const s = nonEmptyString(raw);
+      if ("error" in s) return s;
+      const target = parseDatabaseUrl(s.value);
+      return "error" in target ? { error: target.error } : s;
+    },
+  }),
+  option({
+    key: "logLevel",
+    file: "log_level",
+    env: "OVERTURE_LOG_LEVEL",
+    doc: `Log level: ${logLevels.join(", ")}.`,
+    defaultDoc: "`info`",
+    default: () => "info" as const,
+    parse: (raw) =>
+      typeof raw === "string" && (logLevels as readonly string[]).includes(raw)
+        ? { value: raw as Config["logLevel"] }
+        : { error: `must be one of ${logLevels.join(", ")}` },
+  }),
+  option({
+    key: "publicUrl",
+    file: "public_url",
+    env: "OVERTURE_PUBLIC_URL",
+    doc: "Externally visible base URL of the server (scheme, host, port), used in printed URLs.",
+    defaultDoc: "`http://localhost:<port>`",
+    default: (c) => `http://localhost:${c.port ?? 4000}`,
+    parse: (raw) => {
+      const s = nonEmptyString(raw);
+      if ("error" in s) return s;
+      try {
+        const url = new URL(s.value);
+        if (url.protocol !== "http:" && url.protocol !== "https:") return { error: "must be an http(s) URL" };
+        return { value: url.origin };
+      } catch {
+        return { error: "must be an absolute http(s) URL" };
+      }
+    },
+  }),
+  option({
+    key: "bodyLimit",
+    file: "body_limit",
+    env: "OVERTURE_BODY_LIMIT",
+    doc: "Largest accepted request body in bytes; larger bodies get `413 payload_too_large`.",
+    defaultDoc: "`65536` (64 KiB)",
+    default: () => 65_536,
+    parse: integer(1024, 10 * 1024 * 1024),
+  }),
+  option({
+    key: "databasePoolSize",
+    file: "database_pool_size",
+    env: "OVERTURE_DATABASE_POOL_SIZE",
+    doc: "PostgreSQL connections per server process (SQLite uses one connection).",
+    defaultDoc: "`10`",
+    default: () => 10,
+    parse: integer(1, 1000),
+  }),
+  option({
+    key: "passwordHashConcurrency",
+    file: "password_hash_concurrency",
+    env: "OVERTURE_PASSWORD_HASH_CONCURRENCY",
+    doc: "Password hashes (argon2id, 19 MiB each) computed at once; more wait in a queue.",
+    defaultDoc: "number of CPU cores",
+    default: () => availableParallelism(),
+    parse: integer(1, 256),
+  }),
+  option({
+    key: "trustProxy",
+    file: "trust_proxy",
+    env: "OVERTURE_TRUST_PROXY",
+    doc: "Trust `X-Forwarded-*` headers (set when behind a reverse proxy or load balancer).",
+    defaultDoc: "`false`",
+    default: () => false,
+    parse: boolean,
+  }),
+] as const satisfies readonly OptionDef<keyof Config>[];

@@ -1,0 +1,60 @@
+import { readFileSync } from "node:fs";
+import { type Config, configSchema, type OptionDef } from "./config-schema.js";
+
+/** Names the option that is wrong, by the key the operator wrote, and why. */
+export class ConfigError extends Error {
+  constructor(
+    readonly key: string,
+    readonly reason: string,
+  ) {
+    super(`${key}: ${reason}`);
+    this.name = "ConfigError";
+  }
+}
+
+/**
+ * Builds the one Config of the process from the environment and, when `OVERTURE_CONFIG` names one,
+ * a JSON file (environment wins). Unknown file keys and invalid values are errors, never ignored.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
+  const file = env.OVERTURE_CONFIG ? readConfigFile(env.OVERTURE_CONFIG) : {};
+  const known = new Set<string>(configSchema.map((o) => o.file));
+  for (const key of Object.keys(file)) {
+    if (!known.has(key)) throw new ConfigError(`${env.OVERTURE_CONFIG}: ${key}`, "is not a known option");
+  }
+  const resolved: Partial<Config> = {};
+  for (const def of configSchema as readonly OptionDef[]) {
+    const fromEnv = env[def.env];
+    const [raw, source] =
+      fromEnv !== undefined && fromEnv !== ""
+        ? [fromEnv, def.env]
+        : def.file in file
+          ? [file[def.file], `${env.OVERTURE_CONFIG}: ${def.file}`]
+          : [undefined, def.env];
+    if (raw === undefined) {
+      Object.assign(resolved, { [def.key]: def.default(resolved) });
+      continue;
+    }
+    const parsed = def.parse(raw);
+    if ("error" in parsed) throw new ConfigError(source, `${parsed.error} (got ${JSON.stringify(raw)})`);
+    Object.assign(resolved, { [def.key]: parsed.value });
+  }
+  return Object.freeze(resolved as Config);
+}
+
+function readConfigFile(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new ConfigError("OVERTURE_CONFIG", `cannot read ${path}: ${(error as Error).message}`);
+  }
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+      throw new Error("not an object");
+    return parsed as Record<string, unknown>;
+  } catch (error) {
+    throw new ConfigError("OVERTURE_CONFIG", `${path} is not a JSON object: ${(error as Error).message}`);
+  }
+}

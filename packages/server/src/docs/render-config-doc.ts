@@ -1,0 +1,28 @@
+import { configSchema, type OptionDef } from "../config/config-schema.js";
+
+/** docs/config.md, generated from the schema; a test keeps the file equal to this. */
+export function renderConfigDoc(): string {
+  const rows = (configSchema as readonly OptionDef[]).map(
+    (o) => `| \`${o.env}\` | \`${o.file}\` | ${o.defaultDoc} | ${o.doc} |`,
+  );
+  return [
+    "# Configuration",
+    "",
+    "<!-- Generated from packages/server/src/config/config-schema.ts by `npm run docs`; do not edit. -->",
+    "",
+    "Overture reads its configuration once at start-up from environment variables and, optionally, a JSON",
+    "file named by `OVERTURE_CONFIG` whose keys are the file keys below. An environment variable wins over",
+    "the file. An invalid value or an unknown file key stops the process with the option's name and the",
+    'reason, for example `OVERTURE_PORT: must be an integer from 0 to 65535 (got "http")`.',
+    "",
+    "The CLI commands (`overture serve`, `overture app create`, …) all read the same configuration.",
+    "",
+    "| Environment variable | File key | Default | Meaning |",
+    "|---|---|---|---|",
+    ...rows,
+    "",
+    "Test suites read `OVERTURE_TEST_POSTGRES_URL` (not a server option): when set, every storage and",
+    "feature suite also runs on that PostgreSQL database, each test file in a schema of its own.",
+    "",
+  ].join("\n");
+}

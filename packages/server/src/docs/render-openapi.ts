@@ -1,0 +1,25 @@
+import { createApp } from "../app.js";
+import { loadConfig } from "../config/load-config.js";
+import { systemClock } from "../domain/clock.js";
+import { createArgon2idHasher } from "../domain/password-hasher.js";
+import { createStore } from "../storage/kysely-store.js";
+import { openDatabase } from "../storage/open-database.js";
+
+/** The OpenAPI document as /openapi.json serves it, built without touching any real database. */
+export async function renderOpenApi(): Promise<string> {
+  const database = openDatabase({ dialect: "sqlite", file: ":memory:" });
+  const app = await createApp({
+    config: loadConfig({}),
+    store: createStore(database),
+    clock: systemClock,
+    passwords: createArgon2idHasher(1),
+    logger: false,
+  });
+  try {
+    await app.ready();
+    return `${JSON.stringify(app.swagger(), null, 2)}\n`;
+  } finally {
+    await app.close();
+    await database.close();
+  }
+}

@@ -1,0 +1,10 @@
+import type { Store } from "../storage/repositories.js";
+import type { Clock } from "./clock.js";
+import type { PasswordHasher } from "./password-hasher.js";
+
+/** What domain operations need; built once in createApp and passed down, never global. */
+export interface DomainDeps {
+  store: Store;
+  clock: Clock;
+  passwords: PasswordHasher;
+}

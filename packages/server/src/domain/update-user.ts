@@ -1,0 +1,121 @@
+import type { UserStatus } from "@overture/protocol";
+import type { Repositories, UserRecord } from "../storage/repositories.js";
+import { isoTime } from "./clock.js";
+import { policyMessage } from "./create-user.js";
+import type { DomainDeps } from "./domain-deps.js";
+import { checkPassword, DEFAULT_PASSWORD_COMPLIANCY } from "./password-policy.js";
+import { recordEvent } from "./record-event.js";
+import { userConflict } from "./user-conflict.js";
+import { checkProfile, mergeProfile } from "./user-profile.js";
+
+type NotFound = { ok: false; reason: "user_not_found" };
+const notFound: NotFound = { ok: false, reason: "user_not_found" };
+
+/**
+ * Runs `change` on the locked user row inside one transaction; `change` writes and records its
+ * event through `tx`, so a failure anywhere leaves neither the change nor the event.
+ */
+async function withUser<T>(
+  deps: DomainDeps,
+  appId: string,
+  userId: string,
+  change: (tx: Repositories, user: UserRecord, now: number) => Promise<T>,
+): Promise<T | NotFound> {
+  return deps.store.transaction(async (tx) => {
+    const user = await tx.users.get(appId, userId, { forUpdate: true });
+    if (!user) return notFound;
+    return change(tx, user, deps.clock.now());
+  });
+}
+
+export async function updateProfile(
+  deps: DomainDeps,
+  appId: string,
+  userId: string,
+  patch: Record<string, unknown>,
+) {
+  return withUser(deps, appId, userId, async (tx, user, now) => {
+    const profile = mergeProfile(user.profile, patch);
+    const check = checkProfile(profile);
+    if (!check.ok) return check;
+    if (JSON.stringify(profile) === JSON.stringify(user.profile)) return { ok: true } as const;
+    await tx.users.update(appId, userId, { profile }, now);
+    await recordEvent(
+      tx,
+      appId,
+      "user.profile.updated",
+      { user_id: userId, profile, updated_at: isoTime(now) },
+      now,
+    );
+    return { ok: true } as const;
+  });
+}
+
+export async function updateExternalId(deps: DomainDeps, appId: string, userId: string, externalId: string) {
+  try {
+    return await withUser(deps, appId, userId, async (tx, user, now) => {
+      if (user.externalId === externalId) return { ok: true } as const;
+      await tx.users.update(appId, userId, { externalId }, now);
+      await recordEvent(
+        tx,
+        appId,
+        "user.external_id.updated",
+        {
+          user_id: userId,
+          external_id: externalId,
+          previous_external_id: user.externalId,
+          updated_at: isoTime(now),
+        },
+        now,
+      );
+      return { ok: true } as const;
+    });
+  } catch (error) {
+    if (userConflict(error) === "external_id_already_exists") {
+      return { ok: false, reason: "external_id_already_exists" } as const;
+    }
+    throw error;
+  }
+}
+
+export async function updateStatus(deps: DomainDeps, appId: string, userId: string, status: UserStatus) {
+  return withUser(deps, appId, userId, async (tx, user, now) => {
+    if (user.status === status) return { ok: true, user } as const;
+    await tx.users.update(appId, userId, { status }, now);
+    await recordEvent(
+      tx,
+      appId,
+      "user.status.updated",
+      { user_id: userId, status, previous_status: user.status, updated_at: isoTime(now) },
+      now,
+    );
+    return { ok: true, user: { ...user, status, updatedAt: now } } as const;
+  });
+}
+
+export async function setPassword(deps: DomainDeps, appId: string, userId: string, password: string) {
+  const check = checkPassword(password, DEFAULT_PASSWORD_COMPLIANCY);
+  if (!check.ok)
+    return { ok: false, reason: "invalid_password", message: policyMessage(check.failed) } as const;
+  if (!(await deps.store.users.get(appId, userId))) return notFound;
+  const passwordHash = await deps.passwords.hash(password);
+  return withUser(deps, appId, userId, async (tx, _user, now) => {
+    await tx.users.update(appId, userId, { passwordHash }, now);
+    await recordEvent(tx, appId, "user.password.updated", { user_id: userId, updated_at: isoTime(now) }, now);
+    return { ok: true } as const;
+  });
+}
+
+export async function deleteUser(deps: DomainDeps, appId: string, userId: string) {
+  return withUser(deps, appId, userId, async (tx, user, now) => {
+    await tx.users.delete(appId, userId);
+    await recordEvent(
+      tx,
+      appId,
+      "user.deleted",
+      { user_id: userId, external_id: user.externalId, deleted_at: isoTime(now) },
+      now,
+    );
+    return { ok: true } as const;
+  });
+}

@@ -1,0 +1,22 @@
+import type { FastifyInstance } from "fastify";
+import { ApiError } from "./api-error.js";
+
+/**
+ * JSON bodies: fastify's own parser (it refuses `__proto__` and `constructor.prototype` keys, so a
+ * body can never reach an object's prototype), except that an empty body means "no body". The web
+ * SDK sends `Content-Type: application/json` with nothing on body-less POSTs (client-protocol.md §14).
+ */
+export function installJsonBodyParser(app: FastifyInstance): void {
+  const parse = app.getDefaultJsonParser("error", "error");
+  // JSON is the only body format either API takes; anything else is 415 unsupported_media_type.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
+    const text = body as string;
+    if (text.trim() === "") return done(null, undefined);
+    parse(request, text, (error, value) => {
+      if (error)
+        return done(new ApiError("invalid_request", "The request body is not valid JSON."), undefined);
+      done(null, value);
+    });
+  });
+}

@@ -1,0 +1,27 @@
+import { ModeBody } from "@overture/protocol";
+import { setAppMode } from "../../domain/apps.js";
+import { defineRoute } from "../route-spec.js";
+
+export const getMode = defineRoute({
+  operationId: "getMode",
+  summary: "Get the application's mode",
+  tag: "Mode",
+  responses: { 200: ModeBody },
+  errors: [],
+  handler: async ({ app }) => ({ status: 200, body: { mode: app.mode } }),
+});
+
+export const updateMode = defineRoute({
+  operationId: "updateMode",
+  summary: "Set the application's mode",
+  description:
+    "New applications start in `dev`. Dev-only features (such as dev message inspection) stop in `prod`.",
+  tag: "Mode",
+  body: ModeBody,
+  responses: { 204: null },
+  errors: [],
+  handler: async ({ app, body, deps }) => {
+    await setAppMode(deps.domain, app.id, body.mode);
+    return { status: 204 };
+  },
+});

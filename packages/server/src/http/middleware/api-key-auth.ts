@@ -1,0 +1,32 @@
+import type { FastifyRequest } from "fastify";
+import { authenticateApiKey } from "../../domain/apps.js";
+import type { AppRecord } from "../../storage/repositories.js";
+import { ApiError } from "../api-error.js";
+import type { HttpDeps } from "../route-spec.js";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    overtureApp: AppRecord | null;
+  }
+}
+
+const BEARER = /^Bearer +([^\s]+) *$/i;
+
+/**
+ * Management authentication. The key alone decides who is calling; the app in the path is checked
+ * against the key's app without looking it up first, so a valid key used on another app's path gets
+ * the same `app_not_found` whether that app exists or not.
+ */
+export function apiKeyAuth(deps: HttpDeps) {
+  return async (request: FastifyRequest): Promise<void> => {
+    const match = BEARER.exec(request.headers.authorization ?? "");
+    if (!match?.[1]) throw new ApiError("unauthorized", "Send the API key as `Authorization: Bearer <key>`.");
+    const key = await authenticateApiKey(deps.domain, match[1]);
+    if (!key) throw new ApiError("unauthorized", "The API key is unknown or revoked.");
+    const { appID } = request.params as { appID: string };
+    if (key.appId !== appID) throw new ApiError("app_not_found");
+    const app = await deps.domain.store.apps.get(appID);
+    if (!app) throw new ApiError("app_not_found");
+    request.overtureApp = app;
+  };
+}

@@ -1,0 +1,49 @@
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import type { FastifyInstance } from "fastify";
+
+/**
+ * OpenAPI 3.1 generated from the route schemas, served at /openapi.json, with a Swagger UI page at
+ * /docs whose assets are served by this server (no CDN). docs/openapi.json is the same document,
+ * written by `npm run docs` and checked by a test.
+ */
+export async function installOpenApi(app: FastifyInstance, version: string): Promise<void> {
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: {
+        title: "Overture",
+        version,
+        description:
+          "Self-hostable implementation of the Prelude Session API. Management API under " +
+          "`/v2/session/apps/{appID}` (API key); Frontend API under `/v1/session` (per app).",
+        license: { name: "Apache-2.0", identifier: "Apache-2.0" },
+      },
+      components: {
+        securitySchemes: {
+          apiKey: {
+            type: "http",
+            scheme: "bearer",
+            description: "A management API key of the application (`overture key create`).",
+          },
+        },
+      },
+      tags: [
+        { name: "Mode", description: "The application's mode (dev/prod)." },
+        { name: "Users", description: "Users, their identifiers, profile, status and password." },
+      ],
+    },
+  });
+  await app.register(swaggerUi, {
+    routePrefix: "/docs",
+    // Nothing leaves the server: no online validator badge, no upgrade of plain-http local pages.
+    uiConfig: { validatorUrl: null },
+    staticCSP: true,
+    transformStaticCSP: (header) =>
+      header
+        .replace(" validator.swagger.io", "")
+        .replace(/ ?upgrade-insecure-requests;/, "")
+        .replace(/ https:/g, ""),
+  });
+  app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+}

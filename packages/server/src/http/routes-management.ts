@@ -1,0 +1,22 @@
+import * as mode from "./management/mode.js";
+import * as identifiers from "./management/user-identifiers.js";
+import * as users from "./management/users.js";
+import type { RouteTable } from "./route-spec.js";
+
+/** The Management API, under /v2/session/apps/{appID}, API key required. */
+export const managementRoutes: RouteTable = [
+  ["GET", "/mode", mode.getMode],
+  ["PUT", "/mode", mode.updateMode],
+
+  ["POST", "/users", users.createUser],
+  ["GET", "/users", users.listUsers],
+  ["POST", "/users/batch_lookup", users.batchLookup],
+  ["GET", "/users/:userID", users.getUser],
+  ["DELETE", "/users/:userID", users.deleteUser],
+  ["PATCH", "/users/:userID/profile", users.updateProfile],
+  ["PUT", "/users/:userID/external_id", users.updateExternalId],
+  ["PUT", "/users/:userID/status", users.updateStatus],
+  ["PUT", "/users/:userID/password", users.updatePassword],
+  ["POST", "/users/:userID/identifiers", identifiers.createIdentifier],
+  ["DELETE", "/users/:userID/identifiers", identifiers.deleteIdentifier],
+] as const;

@@ -1,0 +1,38 @@
+import type { Config } from "./config/config-schema.js";
+import { type Clock, systemClock } from "./domain/clock.js";
+import { createArgon2idHasher, type PasswordHasher } from "./domain/password-hasher.js";
+import { createStore } from "./storage/kysely-store.js";
+import { migrate } from "./storage/migrate.js";
+import { type Database, openDatabase, parseDatabaseUrl } from "./storage/open-database.js";
+import type { Store } from "./storage/repositories.js";
+
+export interface Runtime {
+  config: Readonly<Config>;
+  database: Database;
+  store: Store;
+  clock: Clock;
+  passwords: PasswordHasher;
+  /** Migrations applied by this start. */
+  migrated: string[];
+}
+
+/** Opens the configured database, brings its schema up to date and builds the shared services. */
+export async function openRuntime(config: Readonly<Config>): Promise<Runtime> {
+  const target = parseDatabaseUrl(config.databaseUrl);
+  if ("error" in target) throw new Error(`OVERTURE_DATABASE_URL ${target.error}`);
+  const database = openDatabase(target, { poolSize: config.databasePoolSize });
+  try {
+    const migrated = await migrate(database);
+    return {
+      config,
+      database,
+      store: createStore(database),
+      clock: systemClock,
+      passwords: createArgon2idHasher(config.passwordHashConcurrency),
+      migrated,
+    };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}

@@ -1,0 +1,39 @@
+import type { Kysely, Selectable } from "kysely";
+import type { AppsTable, DatabaseSchema } from "./database-schema.js";
+import type { AppRecord, AppRepository } from "./repositories.js";
+
+export class KyselyAppRepository implements AppRepository {
+  constructor(private readonly db: Kysely<DatabaseSchema>) {}
+
+  async create(app: AppRecord): Promise<void> {
+    await this.db
+      .insertInto("apps")
+      .values({
+        id: app.id,
+        name: app.name,
+        mode: app.mode,
+        created_at: app.createdAt,
+        updated_at: app.updatedAt,
+      })
+      .execute();
+  }
+
+  async get(id: string): Promise<AppRecord | null> {
+    const row = await this.db.selectFrom("apps").selectAll().where("id", "=", id).executeTakeFirst();
+    return row ? toApp(row) : null;
+  }
+
+  async list(): Promise<AppRecord[]> {
+    return (await this.db.selectFrom("apps").selectAll().orderBy("created_at").orderBy("id").execute()).map(
+      toApp,
+    );
+  }
+
+  async setMode(id: string, mode: AppRecord["mode"], now: number): Promise<void> {
+    await this.db.updateTable("apps").set({ mode, updated_at: now }).where("id", "=", id).execute();
+  }
+}
+
+function toApp(row: Selectable<AppsTable>): AppRecord {
+  return { id: row.id, name: row.name, mode: row.mode, createdAt: row.created_at, updatedAt: row.updated_at };
+}

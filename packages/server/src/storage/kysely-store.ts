@@ -1,0 +1,27 @@
+import type { Kysely } from "kysely";
+import { KyselyApiKeyRepository } from "./api-key-repository.js";
+import { KyselyAppRepository } from "./app-repository.js";
+import type { DatabaseSchema } from "./database-schema.js";
+import type { Database, DialectName } from "./open-database.js";
+import { KyselyOutboxRepository } from "./outbox-repository.js";
+import type { Repositories, Store } from "./repositories.js";
+import { KyselyUserRepository } from "./user-repository.js";
+
+function repositories(db: Kysely<DatabaseSchema>, dialect: DialectName): Repositories {
+  return {
+    apps: new KyselyAppRepository(db),
+    apiKeys: new KyselyApiKeyRepository(db),
+    users: new KyselyUserRepository(db, dialect),
+    outbox: new KyselyOutboxRepository(db),
+  };
+}
+
+/** The one Store implementation, for SQLite and PostgreSQL alike. */
+export function createStore(database: Database): Store {
+  return {
+    ...repositories(database.db, database.dialect),
+    dialect: database.dialect,
+    transaction: (work) =>
+      database.db.transaction().execute((tx) => work(repositories(tx, database.dialect))),
+  };
+}

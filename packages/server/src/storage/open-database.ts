@@ -1,0 +1,79 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import SQLite from "better-sqlite3";
+import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
+import pg from "pg";
+import type { DatabaseSchema } from "./database-schema.js";
+
+export type DialectName = "sqlite" | "postgres";
+
+export type DatabaseTarget = { dialect: "sqlite"; file: string } | { dialect: "postgres"; url: string };
+
+export interface Database {
+  readonly db: Kysely<DatabaseSchema>;
+  readonly dialect: DialectName;
+  /** Where the data lives, with any password removed; safe to log. */
+  readonly description: string;
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  /** PostgreSQL pool size per node. */
+  poolSize?: number;
+  /** SQLite busy timeout: how long a writer waits for another process's write lock. */
+  busyTimeoutMs?: number;
+}
+
+/** `postgres://` / `postgresql://` URLs go to PostgreSQL; a `sqlite:` URL or a plain path to SQLite. */
+export function parseDatabaseUrl(value: string): DatabaseTarget | { error: string } {
+  if (/^postgres(ql)?:\/\//i.test(value)) {
+    try {
+      new URL(value);
+    } catch {
+      return { error: "is not a valid postgres:// URL" };
+    }
+    return { dialect: "postgres", url: value };
+  }
+  if (/^sqlite:/i.test(value)) {
+    const file = value.replace(/^sqlite:(\/\/)?/i, "");
+    return file ? { dialect: "sqlite", file } : { error: "names no SQLite file" };
+  }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
+    return { error: "must be a postgres:// URL, a sqlite: URL or a file path" };
+  }
+  return { dialect: "sqlite", file: value };
+}
+
+export function openDatabase(target: DatabaseTarget, options: OpenDatabaseOptions = {}): Database {
+  if (target.dialect === "sqlite") {
+    if (target.file !== ":memory:") mkdirSync(dirname(target.file), { recursive: true });
+    const sqlite = new SQLite(target.file);
+    sqlite.pragma("journal_mode = WAL");
+    // NORMAL is durable across application crashes in WAL mode; only an OS crash can lose the
+    // last commits, the trade SQLite documents for WAL.
+    sqlite.pragma("synchronous = NORMAL");
+    sqlite.pragma("foreign_keys = ON");
+    sqlite.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+    const db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: sqlite }) });
+    return { db, dialect: "sqlite", description: `sqlite:${target.file}`, close: () => db.destroy() };
+  }
+  const pool = new pg.Pool({
+    connectionString: target.url,
+    max: options.poolSize ?? 10,
+    // BIGINT epoch milliseconds fit a JS number exactly; parse them as numbers on this pool only.
+    types: {
+      getTypeParser: ((oid: number, format?: string) =>
+        oid === pg.types.builtins.INT8
+          ? (v: string) => Number(v)
+          : pg.types.getTypeParser(oid, format as "text")) as typeof pg.types.getTypeParser,
+    },
+  });
+  const db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) });
+  return { db, dialect: "postgres", description: redactUrl(target.url), close: () => db.destroy() };
+}
+
+function redactUrl(url: string): string {
+  const u = new URL(url);
+  if (u.password) u.password = "***";
+  return u.toString();
+}

@@ -1,0 +1,107 @@
+import type { AppMode, EventType, Identifier, IdentifierType, UserStatus } from "@overture/protocol";
+import type { DialectName } from "./open-database.js";
+
+export interface AppRecord {
+  id: string;
+  name: string;
+  mode: AppMode;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface ApiKeyRecord {
+  id: string;
+  appId: string;
+  name: string;
+  hint: string;
+  createdAt: number;
+  revokedAt: number | null;
+}
+
+export interface UserRecord {
+  id: string;
+  appId: string;
+  externalId: string | null;
+  status: UserStatus;
+  profile: Record<string, unknown>;
+  passwordHash: string | null;
+  createdAt: number;
+  updatedAt: number;
+  identifiers: Identifier[];
+}
+
+export interface OutboxEvent {
+  id: string;
+  appId: string;
+  type: EventType;
+  payload: unknown;
+  createdAt: number;
+}
+
+export interface AppRepository {
+  create(app: AppRecord): Promise<void>;
+  get(id: string): Promise<AppRecord | null>;
+  list(): Promise<AppRecord[]>;
+  setMode(id: string, mode: AppMode, now: number): Promise<void>;
+}
+
+export interface ApiKeyRepository {
+  create(key: ApiKeyRecord & { secretSha256: string }): Promise<void>;
+  /** The key whose secret hashes to `secretSha256`, unless revoked. */
+  findActiveBySecret(secretSha256: string): Promise<ApiKeyRecord | null>;
+  list(appId: string): Promise<ApiKeyRecord[]>;
+  /** True when an active key was revoked by this call. */
+  revoke(appId: string, keyId: string, now: number): Promise<boolean>;
+}
+
+export interface UserListFilter {
+  externalId?: string;
+  identifier?: { type: IdentifierType; value: string };
+  /** Keyset cursor: only users whose id sorts after this one. */
+  afterId?: string;
+  limit: number;
+}
+
+export interface UserRepository {
+  /** Throws a unique violation (see unique-violation.ts) on a taken external_id or identifier. */
+  insert(user: Omit<UserRecord, "identifiers">): Promise<void>;
+  insertIdentifier(
+    appId: string,
+    userId: string,
+    identifier: Identifier,
+    id: string,
+    now: number,
+  ): Promise<void>;
+  /** `forUpdate` locks the row until the transaction ends (PostgreSQL; SQLite serialises writers). */
+  get(appId: string, userId: string, options?: { forUpdate?: boolean }): Promise<UserRecord | null>;
+  list(appId: string, filter: UserListFilter): Promise<UserRecord[]>;
+  findByExternalIds(appId: string, externalIds: string[]): Promise<UserRecord[]>;
+  findByIdentifiers(appId: string, identifiers: Identifier[]): Promise<UserRecord[]>;
+  /** True when a user was deleted. Its identifiers go with it (ON DELETE CASCADE). */
+  delete(appId: string, userId: string): Promise<boolean>;
+  update(
+    appId: string,
+    userId: string,
+    changes: Partial<Pick<UserRecord, "externalId" | "status" | "profile" | "passwordHash">>,
+    now: number,
+  ): Promise<boolean>;
+  deleteIdentifier(appId: string, userId: string, identifier: Identifier): Promise<boolean>;
+}
+
+export interface OutboxRepository {
+  append(event: OutboxEvent): Promise<void>;
+  list(appId: string, options: { afterId?: string; limit: number }): Promise<OutboxEvent[]>;
+}
+
+export interface Repositories {
+  apps: AppRepository;
+  apiKeys: ApiKeyRepository;
+  users: UserRepository;
+  outbox: OutboxRepository;
+}
+
+export interface Store extends Repositories {
+  readonly dialect: DialectName;
+  /** Runs `work` in one database transaction; everything it writes commits or rolls back together. */
+  transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T>;
+}

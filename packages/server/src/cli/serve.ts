@@ -22,7 +22,7 @@ export async function serve(config: Readonly<Config>, out: (line: string) => voi
     });
   }
   const address = await app.listen({ port: config.port, host: config.host });
-  const base = config.port === 0 ? address.replace("127.0.0.1", "localhost") : config.publicUrl;
+  const base = config.port === 0 ? address : config.publicUrl;
   out("");
   out(`Overture ${VERSION} listening on ${address} (${runtime.database.description})`);
   if (runtime.migrated.length > 0) out(`Applied migrations: ${runtime.migrated.join(", ")}`);

@@ -51,9 +51,16 @@ function splitStatements(text: string): string[] {
  */
 export async function migrate(database: Database, now: () => number = Date.now): Promise<string[]> {
   const { db } = database;
-  await sql`CREATE TABLE IF NOT EXISTS overture_migrations (name TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)`.execute(
-    db,
-  );
+  try {
+    await sql`CREATE TABLE IF NOT EXISTS overture_migrations (name TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)`.execute(
+      db,
+    );
+  } catch (error) {
+    // PostgreSQL's IF NOT EXISTS is not race-safe: a node starting at the same instant can lose
+    // with a duplicate-type or duplicate-table error although the table now exists. That is fine.
+    const code = (error as { code?: string }).code;
+    if (code !== "23505" && code !== "42P07") throw error;
+  }
   const applied = new Set(
     (await db.selectFrom("overture_migrations").select("name").execute()).map((r) => r.name),
   );

@@ -33,6 +33,8 @@ export function describeEachDatabase(title: string, suite: (dialect: DialectName
 
 export interface TestDatabase {
   database: Database;
+  /** OVERTURE_DATABASE_URL pointing at this same database, for child processes. */
+  url: string;
   /** Opens another connection to the same data (a second "node"). */
   reopen(): Database;
   drop(): Promise<void>;
@@ -45,9 +47,11 @@ export interface TestDatabase {
 export async function createTestDatabase(dialect: DialectName, options: { migrate?: boolean } = {}) {
   let reopen: () => Database;
   let cleanup: () => Promise<void>;
+  let url: string;
   if (dialect === "sqlite") {
     const dir = mkdtempSync(join(tmpdir(), "overture-test-"));
     const file = join(dir, "test.db");
+    url = `sqlite:${file}`;
     reopen = () => openDatabase({ dialect: "sqlite", file });
     cleanup = async () => rmSync(dir, { recursive: true, force: true });
   } else {
@@ -57,9 +61,10 @@ export async function createTestDatabase(dialect: DialectName, options: { migrat
     const admin = openDatabase({ dialect: "postgres", url: base }, { poolSize: 1 });
     await sql.raw(`CREATE SCHEMA ${schema}`).execute(admin.db);
     await admin.close();
-    const url = new URL(base);
-    url.searchParams.set("options", `-c search_path=${schema}`);
-    reopen = () => openDatabase({ dialect: "postgres", url: url.toString() }, { poolSize: 5 });
+    const withSchema = new URL(base);
+    withSchema.searchParams.set("options", `-c search_path=${schema}`);
+    url = withSchema.toString();
+    reopen = () => openDatabase({ dialect: "postgres", url }, { poolSize: 5 });
     cleanup = async () => {
       const drop = openDatabase({ dialect: "postgres", url: base }, { poolSize: 1 });
       await sql.raw(`DROP SCHEMA ${schema} CASCADE`).execute(drop.db);
@@ -70,6 +75,7 @@ export async function createTestDatabase(dialect: DialectName, options: { migrat
   if (options.migrate !== false) await migrate(database);
   const handle: TestDatabase = {
     database,
+    url,
     reopen,
     drop: async () => {
       await database.close();

@@ -1,0 +1,113 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { runCli } from "../src/cli/run-cli.js";
+import { runCliProcess, startServeProcess } from "./support/run-cli.js";
+
+function io(env: Record<string, string>) {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { out, err, io: { out: (l: string) => out.push(l), err: (l: string) => err.push(l), env } };
+}
+
+describe("overture CLI", () => {
+  it("creates and lists apps and keys, and revoked keys stop working", async () => {
+    const env = {
+      OVERTURE_DATA_DIR: mkdtempSync(join(tmpdir(), "overture-cli-")),
+      OVERTURE_LOG_LEVEL: "silent",
+    };
+    const create = io(env);
+    expect(await runCli(["app", "create", "--name", "shop", "--json"], create.io)).toBe(0);
+    const created = JSON.parse(create.out.join(""));
+    expect(created).toMatchObject({ app_id: expect.any(String), name: "shop", mode: "dev" });
+    expect(created.api_key).toMatch(/^ovk_/);
+
+    const list = io(env);
+    expect(await runCli(["app", "list", "--json"], list.io)).toBe(0);
+    expect(JSON.parse(list.out.join("")).map((a: { app_id: string }) => a.app_id)).toContain(created.app_id);
+
+    const key = io(env);
+    expect(await runCli(["key", "create", "--app", created.app_id, "--json"], key.io)).toBe(0);
+    const second = JSON.parse(key.out.join(""));
+    expect(second.api_key).not.toBe(created.api_key);
+
+    const keys = io(env);
+    expect(await runCli(["key", "list", "--app", created.app_id, "--json"], keys.io)).toBe(0);
+    const listed = JSON.parse(keys.out.join(""));
+    expect(listed).toHaveLength(2);
+    expect(JSON.stringify(listed)).not.toContain(second.api_key);
+
+    const revoke = io(env);
+    expect(await runCli(["key", "revoke", "--app", created.app_id, "--key", second.key_id], revoke.io)).toBe(
+      0,
+    );
+    const again = io(env);
+    expect(await runCli(["key", "revoke", "--app", created.app_id, "--key", second.key_id], again.io)).toBe(
+      1,
+    );
+
+    const human = io(env);
+    expect(await runCli(["app", "create", "--name", "plain"], human.io)).toBe(0);
+    expect(human.out.join("\n")).toMatch(
+      /Created app a[0-9a-z]{9} \(plain, mode dev\)\.\nAPI key \(shown once\): ovk_/,
+    );
+  });
+
+  it("explains usage errors with exit code 2", async () => {
+    const env = { OVERTURE_DATA_DIR: mkdtempSync(join(tmpdir(), "overture-cli-")) };
+    const missing = io(env);
+    expect(await runCli(["app", "create"], missing.io)).toBe(2);
+    expect(missing.err.join("\n")).toContain("app create needs --name");
+    const unknown = io(env);
+    expect(await runCli(["frobnicate"], unknown.io)).toBe(2);
+    const noApp = io(env);
+    expect(await runCli(["key", "create", "--app", "anosuchapp"], noApp.io)).toBe(1);
+  });
+
+  it("stops with the exact key when the configuration is invalid", async () => {
+    const run = await runCliProcess(["db", "migrate"], { OVERTURE_PORT: "http" });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(
+      'overture: invalid configuration: OVERTURE_PORT: must be an integer from 0 to 65535 (got "http")',
+    );
+  });
+
+  it("serve: first start creates the dev app and prints its key once; the key creates and finds a user", async () => {
+    const env = { OVERTURE_DATA_DIR: mkdtempSync(join(tmpdir(), "overture-serve-")), OVERTURE_PORT: "0" };
+    const first = startServeProcess(env);
+    const banner = await first.ready;
+    const appId = /App ID:\s+(\S+)/.exec(banner)?.[1];
+    const apiKey = /API key:\s+(ovk_\S+)/.exec(banner)?.[1];
+    const management = /Management API:\s+(\S+)/.exec(banner)?.[1];
+    expect(banner).toContain("Applied migrations: 0001_foundation");
+    expect(banner).toMatch(/Frontend API:\s+http:\/\/127\.0\.0\.1:\d+\/v1\/session/);
+    expect(appId).toMatch(/^a[0-9a-z]{9}$/);
+    expect(management).toBe(`${/listening on (\S+)/.exec(banner)?.[1]}/v2/session/apps/${appId}`);
+
+    const headers = { authorization: `Bearer ${apiKey}`, "content-type": "application/json" };
+    const created = await fetch(`${management}/users`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({
+        external_id: "legacy-42",
+        identifiers: [{ type: "email_address", value: "ada@example.com" }],
+      }),
+    });
+    expect(created.status).toBe(201);
+    const { id } = (await created.json()) as { id: string };
+    const found = await fetch(`${management}/users?external_id=legacy-42`, { headers });
+    expect(((await found.json()) as { users: { id: string }[] }).users.map((u) => u.id)).toEqual([id]);
+    expect(await first.stop()).toBe(0);
+
+    const second = startServeProcess(env);
+    const banner2 = await second.ready;
+    expect(/App ID:\s+(\S+)/.exec(banner2)?.[1]).toBe(appId);
+    expect(banner2).not.toContain("ovk_");
+    expect(banner2).not.toContain("Applied migrations");
+    const management2 = /Management API:\s+(\S+)/.exec(banner2)?.[1];
+    const still = await fetch(`${management2}/users/${id}`, { headers });
+    expect(still.status).toBe(200);
+    expect(await second.stop()).toBe(0);
+  });
+});

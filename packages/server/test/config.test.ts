@@ -1,0 +1,92 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../src/config/load-config.js";
+
+describe("configuration", () => {
+  it("has production defaults", () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 4000,
+      host: "127.0.0.1",
+      dataDir: ".overture",
+      databaseUrl: join(".overture", "overture.db"),
+      logLevel: "info",
+      publicUrl: "http://localhost:4000",
+      bodyLimit: 65_536,
+      trustProxy: false,
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it("reads environment variables, deriving dependent defaults", () => {
+    const config = loadConfig({
+      OVERTURE_PORT: "8080",
+      OVERTURE_HOST: "0.0.0.0",
+      OVERTURE_DATA_DIR: "/var/lib/overture",
+      OVERTURE_LOG_LEVEL: "debug",
+      OVERTURE_TRUST_PROXY: "true",
+    });
+    expect(config).toMatchObject({
+      port: 8080,
+      host: "0.0.0.0",
+      databaseUrl: "/var/lib/overture/overture.db",
+      publicUrl: "http://localhost:8080",
+      logLevel: "debug",
+      trustProxy: true,
+    });
+    expect(loadConfig({ OVERTURE_DATABASE_URL: "postgres://u:p@db:5432/overture" }).databaseUrl).toBe(
+      "postgres://u:p@db:5432/overture",
+    );
+    expect(loadConfig({ OVERTURE_PUBLIC_URL: "https://auth.example.com/ignored/path" }).publicUrl).toBe(
+      "https://auth.example.com",
+    );
+  });
+
+  for (const [env, value, reason] of [
+    ["OVERTURE_PORT", "http", "must be an integer from 0 to 65535"],
+    ["OVERTURE_PORT", "70000", "must be an integer from 0 to 65535"],
+    ["OVERTURE_PORT", "40.5", "must be an integer from 0 to 65535"],
+    ["OVERTURE_LOG_LEVEL", "loud", "must be one of"],
+    ["OVERTURE_DATABASE_URL", "mysql://x/y", "must be a postgres:// URL, a sqlite: URL or a file path"],
+    ["OVERTURE_PUBLIC_URL", "ftp://x", "must be an http(s) URL"],
+    ["OVERTURE_BODY_LIMIT", "10", "must be an integer from 1024"],
+    ["OVERTURE_TRUST_PROXY", "yes", "must be true or false"],
+  ] as const) {
+    it(`stops on ${env}=${value} naming the key and the reason`, () => {
+      let caught: unknown;
+      try {
+        loadConfig({ [env]: value });
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).toBeInstanceOf(ConfigError);
+      expect((caught as ConfigError).key).toBe(env);
+      expect((caught as ConfigError).message).toContain(`${env}: ${reason}`);
+      expect((caught as ConfigError).message).toContain(JSON.stringify(value));
+    });
+  }
+
+  it("reads a JSON config file, with the environment taking precedence", () => {
+    const dir = mkdtempSync(join(tmpdir(), "overture-config-"));
+    const file = join(dir, "overture.json");
+    writeFileSync(file, JSON.stringify({ port: 5000, host: "0.0.0.0", log_level: "warn" }));
+    const config = loadConfig({ OVERTURE_CONFIG: file, OVERTURE_PORT: "6000" });
+    expect(config).toMatchObject({ port: 6000, host: "0.0.0.0", logLevel: "warn" });
+  });
+
+  it("refuses unknown keys, bad values and unreadable files in the config file", () => {
+    const dir = mkdtempSync(join(tmpdir(), "overture-config-"));
+    const unknown = join(dir, "unknown.json");
+    writeFileSync(unknown, JSON.stringify({ prot: 5000 }));
+    expect(() => loadConfig({ OVERTURE_CONFIG: unknown })).toThrow(/prot: is not a known option/);
+    const bad = join(dir, "bad.json");
+    writeFileSync(bad, JSON.stringify({ port: "many" }));
+    expect(() => loadConfig({ OVERTURE_CONFIG: bad })).toThrow(`${bad}: port: must be an integer`);
+    const broken = join(dir, "broken.json");
+    writeFileSync(broken, "{");
+    expect(() => loadConfig({ OVERTURE_CONFIG: broken })).toThrow(/is not a JSON object/);
+    expect(() => loadConfig({ OVERTURE_CONFIG: join(dir, "missing.json") })).toThrow(/cannot read/);
+  });
+});

@@ -1,0 +1,68 @@
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import SwaggerParser from "@apidevtools/swagger-parser";
+import { errorCodes } from "@overture/protocol";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { renderConfigDoc } from "../src/docs/render-config-doc.js";
+import { renderErrorsDoc } from "../src/docs/render-errors-doc.js";
+import { renderOpenApi } from "../src/docs/render-openapi.js";
+import { startTestServer, type TestServer } from "./support/test-server.js";
+
+const docs = (name: string) =>
+  readFileSync(fileURLToPath(new URL(`../../../docs/${name}`, import.meta.url)), "utf8");
+const regenerate = "run `npm run docs` and commit the result";
+
+describe("generated documentation", () => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startTestServer("sqlite");
+  });
+  afterAll(() => s.close());
+
+  it(`docs/errors.md equals the error catalogue (${regenerate})`, () => {
+    expect(docs("errors.md")).toBe(renderErrorsDoc());
+    for (const code of errorCodes) expect(docs("errors.md")).toContain(`| \`${code}\` |`);
+  });
+
+  it(`docs/config.md lists every option (${regenerate})`, () => {
+    expect(docs("config.md")).toBe(renderConfigDoc());
+  });
+
+  it(`docs/openapi.json equals the served document (${regenerate})`, async () => {
+    const served = await s.inject({ method: "GET", url: "/openapi.json" });
+    expect(served.status).toBe(200);
+    expect(served.body).toEqual(JSON.parse(docs("openapi.json")));
+    expect(await renderOpenApi()).toBe(docs("openapi.json"));
+  });
+
+  it("is a valid OpenAPI 3.1 document with an operationId and error responses on every operation", async () => {
+    const document = JSON.parse(docs("openapi.json"));
+    expect(document.openapi).toBe("3.1.0");
+    await SwaggerParser.validate(structuredClone(document));
+    const operations = Object.values(
+      document.paths as Record<
+        string,
+        Record<string, { operationId?: string; responses: Record<string, unknown> }>
+      >,
+    ).flatMap((p) => Object.values(p));
+    expect(operations.length).toBeGreaterThanOrEqual(13);
+    const ids = operations.map((o) => o.operationId);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const op of operations) {
+      expect(op.operationId).toBeTruthy();
+      expect(Object.keys(op.responses)).toContain("401");
+    }
+  });
+
+  it("serves a local docs page whose assets come from this server", async () => {
+    const page = await s.inject({ method: "GET", url: "/docs/" });
+    expect(page.status).toBe(200);
+    const sources = [...page.text.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!);
+    expect(sources.length).toBeGreaterThan(0);
+    for (const src of sources) expect(src.startsWith("http")).toBe(false);
+    const csp = String(page.headers["content-security-policy"]);
+    expect(csp).not.toMatch(/https?:|validator\.swagger\.io/);
+    const init = await s.inject({ method: "GET", url: "/docs/static/swagger-initializer.js" });
+    expect(init.status).toBe(200);
+  });
+});

@@ -1,0 +1,265 @@
+import { sql } from "kysely";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { newId } from "../src/domain/new-id.js";
+import { createStore } from "../src/storage/kysely-store.js";
+import { loadMigrations, migrate } from "../src/storage/migrate.js";
+import type { Store, UserRecord } from "../src/storage/repositories.js";
+import { uniqueViolationIndex } from "../src/storage/unique-violation.js";
+import { runCliProcess } from "./support/run-cli.js";
+import { createTestDatabase, describeEachDatabase, type TestDatabase } from "./support/test-databases.js";
+
+describeEachDatabase("storage contract", (dialect) => {
+  let t: TestDatabase;
+  let store: Store;
+  const now = Date.UTC(2026, 0, 1);
+  const appId = "acontract1";
+  beforeAll(async () => {
+    t = await createTestDatabase(dialect);
+    store = createStore(t.database);
+    await store.apps.create({ id: appId, name: "contract", mode: "dev", createdAt: now, updatedAt: now });
+  });
+  afterAll(() => t.drop());
+
+  const user = (overrides: Partial<UserRecord> = {}): UserRecord => ({
+    id: newId("usr"),
+    appId,
+    externalId: null,
+    status: "active",
+    profile: {},
+    passwordHash: null,
+    createdAt: now,
+    updatedAt: now,
+    identifiers: [],
+    ...overrides,
+  });
+
+  it("reports the dialect it runs on", () => {
+    expect(store.dialect).toBe(dialect);
+  });
+
+  it("stores and reads apps, and changes their mode", async () => {
+    expect(await store.apps.get(appId)).toEqual({
+      id: appId,
+      name: "contract",
+      mode: "dev",
+      createdAt: now,
+      updatedAt: now,
+    });
+    await store.apps.setMode(appId, "prod", now + 5);
+    expect(await store.apps.get(appId)).toMatchObject({ mode: "prod", updatedAt: now + 5 });
+    await store.apps.setMode(appId, "dev", now + 6);
+    expect(await store.apps.get("nope")).toBeNull();
+    expect((await store.apps.list()).map((a) => a.id)).toContain(appId);
+  });
+
+  it("finds active API keys by hash and forgets revoked ones", async () => {
+    const key = { id: newId("key"), appId, name: "k", hint: "ovk_abcd…", createdAt: now, revokedAt: null };
+    await store.apiKeys.create({ ...key, secretSha256: "a".repeat(64) });
+    expect(await store.apiKeys.findActiveBySecret("a".repeat(64))).toEqual(key);
+    expect(await store.apiKeys.findActiveBySecret("b".repeat(64))).toBeNull();
+    expect(await store.apiKeys.revoke("otherapp", key.id, now)).toBe(false);
+    expect(await store.apiKeys.revoke(appId, key.id, now + 1)).toBe(true);
+    expect(await store.apiKeys.revoke(appId, key.id, now + 2)).toBe(false);
+    expect(await store.apiKeys.findActiveBySecret("a".repeat(64))).toBeNull();
+    expect((await store.apiKeys.list(appId)).find((k) => k.id === key.id)?.revokedAt).toBe(now + 1);
+  });
+
+  it("round-trips users with profile JSON, identifiers in insertion order and large timestamps", async () => {
+    const u = user({
+      externalId: "c-1",
+      profile: { nested: { list: [1, "two", null] }, unicode: "żółw 🐢" },
+    });
+    await store.users.insert(u);
+    await store.users.insertIdentifier(
+      appId,
+      u.id,
+      { type: "phone_number", value: "+33612345678" },
+      newId("idt"),
+      now,
+    );
+    await store.users.insertIdentifier(
+      appId,
+      u.id,
+      { type: "email_address", value: "c1@example.com" },
+      newId("idt"),
+      now,
+    );
+    const read = await store.users.get(appId, u.id);
+    expect(read).toEqual({
+      ...u,
+      identifiers: [
+        { type: "phone_number", value: "+33612345678" },
+        { type: "email_address", value: "c1@example.com" },
+      ],
+    });
+    expect(typeof read?.createdAt).toBe("number");
+    expect(await store.users.get("otherapp", u.id)).toBeNull();
+  });
+
+  it("maps unique violations to the index names on both engines", async () => {
+    await store.users.insert(user({ externalId: "c-unique" }));
+    const dupExternal = await store.users.insert(user({ externalId: "c-unique" })).catch((e: unknown) => e);
+    expect(uniqueViolationIndex(dupExternal)).toBe("users_app_external_id");
+
+    const owner = user();
+    await store.users.insert(owner);
+    await store.users.insertIdentifier(
+      appId,
+      owner.id,
+      { type: "email_address", value: "u@x.co" },
+      newId("idt"),
+      now,
+    );
+    const dupIdentifier = await store.users
+      .insertIdentifier(appId, owner.id, { type: "email_address", value: "u@x.co" }, newId("idt"), now)
+      .catch((e: unknown) => e);
+    expect(uniqueViolationIndex(dupIdentifier)).toBe("user_identifiers_app_value");
+
+    // Users without external_id never collide.
+    await store.users.insert(user());
+    await store.users.insert(user());
+    expect(uniqueViolationIndex(new Error("other"))).toBeNull();
+  });
+
+  it("filters and pages users by id", async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const u = user({ externalId: `page-${i}` });
+      await store.users.insert(u);
+      ids.push(u.id);
+    }
+    const all = await store.users.list(appId, { limit: 1000 });
+    const positions = ids.map((id) => all.findIndex((u) => u.id === id));
+    expect(positions).toEqual([...positions].sort((a, b) => a - b));
+    const after = await store.users.list(appId, { afterId: ids[1]!, limit: 2 });
+    expect(after.map((u) => u.id)).toEqual([ids[2], ids[3]]);
+    expect((await store.users.list(appId, { externalId: "page-4", limit: 10 })).map((u) => u.id)).toEqual([
+      ids[4],
+    ]);
+    const byExt = await store.users.findByExternalIds(appId, ["page-0", "page-3", "nope"]);
+    expect(byExt.map((u) => u.id)).toEqual([ids[0], ids[3]]);
+    expect(await store.users.findByExternalIds(appId, [])).toEqual([]);
+  });
+
+  it("updates only the given fields and deletes identifiers and users", async () => {
+    const u = user({ externalId: "upd", profile: { a: 1 } });
+    await store.users.insert(u);
+    await store.users.insertIdentifier(
+      appId,
+      u.id,
+      { type: "email_address", value: "upd@x.co" },
+      newId("idt"),
+      now,
+    );
+    expect(await store.users.update(appId, u.id, { status: "disabled" }, now + 10)).toBe(true);
+    expect(await store.users.get(appId, u.id)).toMatchObject({
+      status: "disabled",
+      externalId: "upd",
+      profile: { a: 1 },
+      updatedAt: now + 10,
+    });
+    expect(await store.users.update(appId, "usr_missing", { status: "active" }, now)).toBe(false);
+    expect(await store.users.deleteIdentifier(appId, u.id, { type: "email_address", value: "no@x.co" })).toBe(
+      false,
+    );
+    expect(
+      await store.users.findByIdentifiers(appId, [{ type: "email_address", value: "upd@x.co" }]),
+    ).toHaveLength(1);
+    expect(await store.users.delete(appId, u.id)).toBe(true);
+    expect(await store.users.delete(appId, u.id)).toBe(false);
+    // The identifier went with its user.
+    expect(
+      await store.users.findByIdentifiers(appId, [{ type: "email_address", value: "upd@x.co" }]),
+    ).toEqual([]);
+  });
+
+  it("commits a transaction whole or not at all", async () => {
+    const kept = user({ externalId: "tx-kept" });
+    await store.transaction(async (tx) => {
+      await tx.users.insert(kept);
+    });
+    const lost = user({ externalId: "tx-lost" });
+    await expect(
+      store.transaction(async (tx) => {
+        await tx.users.insert(lost);
+        expect(await tx.users.get(appId, lost.id)).not.toBeNull();
+        throw new Error("abort");
+      }),
+    ).rejects.toThrow("abort");
+    expect(await store.users.get(appId, kept.id)).not.toBeNull();
+    expect(await store.users.get(appId, lost.id)).toBeNull();
+  });
+
+  it("keeps outbox events in id order per app", async () => {
+    const ids = [newId("evt"), newId("evt"), newId("evt")];
+    for (const id of ids) {
+      await store.outbox.append({ id, appId, type: "user.deleted", payload: { n: id }, createdAt: now });
+    }
+    const listed = await store.outbox.list(appId, { limit: 100 });
+    expect(listed.slice(-3).map((e) => e.id)).toEqual(ids);
+    expect((await store.outbox.list(appId, { afterId: ids[0]!, limit: 1 })).map((e) => e.id)).toEqual([
+      ids[1],
+    ]);
+    expect(listed.at(-1)?.payload).toEqual({ n: ids[2] });
+  });
+
+  it("cascades an app's deletion to its keys, users, identifiers and events", async () => {
+    const other = "acascade01";
+    await store.apps.create({ id: other, name: "c", mode: "dev", createdAt: now, updatedAt: now });
+    const u = user({ appId: other });
+    await store.users.insert(u);
+    await store.users.insertIdentifier(
+      other,
+      u.id,
+      { type: "email_address", value: "cas@x.co" },
+      newId("idt"),
+      now,
+    );
+    await store.outbox.append({
+      id: newId("evt"),
+      appId: other,
+      type: "user.deleted",
+      payload: {},
+      createdAt: now,
+    });
+    await t.database.db.deleteFrom("apps").where("id", "=", other).execute();
+    expect(await store.users.get(other, u.id)).toBeNull();
+    expect(await store.outbox.list(other, { limit: 10 })).toEqual([]);
+  });
+
+  it("re-running migrations applies nothing", async () => {
+    expect(await migrate(t.database)).toEqual([]);
+    const names = (await t.database.db.selectFrom("overture_migrations").select("name").execute()).map(
+      (r) => r.name,
+    );
+    expect(names).toEqual(loadMigrations(dialect).map((m) => m.name));
+  });
+
+  it("enforces foreign keys", async () => {
+    const orphan = await store.users.insert(user({ appId: "no-such-app" })).catch((e: unknown) => e);
+    expect(orphan).toBeInstanceOf(Error);
+  });
+});
+
+describeEachDatabase("migrations from several nodes at once", (dialect) => {
+  it("applies each migration exactly once when two server processes migrate together", async () => {
+    const t = await createTestDatabase(dialect, { migrate: false });
+    try {
+      const env = { OVERTURE_DATABASE_URL: t.url };
+      const runs = await Promise.all([
+        runCliProcess(["db", "migrate"], env),
+        runCliProcess(["db", "migrate"], env),
+      ]);
+      for (const run of runs) expect(run.code, run.stderr).toBe(0);
+      const all = loadMigrations(dialect).map((m) => m.name);
+      const applied = runs.flatMap((r) => /Applied: (.*)/.exec(r.stdout)?.[1]?.split(", ") ?? []);
+      expect(applied.sort()).toEqual([...all].sort());
+      const count = await sql<{ n: number }>`SELECT COUNT(*) AS n FROM overture_migrations`.execute(
+        t.database.db,
+      );
+      expect(Number(count.rows[0]?.n)).toBe(all.length);
+    } finally {
+      await t.drop();
+    }
+  });
+});

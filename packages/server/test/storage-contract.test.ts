@@ -55,7 +55,10 @@ describeEachDatabase("storage contract", (dialect) => {
   it("finds active API keys by hash and forgets revoked ones", async () => {
     const key = { id: newId("key"), appId, name: "k", hint: "ovk_abcd…", createdAt: now, revokedAt: null };
     await store.apiKeys.create({ ...key, secretSha256: "a".repeat(64) });
-    expect(await store.apiKeys.findActiveBySecret("a".repeat(64))).toEqual(key);
+    expect(await store.apiKeys.findActiveBySecret("a".repeat(64))).toEqual({
+      key,
+      app: expect.objectContaining({ id: appId, name: "contract" }),
+    });
     expect(await store.apiKeys.findActiveBySecret("b".repeat(64))).toBeNull();
     expect(await store.apiKeys.revoke("otherapp", key.id, now)).toBe(false);
     expect(await store.apiKeys.revoke(appId, key.id, now + 1)).toBe(true);

@@ -63,8 +63,11 @@ export async function revokeApiKey(deps: AppDeps, appId: string, keyId: string) 
     : ({ ok: false, reason: "key_not_found" } as const);
 }
 
-/** The active key a presented secret belongs to, or null. */
-export async function authenticateApiKey(deps: AppDeps, secret: string): Promise<ApiKeyRecord | null> {
+/** The active key a presented secret belongs to, with its app, or null. */
+export async function authenticateApiKey(
+  deps: AppDeps,
+  secret: string,
+): Promise<{ key: ApiKeyRecord; app: AppRecord } | null> {
   if (!looksLikeApiKey(secret)) return null;
   return deps.store.apiKeys.findActiveBySecret(hashApiKeySecret(secret));
 }

@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomFillSync } from "node:crypto";
 
 const CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz";
 
@@ -9,6 +9,19 @@ const CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz";
  * CSPRNG it draws from.
  */
 let lastTime = -1;
+// Entropy is drawn from a pooled buffer: one CSPRNG call per 4 KiB instead of one per id.
+const pool = Buffer.alloc(4096);
+let poolOffset = pool.length;
+
+function random(bytes: number): Buffer {
+  if (poolOffset + bytes > pool.length) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  poolOffset += bytes;
+  return pool.subarray(poolOffset - bytes, poolOffset);
+}
+
 let lastRandom = 0n;
 const RANDOM_MAX = (1n << 80n) - 1n;
 
@@ -19,9 +32,9 @@ const RANDOM_MAX = (1n << 80n) - 1n;
 export function newId(prefix: string, now: number = Date.now()): string {
   if (now > lastTime || lastRandom >= RANDOM_MAX) {
     lastTime = Math.max(now, lastTime);
-    lastRandom = BigInt(`0x${randomBytes(10).toString("hex")}`) >> 1n; // headroom for increments
+    lastRandom = BigInt(`0x${random(10).toString("hex")}`) >> 1n; // headroom for increments
   } else {
-    lastRandom += 1n + BigInt(randomBytes(1)[0] ?? 0);
+    lastRandom += 1n + BigInt(random(1)[0] ?? 0);
   }
   return `${prefix}_${encode(BigInt(lastTime), 10)}${encode(lastRandom, 16)}`;
 }

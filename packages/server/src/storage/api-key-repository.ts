@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from "kysely";
 import type { ApiKeysTable, DatabaseSchema } from "./database-schema.js";
-import type { ApiKeyRecord, ApiKeyRepository } from "./repositories.js";
+import type { ApiKeyRecord, ApiKeyRepository, AppRecord } from "./repositories.js";
 
 export class KyselyApiKeyRepository implements ApiKeyRepository {
   constructor(private readonly db: Kysely<DatabaseSchema>) {}
@@ -20,14 +20,31 @@ export class KyselyApiKeyRepository implements ApiKeyRepository {
       .execute();
   }
 
-  async findActiveBySecret(secretSha256: string): Promise<ApiKeyRecord | null> {
+  async findActiveBySecret(secretSha256: string): Promise<{ key: ApiKeyRecord; app: AppRecord } | null> {
     const row = await this.db
       .selectFrom("api_keys")
-      .selectAll()
-      .where("secret_sha256", "=", secretSha256)
-      .where("revoked_at", "is", null)
+      .innerJoin("apps", "apps.id", "api_keys.app_id")
+      .selectAll("api_keys")
+      .select([
+        "apps.name as app_name",
+        "apps.mode as app_mode",
+        "apps.created_at as app_created_at",
+        "apps.updated_at as app_updated_at",
+      ])
+      .where("api_keys.secret_sha256", "=", secretSha256)
+      .where("api_keys.revoked_at", "is", null)
       .executeTakeFirst();
-    return row ? toKey(row) : null;
+    if (!row) return null;
+    return {
+      key: toKey(row),
+      app: {
+        id: row.app_id,
+        name: row.app_name,
+        mode: row.app_mode,
+        createdAt: row.app_created_at,
+        updatedAt: row.app_updated_at,
+      },
+    };
   }
 
   async list(appId: string): Promise<ApiKeyRecord[]> {

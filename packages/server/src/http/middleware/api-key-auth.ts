@@ -21,12 +21,10 @@ export function apiKeyAuth(deps: HttpDeps) {
   return async (request: FastifyRequest): Promise<void> => {
     const match = BEARER.exec(request.headers.authorization ?? "");
     if (!match?.[1]) throw new ApiError("unauthorized", "Send the API key as `Authorization: Bearer <key>`.");
-    const key = await authenticateApiKey(deps.domain, match[1]);
-    if (!key) throw new ApiError("unauthorized", "The API key is unknown or revoked.");
+    const found = await authenticateApiKey(deps.domain, match[1]);
+    if (!found) throw new ApiError("unauthorized", "The API key is unknown or revoked.");
     const { appID } = request.params as { appID: string };
-    if (key.appId !== appID) throw new ApiError("app_not_found");
-    const app = await deps.domain.store.apps.get(appID);
-    if (!app) throw new ApiError("app_not_found");
-    request.overtureApp = app;
+    if (found.app.id !== appID) throw new ApiError("app_not_found");
+    request.overtureApp = found.app;
   };
 }

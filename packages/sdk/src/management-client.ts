@@ -1,0 +1,120 @@
+import type {
+  AppMode,
+  CreateUserRequest,
+  IdentifierInput,
+  ListUsersQuery,
+  User,
+  UserStatus,
+} from "@overture/protocol";
+import { OvertureApiError } from "./overture-api-error.js";
+
+export interface ManagementClientOptions {
+  /** Server origin, e.g. `https://auth.example.com` or `http://127.0.0.1:4000`. */
+  baseUrl: string;
+  appId: string;
+  apiKey: string;
+  /** Defaults to the global fetch. */
+  fetch?: typeof fetch;
+  /** Per-request timeout; default 10 s. */
+  timeoutMs?: number;
+}
+
+export interface UserPage {
+  users: User[];
+  next_cursor: string | null;
+}
+
+/**
+ * Client for the Management API (server-side only: the key can create and delete users). Every
+ * failure is thrown as an OvertureApiError carrying the server's code.
+ */
+export function createManagementClient(options: ManagementClientOptions) {
+  const doFetch = options.fetch ?? globalThis.fetch;
+  const base = `${options.baseUrl.replace(/\/+$/, "")}/v2/session/apps/${encodeURIComponent(options.appId)}`;
+
+  async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const response = await doFetch(base + path, {
+      method,
+      headers: {
+        authorization: `Bearer ${options.apiKey}`,
+        accept: "application/json",
+        ...(body !== undefined && { "content-type": "application/json" }),
+      },
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+      signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
+    });
+    const text = await response.text();
+    const json: unknown = text ? safeJson(text) : undefined;
+    if (!response.ok) {
+      const err = (json ?? {}) as { code?: string; message?: string };
+      throw new OvertureApiError(
+        response.status,
+        err.code ?? "unknown",
+        err.message ?? `HTTP ${response.status}`,
+        response.headers.get("x-request-id"),
+      );
+    }
+    return json as T;
+  }
+
+  const user = (id: string) => `/users/${encodeURIComponent(id)}`;
+
+  return {
+    getMode: async () => (await call<{ mode: AppMode }>("GET", "/mode")).mode,
+    setMode: (mode: AppMode) => call<void>("PUT", "/mode", { mode }),
+
+    users: {
+      create: async (input: CreateUserRequest) =>
+        (await call<{ id: string; user: User }>("POST", "/users", input)).user,
+      get: async (id: string) => (await call<{ user: User }>("GET", user(id))).user,
+      list: (query: ListUsersQuery = {}) => call<UserPage>("GET", `/users${queryString(query)}`),
+      /** Every user matching `query`, page after page. */
+      async *listAll(query: Omit<ListUsersQuery, "cursor"> = {}): AsyncGenerator<User> {
+        let cursor: string | null = null;
+        do {
+          const page: UserPage = await call<UserPage>(
+            "GET",
+            `/users${queryString({ ...query, ...(cursor !== null && { cursor }) })}`,
+          );
+          yield* page.users;
+          cursor = page.next_cursor;
+        } while (cursor !== null);
+      },
+      /** The user with this external_id, or null. */
+      findByExternalId: async (externalId: string) =>
+        (await call<UserPage>("GET", `/users${queryString({ external_id: externalId })}`)).users[0] ?? null,
+      batchLookup: async (lookup: { external_ids?: string[]; emails?: string[] }) =>
+        (await call<{ users: User[] }>("POST", "/users/batch_lookup", lookup)).users,
+      delete: (id: string) => call<void>("DELETE", user(id)),
+      /** JSON merge patch: a key set to null is removed. */
+      updateProfile: (id: string, patch: Record<string, unknown>) =>
+        call<void>("PATCH", `${user(id)}/profile`, patch),
+      setExternalId: (id: string, externalId: string) =>
+        call<void>("PUT", `${user(id)}/external_id`, { external_id: externalId }),
+      setStatus: async (id: string, status: UserStatus) =>
+        (await call<{ user: User }>("PUT", `${user(id)}/status`, { status })).user,
+      setPassword: (id: string, password: string) => call<void>("PUT", `${user(id)}/password`, { password }),
+      addIdentifier: async (id: string, identifier: IdentifierInput) =>
+        (await call<{ user: User }>("POST", `${user(id)}/identifiers`, { identifier })).user,
+      removeIdentifier: (id: string, identifier: IdentifierInput) =>
+        call<{ message: string }>("DELETE", `${user(id)}/identifiers`, { identifier }),
+    },
+  };
+}
+
+export type ManagementClient = ReturnType<typeof createManagementClient>;
+
+function queryString(query: Record<string, string | number | undefined>): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
+  const s = params.toString();
+  return s ? `?${s}` : "";
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

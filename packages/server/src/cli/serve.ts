@@ -8,7 +8,7 @@ import { VERSION } from "../version.js";
  * `overture serve`: open and migrate the database, make sure a dev app exists (printing its key the
  * one time it is created), then listen until SIGINT/SIGTERM.
  */
-export async function serve(config: Readonly<Config>, out: (line: string) => void): Promise<void> {
+export async function serve(config: Readonly<Config>, print: (text: string) => void): Promise<void> {
   const runtime = await openRuntime(config);
   const { app: devApp, apiKey } = await ensureDevApp(runtime);
   const app = await createApp(runtime);
@@ -23,6 +23,9 @@ export async function serve(config: Readonly<Config>, out: (line: string) => voi
   }
   const address = await app.listen({ port: config.port, host: config.host });
   const base = config.port === 0 ? address : config.publicUrl;
+  // One write, so log lines from other streams cannot land inside the banner.
+  const lines: string[] = [];
+  const out = (line: string) => lines.push(line);
   out("");
   out(`Overture ${VERSION} listening on ${address} (${runtime.database.description})`);
   if (runtime.migrated.length > 0) out(`Applied migrations: ${runtime.migrated.join(", ")}`);
@@ -41,4 +44,5 @@ export async function serve(config: Readonly<Config>, out: (line: string) => voi
     );
   }
   out("");
+  print(lines.join("\n"));
 }

@@ -5,11 +5,14 @@ import { newId } from "./domain/new-id.js";
 import type { PasswordHasher } from "./domain/password-hasher.js";
 import { installErrorRenderer } from "./http/error-renderer.js";
 import { installJsonBodyParser } from "./http/json-body-parser.js";
-import { MANAGEMENT_PREFIX, mountManagementRoutes } from "./http/mount-routes.js";
+import { AppResolver } from "./http/middleware/resolve-app.js";
+import { MANAGEMENT_PREFIX, mountFrontendRoutes, mountManagementRoutes } from "./http/mount-routes.js";
 import { installOpenApi } from "./http/openapi.js";
 import type { HttpDeps } from "./http/route-spec.js";
+import { frontendRoutes } from "./http/routes-frontend.js";
 import { managementRoutes } from "./http/routes-management.js";
 import { installValidatorCompiler } from "./http/validator-compiler.js";
+import type { KeyRing } from "./keys/key-ring.js";
 import type { Store } from "./storage/repositories.js";
 import { VERSION } from "./version.js";
 
@@ -18,6 +21,7 @@ export interface AppDependencies {
   store: Store;
   clock: Clock;
   passwords: PasswordHasher;
+  keys: KeyRing;
   /** pino options or `false`; the caller owns log destinations. */
   logger?: boolean | Record<string, unknown>;
 }
@@ -34,7 +38,7 @@ export async function createApp(deps: AppDependencies): Promise<FastifyInstance>
   });
   const http: HttpDeps = {
     config: deps.config,
-    domain: { store: deps.store, clock: deps.clock, passwords: deps.passwords },
+    domain: { store: deps.store, clock: deps.clock, passwords: deps.passwords, keys: deps.keys },
   };
 
   installValidatorCompiler(app);
@@ -47,6 +51,12 @@ export async function createApp(deps: AppDependencies): Promise<FastifyInstance>
 
   await installOpenApi(app, VERSION);
   mountManagementRoutes(app, managementRoutes, http);
+  mountFrontendRoutes(
+    app,
+    frontendRoutes,
+    http,
+    new AppResolver(deps.store, deps.config, () => deps.clock.now()),
+  );
   app.get("/healthz", { schema: { hide: true } }, async () => {
     await deps.store.apps.get("healthz");
     return { status: "ok" };

@@ -1,6 +1,8 @@
 import type { Config } from "./config/config-schema.js";
 import { type Clock, systemClock } from "./domain/clock.js";
 import { createArgon2idHasher, type PasswordHasher } from "./domain/password-hasher.js";
+import { KeyRing } from "./keys/key-ring.js";
+import { loadMasterKey } from "./keys/master-key.js";
 import { createStore } from "./storage/kysely-store.js";
 import { migrate } from "./storage/migrate.js";
 import { type Database, openDatabase, parseDatabaseUrl } from "./storage/open-database.js";
@@ -12,6 +14,7 @@ export interface Runtime {
   store: Store;
   clock: Clock;
   passwords: PasswordHasher;
+  keys: KeyRing;
   /** Migrations applied by this start. */
   migrated: string[];
 }
@@ -23,12 +26,18 @@ export async function openRuntime(config: Readonly<Config>): Promise<Runtime> {
   const database = openDatabase(target, { poolSize: config.databasePoolSize });
   try {
     const migrated = await migrate(database);
+    const store = createStore(database);
     return {
       config,
       database,
-      store: createStore(database),
+      store,
       clock: systemClock,
       passwords: createArgon2idHasher(config.passwordHashConcurrency),
+      keys: new KeyRing({
+        store,
+        clock: systemClock,
+        masterKey: loadMasterKey(config.masterKey || undefined, config.dataDir),
+      }),
       migrated,
     };
   } catch (error) {

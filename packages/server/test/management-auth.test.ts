@@ -50,7 +50,7 @@ describeEachDatabase("Management API authentication", (dialect) => {
   });
 
   it("does not reveal whether another app exists", async () => {
-    const other = await createApp({ store: s.store, clock: s.clock }, "other");
+    const other = await createApp({ store: s.store, clock: s.clock, keys: s.keys }, "other");
     const existing = await call(other.app.id, `Bearer ${s.apiKey}`);
     const missing = await call("anoappatall", `Bearer ${s.apiKey}`);
     expect(existing.status).toBe(404);

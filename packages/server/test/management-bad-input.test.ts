@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { Writable } from "node:stream";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createApp } from "../src/app.js";
@@ -5,6 +6,7 @@ import { loadConfig } from "../src/config/load-config.js";
 import { createApp as createOvertureApp } from "../src/domain/apps.js";
 import { createArgon2idHasher } from "../src/domain/password-hasher.js";
 import { managementRoutes } from "../src/http/routes-management.js";
+import { KeyRing } from "../src/keys/key-ring.js";
 import { createStore } from "../src/storage/kysely-store.js";
 import { createTestDatabase, describeEachDatabase } from "./support/test-databases.js";
 import { rowCounts, startTestServer, TestClock, type TestServer } from "./support/test-server.js";
@@ -113,15 +115,17 @@ describeEachDatabase("secrets stay out of the logs", (dialect) => {
     });
     const store = createStore(t.database);
     const clock = new TestClock();
+    const keys = new KeyRing({ store, clock, masterKey: randomBytes(32) });
     const app = await createApp({
       config: loadConfig({}),
       store,
       clock,
       passwords: createArgon2idHasher(1),
+      keys,
       logger: { level: "trace", stream },
     });
     try {
-      const { app: a, apiKey } = await createOvertureApp({ store, clock }, "logs");
+      const { app: a, apiKey } = await createOvertureApp({ store, clock, keys }, "logs");
       const headers = { authorization: `Bearer ${apiKey.secret}`, "content-type": "application/json" };
       const password = "hunter2-but-longer";
       await app.inject({

@@ -16,7 +16,14 @@ describeEachDatabase("storage contract", (dialect) => {
   beforeAll(async () => {
     t = await createTestDatabase(dialect);
     store = createStore(t.database);
-    await store.apps.create({ id: appId, name: "contract", mode: "dev", createdAt: now, updatedAt: now });
+    await store.apps.create({
+      id: appId,
+      name: "contract",
+      mode: "dev",
+      tokenAlg: "ES256",
+      createdAt: now,
+      updatedAt: now,
+    });
   });
   afterAll(() => t.drop());
 
@@ -42,9 +49,13 @@ describeEachDatabase("storage contract", (dialect) => {
       id: appId,
       name: "contract",
       mode: "dev",
+      tokenAlg: "ES256",
       createdAt: now,
       updatedAt: now,
     });
+    await store.apps.setTokenAlg(appId, "RS256", now + 1);
+    expect(await store.apps.get(appId)).toMatchObject({ tokenAlg: "RS256", updatedAt: now + 1 });
+    await store.apps.setTokenAlg(appId, "ES256", now + 2);
     await store.apps.setMode(appId, "prod", now + 5);
     expect(await store.apps.get(appId)).toMatchObject({ mode: "prod", updatedAt: now + 5 });
     await store.apps.setMode(appId, "dev", now + 6);
@@ -208,7 +219,14 @@ describeEachDatabase("storage contract", (dialect) => {
 
   it("cascades an app's deletion to its keys, users, identifiers and events", async () => {
     const other = "acascade01";
-    await store.apps.create({ id: other, name: "c", mode: "dev", createdAt: now, updatedAt: now });
+    await store.apps.create({
+      id: other,
+      name: "c",
+      mode: "dev",
+      tokenAlg: "ES256",
+      createdAt: now,
+      updatedAt: now,
+    });
     const u = user({ appId: other });
     await store.users.insert(u);
     await store.users.insertIdentifier(

@@ -5,7 +5,7 @@ import { ConfigError, loadConfig } from "../config/load-config.js";
 import { renderConfigDoc } from "../docs/render-config-doc.js";
 import { renderErrorsDoc } from "../docs/render-errors-doc.js";
 import { renderOpenApi } from "../docs/render-openapi.js";
-import { createApiKey, createApp, revokeApiKey } from "../domain/apps.js";
+import { createApiKey, createApp, revokeApiKey, rotateSigningKey } from "../domain/apps.js";
 import { isoTime } from "../domain/clock.js";
 import { openRuntime, type Runtime } from "../runtime.js";
 import { serve } from "./serve.js";
@@ -20,6 +20,9 @@ Commands:
                                           Create another management API key for an app.
   key list --app <id> [--json]            List an app's API keys (never their secrets).
   key revoke --app <id> --key <key_id>    Revoke an API key; it stops working at once.
+  keys rotate --app <id> [--alg ES256|RS256]
+                                          New current token signing key; old keys stay in the JWKS
+                                          until the tokens they signed have expired.
   db migrate                              Apply pending database migrations and exit.
   docs [--out-dir <dir>]                  Write openapi.json, errors.md and config.md (default: docs).
 
@@ -43,6 +46,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       key: { type: "string" },
       json: { type: "boolean", default: false },
       "out-dir": { type: "string" },
+      alg: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -70,6 +74,7 @@ type Options = {
   name?: string | undefined;
   app?: string | undefined;
   key?: string | undefined;
+  alg?: string | undefined;
   json?: boolean;
 };
 
@@ -138,6 +143,20 @@ async function runCommand(command: string, opts: Options, runtime: Runtime, io: 
       const result = await revokeApiKey(runtime, opts.app, opts.key);
       if (!result.ok) return failure(io, `No active key ${opts.key} on app ${opts.app}.`);
       io.out(`Revoked ${opts.key}.`);
+      return 0;
+    }
+    case "keys rotate": {
+      if (!opts.app) return usageError(io, "keys rotate needs --app <id>");
+      if (opts.alg !== undefined && opts.alg !== "ES256" && opts.alg !== "RS256") {
+        return usageError(io, "--alg must be ES256 or RS256");
+      }
+      const result = await rotateSigningKey(runtime, opts.app, opts.alg);
+      if (!result.ok) return failure(io, `No app ${opts.app}.`);
+      print(`New signing key ${result.key.id} (${result.key.alg}) is current for app ${opts.app}.`, {
+        app_id: opts.app,
+        kid: result.key.id,
+        alg: result.key.alg,
+      });
       return 0;
     }
     default:

@@ -13,6 +13,12 @@ export interface Config {
   databasePoolSize: number;
   passwordHashConcurrency: number;
   trustProxy: boolean;
+  /** Empty: use (or create) `<data_dir>/master.key`. */
+  masterKey: string;
+  baseDomain: string;
+  defaultApp: string;
+  tlsCert: string;
+  tlsKey: string;
 }
 
 type Parsed<T> = { value: T } | { error: string };
@@ -25,6 +31,8 @@ export interface OptionDef<K extends keyof Config = keyof Config> {
   doc: string;
   /** The default as documented. */
   defaultDoc: string;
+  /** Never echoed in error messages. */
+  secret?: boolean;
   default: (resolved: Partial<Config>) => Config[K];
   parse: (raw: unknown) => Parsed<Config[K]>;
 }
@@ -170,5 +178,61 @@ export const configSchema = [
     defaultDoc: "`false`",
     default: () => false,
     parse: boolean,
+  }),
+  option({
+    key: "masterKey",
+    file: "master_key",
+    env: "OVERTURE_MASTER_KEY",
+    doc:
+      "32 random bytes, base64url (43 characters): encrypts private signing keys at rest. Every node " +
+      "sharing a database needs the same value. Generate one with `openssl rand 32 | basenc --base64url`.",
+    defaultDoc: "generated into `<data_dir>/master.key`",
+    secret: true,
+    default: () => "",
+    parse: (raw) =>
+      typeof raw === "string" && /^[A-Za-z0-9_-]{43}$/.test(raw.trim())
+        ? { value: raw.trim() }
+        : { error: "must be 32 bytes encoded as 43 base64url characters" },
+  }),
+  option({
+    key: "baseDomain",
+    file: "base_domain",
+    env: "OVERTURE_BASE_DOMAIN",
+    doc: "Frontend API hosts are `{appId}.<base domain>` (the Frontend API resolves its app from the Host header).",
+    defaultDoc: "`localhost`",
+    default: () => "localhost",
+    parse: (raw) =>
+      typeof raw === "string" && /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/i.test(raw.trim())
+        ? { value: raw.trim().toLowerCase() }
+        : { error: "must be a host name" },
+  }),
+  option({
+    key: "defaultApp",
+    file: "default_app",
+    env: "OVERTURE_DEFAULT_APP",
+    doc:
+      "App served on hosts that match neither `{appId}.<base domain>` nor a registered domain. " +
+      "When unset and the installation has exactly one app, that app is the default.",
+    defaultDoc: "none",
+    default: () => "",
+    parse: nonEmptyString,
+  }),
+  option({
+    key: "tlsCert",
+    file: "tls_cert",
+    env: "OVERTURE_TLS_CERT",
+    doc: "PEM certificate file; with `OVERTURE_TLS_KEY` the server listens with HTTPS. `overture dev-cert` makes one.",
+    defaultDoc: "none (plain HTTP)",
+    default: () => "",
+    parse: nonEmptyString,
+  }),
+  option({
+    key: "tlsKey",
+    file: "tls_key",
+    env: "OVERTURE_TLS_KEY",
+    doc: "PEM private key file matching `OVERTURE_TLS_CERT`.",
+    defaultDoc: "none",
+    default: () => "",
+    parse: nonEmptyString,
   }),
 ] as const satisfies readonly OptionDef<keyof Config>[];

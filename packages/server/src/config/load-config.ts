@@ -36,7 +36,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       continue;
     }
     const parsed = def.parse(raw);
-    if ("error" in parsed) throw new ConfigError(source, `${parsed.error} (got ${JSON.stringify(raw)})`);
+    if ("error" in parsed) {
+      throw new ConfigError(
+        source,
+        `${parsed.error} (got ${def.secret ? "a redacted value" : JSON.stringify(raw)})`,
+      );
+    }
     Object.assign(resolved, { [def.key]: parsed.value });
   }
   return Object.freeze(resolved as Config);

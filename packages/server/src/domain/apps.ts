@@ -1,5 +1,6 @@
 import type { AppMode } from "@overture/protocol";
-import type { ApiKeyRecord, AppRecord, Store } from "../storage/repositories.js";
+import type { KeyRing } from "../keys/key-ring.js";
+import type { ApiKeyRecord, AppRecord, Store, TokenAlg } from "../storage/repositories.js";
 import { generateApiKeySecret, hashApiKeySecret, looksLikeApiKey } from "./api-key-secret.js";
 import type { Clock } from "./clock.js";
 import { newAppId, newId } from "./new-id.js";
@@ -7,6 +8,7 @@ import { newAppId, newId } from "./new-id.js";
 export interface AppDeps {
   store: Store;
   clock: Clock;
+  keys: KeyRing;
 }
 
 export interface IssuedApiKey {
@@ -15,22 +17,35 @@ export interface IssuedApiKey {
   secret: string;
 }
 
-/** Creates an app in `dev` mode together with its first management API key. */
+/** Creates an app in `dev` mode with its token signing key and its first management API key. */
 export async function createApp(
   deps: AppDeps,
   name: string,
+  tokenAlg: TokenAlg = "ES256",
 ): Promise<{ app: AppRecord; apiKey: IssuedApiKey }> {
   const now = deps.clock.now();
-  const app: AppRecord = { id: newAppId(), name, mode: "dev", createdAt: now, updatedAt: now };
+  const app: AppRecord = { id: newAppId(), name, mode: "dev", tokenAlg, createdAt: now, updatedAt: now };
+  const signingKey = await deps.keys.newKey(app.id, tokenAlg, now);
   return deps.store.transaction(async (tx) => {
     await tx.apps.create(app);
+    await tx.signingKeys.insert(signingKey);
     const apiKey = await insertKey(tx, app.id, "default", now);
     return { app, apiKey };
   });
 }
 
+/** `overture keys rotate`: a new current key (optionally switching algorithm); old keys stay published. */
+export async function rotateSigningKey(deps: AppDeps, appId: string, alg?: TokenAlg) {
+  const app = await deps.store.apps.get(appId);
+  if (!app) return { ok: false, reason: "app_not_found" } as const;
+  const tokenAlg = alg ?? app.tokenAlg;
+  if (tokenAlg !== app.tokenAlg) await deps.store.apps.setTokenAlg(appId, tokenAlg, deps.clock.now());
+  const key = await deps.keys.rotate(appId, tokenAlg);
+  return { ok: true, key } as const;
+}
+
 export async function createApiKey(
-  deps: AppDeps,
+  deps: Pick<AppDeps, "store" | "clock">,
   appId: string,
   name: string,
 ): Promise<{ ok: true; apiKey: IssuedApiKey } | { ok: false; reason: "app_not_found" }> {
@@ -57,7 +72,7 @@ async function insertKey(
   return { key, secret: secret.secret };
 }
 
-export async function revokeApiKey(deps: AppDeps, appId: string, keyId: string) {
+export async function revokeApiKey(deps: Pick<AppDeps, "store" | "clock">, appId: string, keyId: string) {
   return (await deps.store.apiKeys.revoke(appId, keyId, deps.clock.now()))
     ? ({ ok: true } as const)
     : ({ ok: false, reason: "key_not_found" } as const);
@@ -65,14 +80,18 @@ export async function revokeApiKey(deps: AppDeps, appId: string, keyId: string) 
 
 /** The active key a presented secret belongs to, with its app, or null. */
 export async function authenticateApiKey(
-  deps: AppDeps,
+  deps: Pick<AppDeps, "store">,
   secret: string,
 ): Promise<{ key: ApiKeyRecord; app: AppRecord } | null> {
   if (!looksLikeApiKey(secret)) return null;
   return deps.store.apiKeys.findActiveBySecret(hashApiKeySecret(secret));
 }
 
-export async function setAppMode(deps: AppDeps, appId: string, mode: AppMode): Promise<void> {
+export async function setAppMode(
+  deps: Pick<AppDeps, "store" | "clock">,
+  appId: string,
+  mode: AppMode,
+): Promise<void> {
   await deps.store.apps.setMode(appId, mode, deps.clock.now());
 }
 

@@ -1,3 +1,4 @@
+import type { KeyRing } from "../keys/key-ring.js";
 import type { Store } from "../storage/repositories.js";
 import type { Clock } from "./clock.js";
 import type { PasswordHasher } from "./password-hasher.js";
@@ -7,4 +8,5 @@ export interface DomainDeps {
   store: Store;
   clock: Clock;
   passwords: PasswordHasher;
+  keys: KeyRing;
 }

@@ -1,7 +1,9 @@
-import { type ErrorCode, errorCatalogue, ManagementErrorBody } from "@overture/protocol";
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { type ErrorCode, errorCatalogue, FrontendErrorBody, ManagementErrorBody } from "@overture/protocol";
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from "fastify";
 import Type, { type TSchema } from "typebox";
 import { apiKeyAuth } from "./middleware/api-key-auth.js";
+import { answerPreflight, applyCors } from "./middleware/cors.js";
+import { type AppResolver, resolveApp } from "./middleware/resolve-app.js";
 import type { AnyRouteSpec, HttpDeps, RouteTable } from "./route-spec.js";
 
 export const MANAGEMENT_PREFIX = "/v2/session/apps/:appID";
@@ -10,35 +12,86 @@ export const AppParams = Type.Object({
   appID: Type.String({ maxLength: 64, description: "The application id." }),
 });
 
-/** Every Management route may answer these, whatever it does. */
-const managementCommonErrors: ErrorCode[] = ["unauthorized", "app_not_found", "internal"];
 const bodyErrors: ErrorCode[] = ["invalid_request", "payload_too_large", "unsupported_media_type"];
+
+/** What differs between the two API surfaces; the mounting itself is shared. */
+interface Surface {
+  prefix: string;
+  identify: onRequestAsyncHookHandler;
+  commonErrors: ErrorCode[];
+  errorSchema: TSchema;
+  security?: Record<string, string[]>[];
+  defaultParams?: TSchema;
+  cors: boolean;
+}
 
 /** Mounts the Management route table under its prefix, behind API-key authentication. */
 export function mountManagementRoutes(app: FastifyInstance, table: RouteTable, deps: HttpDeps): void {
-  const authenticate = apiKeyAuth(deps);
+  mountRoutes(app, table, deps, {
+    prefix: MANAGEMENT_PREFIX,
+    identify: apiKeyAuth(deps),
+    commonErrors: ["unauthorized", "app_not_found", "internal"],
+    errorSchema: ManagementErrorBody,
+    security: [{ apiKey: [] }],
+    defaultParams: AppParams,
+    cors: false,
+  });
+}
+
+/** Mounts the Frontend route table; each request's app comes from its Host; CORS for browsers. */
+export function mountFrontendRoutes(
+  app: FastifyInstance,
+  table: RouteTable,
+  deps: HttpDeps,
+  apps: AppResolver,
+) {
+  const identify = resolveApp(apps);
+  mountRoutes(app, table, deps, {
+    prefix: "",
+    identify,
+    commonErrors: ["not_found", "internal"],
+    errorSchema: FrontendErrorBody,
+    security: [],
+    cors: true,
+  });
+  for (const path of new Set(table.map(([, path]) => path))) {
+    app.route({
+      method: "OPTIONS",
+      url: path,
+      schema: { hide: true },
+      onRequest: identify,
+      handler: (request, reply) => answerPreflight(request, reply),
+    });
+  }
+}
+
+function mountRoutes(app: FastifyInstance, table: RouteTable, deps: HttpDeps, surface: Surface): void {
   for (const [method, path, spec] of table) {
     const errors = new Set<ErrorCode>([
-      ...managementCommonErrors,
+      ...surface.commonErrors,
       ...(spec.body ? bodyErrors : []),
       ...(spec.query ? (["invalid_request"] as const) : []),
       ...spec.errors,
     ]);
+    const params = spec.params ?? surface.defaultParams;
     app.route({
       method,
-      url: MANAGEMENT_PREFIX + path,
+      url: surface.prefix + path,
       schema: {
         operationId: spec.operationId,
         summary: spec.summary,
         ...(spec.description && { description: spec.description }),
         tags: [spec.tag],
-        security: [{ apiKey: [] }],
-        params: spec.params ?? AppParams,
+        ...(surface.security && { security: surface.security }),
+        ...(params && { params }),
         ...(spec.body && { body: spec.body }),
         ...(spec.query && { querystring: spec.query }),
-        response: { ...successResponses(spec), ...errorResponses(errors) },
+        response: { ...successResponses(spec), ...errorResponses(errors, surface.errorSchema) },
       },
-      onRequest: authenticate,
+      onRequest: surface.identify,
+      ...(surface.cors && {
+        onSend: async (request: FastifyRequest, reply: FastifyReply) => applyCors(request, reply),
+      }),
       handler: (request, reply) => run(spec, deps, request, reply),
     });
   }
@@ -46,7 +99,7 @@ export function mountManagementRoutes(app: FastifyInstance, table: RouteTable, d
 
 async function run(spec: AnyRouteSpec, deps: HttpDeps, request: FastifyRequest, reply: FastifyReply) {
   const app = request.overtureApp;
-  if (!app) throw new Error("route reached without an authenticated app");
+  if (!app) throw new Error("route reached without an app");
   const result = await spec.handler({
     body: request.body as never,
     query: request.query as never,
@@ -54,9 +107,11 @@ async function run(spec: AnyRouteSpec, deps: HttpDeps, request: FastifyRequest, 
     app,
     deps,
     log: request.log,
+    request,
     reply,
   });
   reply.code(result.status);
+  if (result.headers) reply.headers(result.headers);
   return result.status === 204 ? reply.send() : reply.send(result.body);
 }
 
@@ -64,17 +119,13 @@ function successResponses(spec: AnyRouteSpec): Record<number, unknown> {
   const out: Record<number, unknown> = {};
   for (const [status, schema] of Object.entries(spec.responses)) {
     out[Number(status)] =
-      schema === null ? { description: "No Content", type: "null" } : withDescription(schema);
+      schema === null ? { description: "No Content", type: "null" } : { description: "OK", ...schema };
   }
   return out;
 }
 
-function withDescription(schema: TSchema) {
-  return { description: "OK", ...schema };
-}
-
 /** Groups the error codes by HTTP status; each status documents which codes it carries. */
-function errorResponses(codes: Iterable<ErrorCode>): Record<number, unknown> {
+function errorResponses(codes: Iterable<ErrorCode>, schema: TSchema): Record<number, unknown> {
   const byStatus = new Map<number, ErrorCode[]>();
   for (const code of codes) {
     const { http } = errorCatalogue[code];
@@ -83,7 +134,7 @@ function errorResponses(codes: Iterable<ErrorCode>): Record<number, unknown> {
   const out: Record<number, unknown> = {};
   for (const [http, list] of byStatus) {
     out[http] = {
-      ...ManagementErrorBody,
+      ...schema,
       description: `Error; \`code\` is one of ${list.map((c) => `\`${c}\``).join(", ")}.`,
     };
   }

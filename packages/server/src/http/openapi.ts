@@ -31,6 +31,7 @@ export async function installOpenApi(app: FastifyInstance, version: string): Pro
       tags: [
         { name: "Mode", description: "The application's mode (dev/prod)." },
         { name: "Users", description: "Users, their identifiers, profile, status and password." },
+        { name: "Keys", description: "Frontend API: the app's public signing keys." },
       ],
     },
   });

@@ -1,5 +1,5 @@
 import type { ErrorCode } from "@overture/protocol";
-import type { FastifyBaseLogger, FastifyReply } from "fastify";
+import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from "fastify";
 import type { Static, TSchema } from "typebox";
 import type { Config } from "../config/config-schema.js";
 import type { DomainDeps } from "../domain/domain-deps.js";
@@ -20,12 +20,15 @@ export interface HandlerContext<B, Q, P> {
   app: AppRecord;
   deps: HttpDeps;
   log: FastifyBaseLogger;
+  /** For what the schemas do not cover: headers, cookies, the client address. */
+  request: FastifyRequest;
   reply: FastifyReply;
 }
 
 export interface HandlerResult {
   status: number;
   body?: unknown;
+  headers?: Record<string, string>;
 }
 
 /**

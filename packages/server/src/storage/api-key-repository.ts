@@ -28,6 +28,7 @@ export class KyselyApiKeyRepository implements ApiKeyRepository {
       .select([
         "apps.name as app_name",
         "apps.mode as app_mode",
+        "apps.token_alg as app_token_alg",
         "apps.created_at as app_created_at",
         "apps.updated_at as app_updated_at",
       ])
@@ -41,6 +42,7 @@ export class KyselyApiKeyRepository implements ApiKeyRepository {
         id: row.app_id,
         name: row.app_name,
         mode: row.app_mode,
+        tokenAlg: row.app_token_alg,
         createdAt: row.app_created_at,
         updatedAt: row.app_updated_at,
       },

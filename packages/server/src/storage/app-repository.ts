@@ -12,6 +12,7 @@ export class KyselyAppRepository implements AppRepository {
         id: app.id,
         name: app.name,
         mode: app.mode,
+        token_alg: app.tokenAlg,
         created_at: app.createdAt,
         updated_at: app.updatedAt,
       })
@@ -32,8 +33,19 @@ export class KyselyAppRepository implements AppRepository {
   async setMode(id: string, mode: AppRecord["mode"], now: number): Promise<void> {
     await this.db.updateTable("apps").set({ mode, updated_at: now }).where("id", "=", id).execute();
   }
+
+  async setTokenAlg(id: string, alg: AppRecord["tokenAlg"], now: number): Promise<void> {
+    await this.db.updateTable("apps").set({ token_alg: alg, updated_at: now }).where("id", "=", id).execute();
+  }
 }
 
 function toApp(row: Selectable<AppsTable>): AppRecord {
-  return { id: row.id, name: row.name, mode: row.mode, createdAt: row.created_at, updatedAt: row.updated_at };
+  return {
+    id: row.id,
+    name: row.name,
+    mode: row.mode,
+    tokenAlg: row.token_alg,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
 }

@@ -5,6 +5,7 @@ export interface DatabaseSchema {
   users: UsersTable;
   user_identifiers: UserIdentifiersTable;
   outbox_events: OutboxEventsTable;
+  signing_keys: SigningKeysTable;
   overture_migrations: MigrationsTable;
 }
 
@@ -12,6 +13,7 @@ export interface AppsTable {
   id: string;
   name: string;
   mode: "dev" | "prod";
+  token_alg: "ES256" | "RS256";
   created_at: number;
   updated_at: number;
 }
@@ -57,4 +59,16 @@ export interface OutboxEventsTable {
 export interface MigrationsTable {
   name: string;
   applied_at: number;
+}
+
+export interface SigningKeysTable {
+  id: string;
+  app_id: string;
+  purpose: "token" | "hook";
+  alg: "ES256" | "RS256" | "PS256";
+  public_jwk: string;
+  private_key: string;
+  created_at: number;
+  retired_at: number | null;
+  expires_at: number | null;
 }

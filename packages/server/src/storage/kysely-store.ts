@@ -5,6 +5,7 @@ import type { DatabaseSchema } from "./database-schema.js";
 import type { Database, DialectName } from "./open-database.js";
 import { KyselyOutboxRepository } from "./outbox-repository.js";
 import type { Repositories, Store } from "./repositories.js";
+import { KyselySigningKeyRepository } from "./signing-key-repository.js";
 import { KyselyUserRepository } from "./user-repository.js";
 
 function repositories(db: Kysely<DatabaseSchema>, dialect: DialectName): Repositories {
@@ -13,6 +14,7 @@ function repositories(db: Kysely<DatabaseSchema>, dialect: DialectName): Reposit
     apiKeys: new KyselyApiKeyRepository(db),
     users: new KyselyUserRepository(db, dialect),
     outbox: new KyselyOutboxRepository(db),
+    signingKeys: new KyselySigningKeyRepository(db),
   };
 }
 

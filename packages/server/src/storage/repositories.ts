@@ -1,10 +1,14 @@
 import type { AppMode, EventType, Identifier, IdentifierType, UserStatus } from "@overture/protocol";
 import type { DialectName } from "./open-database.js";
 
+export type TokenAlg = "ES256" | "RS256";
+
 export interface AppRecord {
   id: string;
   name: string;
   mode: AppMode;
+  /** Algorithm of the app's access and challenge tokens. */
+  tokenAlg: TokenAlg;
   createdAt: number;
   updatedAt: number;
 }
@@ -43,6 +47,7 @@ export interface AppRepository {
   get(id: string): Promise<AppRecord | null>;
   list(): Promise<AppRecord[]>;
   setMode(id: string, mode: AppMode, now: number): Promise<void>;
+  setTokenAlg(id: string, alg: TokenAlg, now: number): Promise<void>;
 }
 
 export interface ApiKeyRepository {
@@ -88,6 +93,34 @@ export interface UserRepository {
   deleteIdentifier(appId: string, userId: string, identifier: Identifier): Promise<boolean>;
 }
 
+export interface SigningKeyRecord {
+  id: string;
+  appId: string;
+  purpose: "token" | "hook";
+  alg: "ES256" | "RS256" | "PS256";
+  publicJwk: Record<string, unknown>;
+  /** Encrypted with the master key (keys/key-encryption.ts). */
+  privateKeySealed: string;
+  createdAt: number;
+  retiredAt: number | null;
+  expiresAt: number | null;
+}
+
+export interface SigningKeyRepository {
+  insert(key: SigningKeyRecord): Promise<void>;
+  /** The newest unretired key for the purpose, or null. */
+  current(appId: string, purpose: SigningKeyRecord["purpose"]): Promise<SigningKeyRecord | null>;
+  /** Keys still to be published at `now` (unexpired), oldest first. */
+  published(appId: string, purpose: SigningKeyRecord["purpose"], now: number): Promise<SigningKeyRecord[]>;
+  /** Retires every unretired key of the purpose; they stay published until `expiresAt`. */
+  retireAll(
+    appId: string,
+    purpose: SigningKeyRecord["purpose"],
+    now: number,
+    expiresAt: number,
+  ): Promise<void>;
+}
+
 export interface OutboxRepository {
   append(event: OutboxEvent): Promise<void>;
   list(appId: string, options: { afterId?: string; limit: number }): Promise<OutboxEvent[]>;
@@ -98,6 +131,7 @@ export interface Repositories {
   apiKeys: ApiKeyRepository;
   users: UserRepository;
   outbox: OutboxRepository;
+  signingKeys: SigningKeyRepository;
 }
 
 export interface Store extends Repositories {

@@ -1,9 +1,11 @@
+import { randomBytes } from "node:crypto";
 import type { FastifyInstance, InjectOptions } from "fastify";
 import { createApp } from "../../src/app.js";
 import { loadConfig } from "../../src/config/load-config.js";
 import { createApp as createOvertureApp } from "../../src/domain/apps.js";
 import type { Clock } from "../../src/domain/clock.js";
 import { createArgon2idHasher } from "../../src/domain/password-hasher.js";
+import { KeyRing } from "../../src/keys/key-ring.js";
 import { createStore } from "../../src/storage/kysely-store.js";
 import type { DialectName } from "../../src/storage/open-database.js";
 import type { Store } from "../../src/storage/repositories.js";
@@ -31,6 +33,7 @@ export interface Answer {
 export interface TestServer {
   app: FastifyInstance;
   store: Store;
+  keys: KeyRing;
   db: TestDatabase;
   clock: TestClock;
   appId: string;
@@ -53,15 +56,17 @@ export async function startTestServer(
   const db = await createTestDatabase(dialect);
   const store = createStore(db.database);
   const clock = new TestClock();
+  const keys = new KeyRing({ store, clock, masterKey: randomBytes(32) });
   const app = await createApp({
     config: loadConfig({ OVERTURE_LOG_LEVEL: "silent", ...env }),
     store,
     clock,
     passwords: createArgon2idHasher(2),
+    keys,
     logger: false,
   });
   await app.ready();
-  const created = await createOvertureApp({ store, clock }, "test");
+  const created = await createOvertureApp({ store, clock, keys }, "test");
   const inject = async (options: InjectOptions): Promise<Answer> => {
     const res = await app.inject(options);
     let body: unknown;
@@ -75,6 +80,7 @@ export async function startTestServer(
   return {
     app,
     store,
+    keys,
     db,
     clock,
     appId: created.app.id,

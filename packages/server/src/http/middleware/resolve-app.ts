@@ -1,0 +1,61 @@
+import type { FastifyRequest } from "fastify";
+import type { Config } from "../../config/config-schema.js";
+import type { AppRecord, Store } from "../../storage/repositories.js";
+import { ApiError } from "../api-error.js";
+
+const CACHE_TTL_MS = 5_000;
+
+/**
+ * Frontend requests name their app by Host (port ignored), in this order: `{appId}.<base domain>`;
+ * then the configured default app (or the only app, when there is exactly one). Apps are cached for
+ * a few seconds per node, so a mode change reaches every node within that time.
+ */
+export class AppResolver {
+  private readonly cache = new Map<string, { app: AppRecord | null; until: number }>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly config: Pick<Config, "baseDomain" | "defaultApp">,
+    private readonly now: () => number,
+  ) {}
+
+  async resolve(hostname: string): Promise<AppRecord | null> {
+    const host = hostname.toLowerCase().replace(/\.$/, "");
+    const suffix = `.${this.config.baseDomain}`;
+    if (host.endsWith(suffix)) {
+      const label = host.slice(0, -suffix.length);
+      if (/^[a-z0-9]{1,63}$/.test(label)) {
+        const app = await this.app(label);
+        if (app) return app;
+      }
+    }
+    return this.defaultApp();
+  }
+
+  private async defaultApp(): Promise<AppRecord | null> {
+    if (this.config.defaultApp) return this.app(this.config.defaultApp);
+    const key = "\u0000only";
+    const cached = this.cache.get(key);
+    if (cached && cached.until > this.now()) return cached.app;
+    const apps = await this.store.apps.list();
+    const app = apps.length === 1 ? (apps[0] ?? null) : null;
+    this.cache.set(key, { app, until: this.now() + CACHE_TTL_MS });
+    return app;
+  }
+
+  private async app(id: string): Promise<AppRecord | null> {
+    const cached = this.cache.get(id);
+    if (cached && cached.until > this.now()) return cached.app;
+    const app = await this.store.apps.get(id);
+    this.cache.set(id, { app, until: this.now() + CACHE_TTL_MS });
+    return app;
+  }
+}
+
+export function resolveApp(resolver: AppResolver) {
+  return async (request: FastifyRequest): Promise<void> => {
+    const app = await resolver.resolve(request.hostname);
+    if (!app) throw new ApiError("not_found", "No application is served at this host.");
+    request.overtureApp = app;
+  };
+}

@@ -19,6 +19,31 @@ export const errorCatalogue = {
     status: "bad_request",
     message: "The request is invalid.",
   },
+  bad_request: {
+    http: 400,
+    status: "bad_request",
+    message: "The request is invalid.",
+  },
+  use_dpop_nonce: {
+    http: 400,
+    status: "bad_request",
+    message: "Retry with the nonce in the DPoP-Nonce header.",
+  },
+  invalid_challenge_token: {
+    http: 400,
+    status: "bad_request",
+    message: "The challenge token is not valid.",
+  },
+  expired_challenge_token: {
+    http: 400,
+    status: "bad_request",
+    message: "The challenge token has expired.",
+  },
+  token_mismatch: {
+    http: 400,
+    status: "bad_request",
+    message: "The code_verifier does not match the challenge.",
+  },
   invalid_identifier: {
     http: 400,
     status: "bad_request",
@@ -33,6 +58,26 @@ export const errorCatalogue = {
     http: 401,
     status: "unauthorized",
     message: "Missing, unknown or revoked credentials.",
+  },
+  missing_dpop_proof: {
+    http: 401,
+    status: "unauthorized",
+    message: "This endpoint requires a DPoP proof.",
+  },
+  invalid_dpop_proof: {
+    http: 401,
+    status: "unauthorized",
+    message: "The DPoP proof is not valid.",
+  },
+  dpop_key_mismatch: {
+    http: 401,
+    status: "unauthorized",
+    message: "The DPoP key is not the one this session is bound to.",
+  },
+  suspended_account: {
+    http: 403,
+    status: "forbidden",
+    message: "This account is disabled.",
   },
   not_found: {
     http: 404,
@@ -63,6 +108,11 @@ export const errorCatalogue = {
     http: 409,
     status: "conflict",
     message: "This identifier already belongs to a user.",
+  },
+  token_reused: {
+    http: 409,
+    status: "conflict",
+    message: "This token was already used.",
   },
   payload_too_large: {
     http: 413,

@@ -26,6 +26,14 @@ export interface EventPayloads {
   };
   "user.status.updated": { user_id: string; status: string; previous_status: string; updated_at: string };
   "user.password.updated": { user_id: string; updated_at: string };
+  "user.session.created": {
+    user_id: string;
+    session_id: string;
+    identifier: Identifier | null;
+    metadata: { method: string; user_agent: string | null; ip: string | null };
+    created_at: string;
+  };
+  "user.session.revoked": { user_id: string; session_id: string; reason: string; revoked_at: string };
 }
 
 export type EventType = keyof EventPayloads;

@@ -12,6 +12,7 @@ import type { HttpDeps } from "./http/route-spec.js";
 import { frontendRoutes } from "./http/routes-frontend.js";
 import { managementRoutes } from "./http/routes-management.js";
 import { installValidatorCompiler } from "./http/validator-compiler.js";
+import type { DerivedKeys } from "./keys/derived-keys.js";
 import type { KeyRing } from "./keys/key-ring.js";
 import type { Store } from "./storage/repositories.js";
 import { VERSION } from "./version.js";
@@ -22,6 +23,7 @@ export interface AppDependencies {
   clock: Clock;
   passwords: PasswordHasher;
   keys: KeyRing;
+  secrets: DerivedKeys;
   /** pino options or `false`; the caller owns log destinations. */
   logger?: boolean | Record<string, unknown>;
 }
@@ -38,7 +40,13 @@ export async function createApp(deps: AppDependencies): Promise<FastifyInstance>
   });
   const http: HttpDeps = {
     config: deps.config,
-    domain: { store: deps.store, clock: deps.clock, passwords: deps.passwords, keys: deps.keys },
+    domain: {
+      store: deps.store,
+      clock: deps.clock,
+      passwords: deps.passwords,
+      keys: deps.keys,
+      secrets: deps.secrets,
+    },
   };
 
   installValidatorCompiler(app);

@@ -1,6 +1,7 @@
 import type { Config } from "./config/config-schema.js";
 import { type Clock, systemClock } from "./domain/clock.js";
 import { createArgon2idHasher, type PasswordHasher } from "./domain/password-hasher.js";
+import { type DerivedKeys, deriveKeys } from "./keys/derived-keys.js";
 import { KeyRing } from "./keys/key-ring.js";
 import { loadMasterKey } from "./keys/master-key.js";
 import { createStore } from "./storage/kysely-store.js";
@@ -15,6 +16,7 @@ export interface Runtime {
   clock: Clock;
   passwords: PasswordHasher;
   keys: KeyRing;
+  secrets: DerivedKeys;
   /** Migrations applied by this start. */
   migrated: string[];
 }
@@ -27,17 +29,15 @@ export async function openRuntime(config: Readonly<Config>): Promise<Runtime> {
   try {
     const migrated = await migrate(database);
     const store = createStore(database);
+    const masterKey = loadMasterKey(config.masterKey || undefined, config.dataDir);
     return {
       config,
       database,
       store,
       clock: systemClock,
       passwords: createArgon2idHasher(config.passwordHashConcurrency),
-      keys: new KeyRing({
-        store,
-        clock: systemClock,
-        masterKey: loadMasterKey(config.masterKey || undefined, config.dataDir),
-      }),
+      keys: new KeyRing({ store, clock: systemClock, masterKey }),
+      secrets: deriveKeys(masterKey),
       migrated,
     };
   } catch (error) {

@@ -6,6 +6,7 @@ import { loadConfig } from "../src/config/load-config.js";
 import { createApp as createOvertureApp } from "../src/domain/apps.js";
 import { createArgon2idHasher } from "../src/domain/password-hasher.js";
 import { managementRoutes } from "../src/http/routes-management.js";
+import { deriveKeys } from "../src/keys/derived-keys.js";
 import { KeyRing } from "../src/keys/key-ring.js";
 import { createStore } from "../src/storage/kysely-store.js";
 import { createTestDatabase, describeEachDatabase } from "./support/test-databases.js";
@@ -122,6 +123,7 @@ describeEachDatabase("secrets stay out of the logs", (dialect) => {
       clock,
       passwords: createArgon2idHasher(1),
       keys,
+      secrets: deriveKeys(randomBytes(32)),
       logger: { level: "trace", stream },
     });
     try {

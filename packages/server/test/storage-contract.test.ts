@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { newId } from "../src/domain/new-id.js";
+import { DEFAULT_LIFETIMES } from "../src/domain/session-lifetimes.js";
 import { createStore } from "../src/storage/kysely-store.js";
 import { loadMigrations, migrate } from "../src/storage/migrate.js";
 import type { Store, UserRecord } from "../src/storage/repositories.js";
@@ -21,6 +22,7 @@ describeEachDatabase("storage contract", (dialect) => {
       name: "contract",
       mode: "dev",
       tokenAlg: "ES256",
+      ...DEFAULT_LIFETIMES,
       createdAt: now,
       updatedAt: now,
     });
@@ -50,6 +52,7 @@ describeEachDatabase("storage contract", (dialect) => {
       name: "contract",
       mode: "dev",
       tokenAlg: "ES256",
+      ...DEFAULT_LIFETIMES,
       createdAt: now,
       updatedAt: now,
     });
@@ -224,6 +227,7 @@ describeEachDatabase("storage contract", (dialect) => {
       name: "c",
       mode: "dev",
       tokenAlg: "ES256",
+      ...DEFAULT_LIFETIMES,
       createdAt: now,
       updatedAt: now,
     });

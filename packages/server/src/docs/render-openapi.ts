@@ -3,6 +3,7 @@ import { createApp } from "../app.js";
 import { loadConfig } from "../config/load-config.js";
 import { systemClock } from "../domain/clock.js";
 import { createArgon2idHasher } from "../domain/password-hasher.js";
+import { deriveKeys } from "../keys/derived-keys.js";
 import { KeyRing } from "../keys/key-ring.js";
 import { createStore } from "../storage/kysely-store.js";
 import { openDatabase } from "../storage/open-database.js";
@@ -17,6 +18,7 @@ export async function renderOpenApi(): Promise<string> {
     clock: systemClock,
     passwords: createArgon2idHasher(1),
     keys: new KeyRing({ store, clock: systemClock, masterKey: randomBytes(32) }),
+    secrets: deriveKeys(randomBytes(32)),
     logger: false,
   });
   try {

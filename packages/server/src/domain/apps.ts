@@ -4,6 +4,7 @@ import type { ApiKeyRecord, AppRecord, Store, TokenAlg } from "../storage/reposi
 import { generateApiKeySecret, hashApiKeySecret, looksLikeApiKey } from "./api-key-secret.js";
 import type { Clock } from "./clock.js";
 import { newAppId, newId } from "./new-id.js";
+import { DEFAULT_LIFETIMES } from "./session-lifetimes.js";
 
 export interface AppDeps {
   store: Store;
@@ -24,7 +25,15 @@ export async function createApp(
   tokenAlg: TokenAlg = "ES256",
 ): Promise<{ app: AppRecord; apiKey: IssuedApiKey }> {
   const now = deps.clock.now();
-  const app: AppRecord = { id: newAppId(), name, mode: "dev", tokenAlg, createdAt: now, updatedAt: now };
+  const app: AppRecord = {
+    id: newAppId(),
+    name,
+    mode: "dev",
+    tokenAlg,
+    ...DEFAULT_LIFETIMES,
+    createdAt: now,
+    updatedAt: now,
+  };
   const signingKey = await deps.keys.newKey(app.id, tokenAlg, now);
   return deps.store.transaction(async (tx) => {
     await tx.apps.create(app);

@@ -1,3 +1,4 @@
+import type { DerivedKeys } from "../keys/derived-keys.js";
 import type { KeyRing } from "../keys/key-ring.js";
 import type { Store } from "../storage/repositories.js";
 import type { Clock } from "./clock.js";
@@ -9,4 +10,5 @@ export interface DomainDeps {
   clock: Clock;
   passwords: PasswordHasher;
   keys: KeyRing;
+  secrets: DerivedKeys;
 }

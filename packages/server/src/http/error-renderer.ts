@@ -9,7 +9,9 @@ export function surfaceOf(url: string): ApiSurface {
   return url.startsWith("/v1/") || url.startsWith("/.well-known/") ? "frontend" : "management";
 }
 
-export function errorBody(surface: ApiSurface, code: ErrorCode, message: string, requestId: string) {
+export function errorBody(surface: ApiSurface, given: ErrorCode, message: string, requestId: string) {
+  // The web SDK knows `bad_request`, not the Management API's `invalid_request` (client-protocol.md §8).
+  const code = surface === "frontend" && given === "invalid_request" ? "bad_request" : given;
   const { status } = errorCatalogue[code];
   return surface === "management"
     ? { code, status, message }

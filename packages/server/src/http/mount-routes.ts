@@ -1,6 +1,7 @@
 import { type ErrorCode, errorCatalogue, FrontendErrorBody, ManagementErrorBody } from "@overture/protocol";
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from "fastify";
 import Type, { type TSchema } from "typebox";
+import { issueNonce } from "../domain/dpop-nonce.js";
 import { apiKeyAuth } from "./middleware/api-key-auth.js";
 import { answerPreflight, applyCors } from "./middleware/cors.js";
 import { type AppResolver, resolveApp } from "./middleware/resolve-app.js";
@@ -89,8 +90,22 @@ function mountRoutes(app: FastifyInstance, table: RouteTable, deps: HttpDeps, su
         response: { ...successResponses(spec), ...errorResponses(errors, surface.errorSchema) },
       },
       onRequest: surface.identify,
-      ...(surface.cors && {
-        onSend: async (request: FastifyRequest, reply: FastifyReply) => applyCors(request, reply),
+      ...(spec.bodyOptional && {
+        preValidation: async (request: FastifyRequest) => {
+          if (request.body === undefined) request.body = {};
+        },
+      }),
+      ...((surface.cors || spec.dpop) && {
+        onSend: async (request: FastifyRequest, reply: FastifyReply) => {
+          if (surface.cors) applyCors(request, reply);
+          // client-protocol.md §2.4: the SDK keeps only a nonce that arrives on the final response.
+          if (spec.dpop && request.overtureApp) {
+            reply.header(
+              "dpop-nonce",
+              issueNonce(deps.domain.secrets.dpopNonce, request.overtureApp.id, deps.domain.clock.now()),
+            );
+          }
+        },
       }),
       handler: (request, reply) => run(spec, deps, request, reply),
     });

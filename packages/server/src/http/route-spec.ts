@@ -48,6 +48,10 @@ export interface RouteSpec<B = unknown, Q = unknown, P = unknown> {
   responses: Record<number, TSchema | null>;
   /** Catalogue codes this endpoint may answer, besides the ones every route of its surface may. */
   errors: ErrorCode[];
+  /** A DPoP endpoint: every response, errors included, carries a fresh `DPoP-Nonce`. */
+  dpop?: boolean;
+  /** The body may be absent (treated as `{}`): the web SDK sends body-less POSTs. */
+  bodyOptional?: boolean;
   handler: (ctx: HandlerContext<B, Q, P>) => Promise<HandlerResult>;
 }
 

@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from "kysely";
-import type { ApiKeysTable, DatabaseSchema } from "./database-schema.js";
+import { appColumns, toApp } from "./app-repository.js";
+import type { ApiKeysTable, AppsTable, DatabaseSchema } from "./database-schema.js";
 import type { ApiKeyRecord, ApiKeyRepository, AppRecord } from "./repositories.js";
 
 export class KyselyApiKeyRepository implements ApiKeyRepository {
@@ -25,28 +26,16 @@ export class KyselyApiKeyRepository implements ApiKeyRepository {
       .selectFrom("api_keys")
       .innerJoin("apps", "apps.id", "api_keys.app_id")
       .selectAll("api_keys")
-      .select([
-        "apps.name as app_name",
-        "apps.mode as app_mode",
-        "apps.token_alg as app_token_alg",
-        "apps.created_at as app_created_at",
-        "apps.updated_at as app_updated_at",
-      ])
+      .select(appColumns.map((c) => `apps.${c} as app_${c}` as const))
       .where("api_keys.secret_sha256", "=", secretSha256)
       .where("api_keys.revoked_at", "is", null)
       .executeTakeFirst();
     if (!row) return null;
-    return {
-      key: toKey(row),
-      app: {
-        id: row.app_id,
-        name: row.app_name,
-        mode: row.app_mode,
-        tokenAlg: row.app_token_alg,
-        createdAt: row.app_created_at,
-        updatedAt: row.app_updated_at,
-      },
-    };
+    const prefixed = row as unknown as Record<string, unknown>;
+    const appRow = Object.fromEntries(
+      appColumns.map((c) => [c, prefixed[`app_${c}`]]),
+    ) as Selectable<AppsTable>;
+    return { key: toKey(row), app: toApp(appRow) };
   }
 
   async list(appId: string): Promise<ApiKeyRecord[]> {

@@ -2,6 +2,19 @@ import type { Kysely, Selectable } from "kysely";
 import type { AppsTable, DatabaseSchema } from "./database-schema.js";
 import type { AppRecord, AppRepository } from "./repositories.js";
 
+/** Every apps column, for queries that read an app alongside another table. */
+export const appColumns = [
+  "id",
+  "name",
+  "mode",
+  "token_alg",
+  "access_ttl_seconds",
+  "session_ttl_seconds",
+  "idle_ttl_seconds",
+  "created_at",
+  "updated_at",
+] as const;
+
 export class KyselyAppRepository implements AppRepository {
   constructor(private readonly db: Kysely<DatabaseSchema>) {}
 
@@ -13,6 +26,9 @@ export class KyselyAppRepository implements AppRepository {
         name: app.name,
         mode: app.mode,
         token_alg: app.tokenAlg,
+        access_ttl_seconds: app.accessTtlSeconds,
+        session_ttl_seconds: app.sessionTtlSeconds,
+        idle_ttl_seconds: app.idleTtlSeconds,
         created_at: app.createdAt,
         updated_at: app.updatedAt,
       })
@@ -39,12 +55,15 @@ export class KyselyAppRepository implements AppRepository {
   }
 }
 
-function toApp(row: Selectable<AppsTable>): AppRecord {
+export function toApp(row: Selectable<AppsTable>): AppRecord {
   return {
     id: row.id,
     name: row.name,
     mode: row.mode,
     tokenAlg: row.token_alg,
+    accessTtlSeconds: row.access_ttl_seconds,
+    sessionTtlSeconds: row.session_ttl_seconds,
+    idleTtlSeconds: row.idle_ttl_seconds,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

@@ -1,3 +1,5 @@
+import type { Generated } from "kysely";
+
 /** Kysely table types. Timestamps are epoch milliseconds; JSON columns hold serialised text. */
 export interface DatabaseSchema {
   apps: AppsTable;
@@ -6,6 +8,9 @@ export interface DatabaseSchema {
   user_identifiers: UserIdentifiersTable;
   outbox_events: OutboxEventsTable;
   signing_keys: SigningKeysTable;
+  sessions: SessionsTable;
+  refresh_tokens: RefreshTokensTable;
+  spent_tokens: SpentTokensTable;
   overture_migrations: MigrationsTable;
 }
 
@@ -14,6 +19,9 @@ export interface AppsTable {
   name: string;
   mode: "dev" | "prod";
   token_alg: "ES256" | "RS256";
+  access_ttl_seconds: Generated<number>;
+  session_ttl_seconds: Generated<number>;
+  idle_ttl_seconds: Generated<number>;
   created_at: number;
   updated_at: number;
 }
@@ -71,4 +79,38 @@ export interface SigningKeysTable {
   created_at: number;
   retired_at: number | null;
   expires_at: number | null;
+}
+
+export interface SessionsTable {
+  id: string;
+  app_id: string;
+  user_id: string;
+  jkt: string;
+  method: string;
+  scopes: string;
+  user_agent: string | null;
+  ip: string | null;
+  generation: number;
+  created_at: number;
+  last_seen_at: number;
+  expires_at: number;
+  idle_expires_at: number;
+  revoked_at: number | null;
+  revoked_reason: string | null;
+}
+
+export interface RefreshTokensTable {
+  token_sha256: string;
+  session_id: string;
+  generation: number;
+  created_at: number;
+  spent_at: number | null;
+  successor_sealed: string | null;
+}
+
+export interface SpentTokensTable {
+  app_id: string;
+  kind: string;
+  jti: string;
+  expires_at: number;
 }

@@ -5,7 +5,9 @@ import type { DatabaseSchema } from "./database-schema.js";
 import type { Database, DialectName } from "./open-database.js";
 import { KyselyOutboxRepository } from "./outbox-repository.js";
 import type { Repositories, Store } from "./repositories.js";
+import { KyselySessionRepository } from "./session-repository.js";
 import { KyselySigningKeyRepository } from "./signing-key-repository.js";
+import { KyselySpentTokenRepository } from "./spent-token-repository.js";
 import { KyselyUserRepository } from "./user-repository.js";
 
 function repositories(db: Kysely<DatabaseSchema>, dialect: DialectName): Repositories {
@@ -15,6 +17,8 @@ function repositories(db: Kysely<DatabaseSchema>, dialect: DialectName): Reposit
     users: new KyselyUserRepository(db, dialect),
     outbox: new KyselyOutboxRepository(db),
     signingKeys: new KyselySigningKeyRepository(db),
+    sessions: new KyselySessionRepository(db),
+    spentTokens: new KyselySpentTokenRepository(db),
   };
 }
 

@@ -9,6 +9,10 @@ export interface AppRecord {
   mode: AppMode;
   /** Algorithm of the app's access and challenge tokens. */
   tokenAlg: TokenAlg;
+  /** Lifetimes in seconds (docs/sessions.md). */
+  accessTtlSeconds: number;
+  sessionTtlSeconds: number;
+  idleTtlSeconds: number;
   createdAt: number;
   updatedAt: number;
 }
@@ -121,6 +125,66 @@ export interface SigningKeyRepository {
   ): Promise<void>;
 }
 
+export interface SessionRecord {
+  id: string;
+  appId: string;
+  userId: string;
+  /** RFC 7638 thumbprint of the DPoP key the session is bound to. */
+  jkt: string;
+  method: string;
+  scopes: string[];
+  userAgent: string | null;
+  ip: string | null;
+  /** Generation of the current refresh token. */
+  generation: number;
+  createdAt: number;
+  lastSeenAt: number;
+  expiresAt: number;
+  idleExpiresAt: number;
+  revokedAt: number | null;
+  revokedReason: string | null;
+}
+
+export interface RefreshTokenRecord {
+  tokenSha256: string;
+  sessionId: string;
+  generation: number;
+  createdAt: number;
+  spentAt: number | null;
+  successorSealed: string | null;
+}
+
+export interface SessionRepository {
+  create(session: SessionRecord, firstTokenSha256: string): Promise<void>;
+  get(appId: string, sessionId: string): Promise<SessionRecord | null>;
+  findByRefreshToken(
+    appId: string,
+    tokenSha256: string,
+  ): Promise<{ token: RefreshTokenRecord; session: SessionRecord } | null>;
+  /** Spends the token if unspent, keeping its successor sealed; true when this call spent it. */
+  spendRefreshToken(tokenSha256: string, now: number, successorSealed: string): Promise<boolean>;
+  addRefreshToken(sessionId: string, tokenSha256: string, generation: number, now: number): Promise<void>;
+  touch(sessionId: string, generation: number, now: number, idleExpiresAt: number): Promise<void>;
+  /** True when the session was active and is now revoked. */
+  revoke(appId: string, sessionId: string, now: number, reason: string): Promise<boolean>;
+  /** Revokes the user's active sessions (all but `keep`); returns the ids revoked. */
+  revokeAllOfUser(
+    appId: string,
+    userId: string,
+    now: number,
+    reason: string,
+    keep?: string,
+  ): Promise<string[]>;
+  /** Sessions not revoked and not expired at `now`, newest first. */
+  listActive(appId: string, userId: string, now: number): Promise<SessionRecord[]>;
+}
+
+export interface SpentTokenRepository {
+  /** Marks `jti` as used until `expiresAt`; false when it already was (a replay). Atomic. */
+  markSpent(appId: string, kind: "challenge" | "dpop", jti: string, expiresAt: number): Promise<boolean>;
+  purgeExpired(now: number): Promise<number>;
+}
+
 export interface OutboxRepository {
   append(event: OutboxEvent): Promise<void>;
   list(appId: string, options: { afterId?: string; limit: number }): Promise<OutboxEvent[]>;
@@ -132,6 +196,8 @@ export interface Repositories {
   users: UserRepository;
   outbox: OutboxRepository;
   signingKeys: SigningKeyRepository;
+  sessions: SessionRepository;
+  spentTokens: SpentTokenRepository;
 }
 
 export interface Store extends Repositories {

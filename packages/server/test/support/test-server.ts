@@ -5,6 +5,7 @@ import { loadConfig } from "../../src/config/load-config.js";
 import { createApp as createOvertureApp } from "../../src/domain/apps.js";
 import type { Clock } from "../../src/domain/clock.js";
 import { createArgon2idHasher } from "../../src/domain/password-hasher.js";
+import { type DerivedKeys, deriveKeys } from "../../src/keys/derived-keys.js";
 import { KeyRing } from "../../src/keys/key-ring.js";
 import { createStore } from "../../src/storage/kysely-store.js";
 import type { DialectName } from "../../src/storage/open-database.js";
@@ -34,6 +35,7 @@ export interface TestServer {
   app: FastifyInstance;
   store: Store;
   keys: KeyRing;
+  secrets: DerivedKeys;
   db: TestDatabase;
   clock: TestClock;
   appId: string;
@@ -56,13 +58,16 @@ export async function startTestServer(
   const db = await createTestDatabase(dialect);
   const store = createStore(db.database);
   const clock = new TestClock();
-  const keys = new KeyRing({ store, clock, masterKey: randomBytes(32) });
+  const masterKey = randomBytes(32);
+  const keys = new KeyRing({ store, clock, masterKey });
+  const secrets = deriveKeys(masterKey);
   const app = await createApp({
     config: loadConfig({ OVERTURE_LOG_LEVEL: "silent", ...env }),
     store,
     clock,
     passwords: createArgon2idHasher(2),
     keys,
+    secrets,
     logger: false,
   });
   await app.ready();
@@ -81,6 +86,7 @@ export async function startTestServer(
     app,
     store,
     keys,
+    secrets,
     db,
     clock,
     appId: created.app.id,

@@ -1,0 +1,35 @@
+import { randomUUID } from "node:crypto";
+import { SignJWT } from "jose";
+import type { KeyRing } from "../keys/key-ring.js";
+import type { AppRecord, SessionRecord, UserRecord } from "../storage/repositories.js";
+
+/**
+ * The access token (prelude-api.md §6.1; JWT profile of RFC 9068, hence `typ: at+jwt`): `sub` is the
+ * user, `sid` the session, `scope` a space-separated string, `external_id` when the user has one.
+ */
+export async function mintAccessToken(
+  keys: KeyRing,
+  app: AppRecord,
+  issuer: string,
+  user: Pick<UserRecord, "id" | "externalId">,
+  session: Pick<SessionRecord, "id" | "scopes">,
+  now: number,
+): Promise<{ token: string; expiresAt: number }> {
+  const key = await keys.signingKey(app);
+  const iat = Math.floor(now / 1000);
+  const expiresAt = iat + app.accessTtlSeconds;
+  const token = await new SignJWT({
+    sid: session.id,
+    scope: session.scopes.join(" "),
+    ...(user.externalId !== null && { external_id: user.externalId }),
+  })
+    .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: "at+jwt" })
+    .setIssuer(issuer)
+    .setSubject(user.id)
+    .setJti(randomUUID())
+    .setIssuedAt(iat)
+    .setNotBefore(iat)
+    .setExpirationTime(expiresAt)
+    .sign(key.privateKey);
+  return { token, expiresAt };
+}

@@ -1,0 +1,132 @@
+import { createHash, createPublicKey, type KeyObject, verify } from "node:crypto";
+
+/** Proof `iat` may differ from the server clock by this much either way. Nonces give freshness. */
+export const IAT_WINDOW_MS = 5 * 60_000;
+
+export type DpopFailure = {
+  ok: false;
+  reason: "missing_dpop_proof" | "invalid_dpop_proof" | "use_dpop_nonce";
+  message: string;
+};
+
+export interface DpopProof {
+  ok: true;
+  /** RFC 7638 thumbprint of the proof key: what a session is bound to. */
+  jkt: string;
+  jti: string;
+  iat: number;
+  nonce: unknown;
+}
+
+const PRIVATE_MEMBERS = ["d", "p", "q", "dp", "dq", "qi", "k", "oth"];
+
+const fail = (reason: DpopFailure["reason"], message: string): DpopFailure => ({
+  ok: false,
+  reason,
+  message,
+});
+
+/**
+ * RFC 9449 §4.3 checks that need no state: a compact JWS with `typ: dpop+jwt`, an asymmetric `alg`
+ * (ES256 or EdDSA; never `none` or HMAC), a public-only `jwk` that verifies the signature, and
+ * `htm`, `htu` and `iat` matching this request. Nonce and `jti` replay are checked by the caller.
+ */
+export function parseDpopProof(
+  proof: string | undefined,
+  method: string,
+  url: string,
+  now: number,
+): DpopProof | DpopFailure {
+  if (!proof) return fail("missing_dpop_proof", "This endpoint requires a DPoP proof.");
+  if (proof.length > 8192) return fail("invalid_dpop_proof", "The DPoP proof is too large.");
+  const parts = proof.split(".");
+  if (parts.length !== 3) return fail("invalid_dpop_proof", "The DPoP proof is not a compact JWS.");
+  const [h = "", p = "", s = ""] = parts;
+  const header = decodeJson(h);
+  const payload = decodeJson(p);
+  if (!header || !payload) return fail("invalid_dpop_proof", "The DPoP proof is not valid JSON.");
+  if (header.typ !== "dpop+jwt") return fail("invalid_dpop_proof", "The DPoP proof must have typ dpop+jwt.");
+  const jwk = header.jwk as Record<string, unknown> | undefined;
+  if (typeof jwk !== "object" || jwk === null || Array.isArray(jwk)) {
+    return fail("invalid_dpop_proof", "The DPoP proof must carry its public key in jwk.");
+  }
+  if (PRIVATE_MEMBERS.some((m) => m in jwk))
+    return fail("invalid_dpop_proof", "The DPoP jwk must not contain private key members.");
+  const key = publicKeyFor(header.alg, jwk);
+  if (!key)
+    return fail(
+      "invalid_dpop_proof",
+      "Unsupported DPoP alg or key (ES256 with P-256, or EdDSA with Ed25519).",
+    );
+  const signed = Buffer.from(`${h}.${p}`, "ascii");
+  const signature = Buffer.from(s, "base64url");
+  const valid =
+    header.alg === "ES256"
+      ? verify("sha256", signed, { key, dsaEncoding: "ieee-p1363" }, signature)
+      : verify(null, signed, key, signature);
+  if (!valid) return fail("invalid_dpop_proof", "The DPoP proof signature does not verify.");
+
+  const { jti, htm, htu, iat } = payload;
+  if (typeof jti !== "string" || jti.length === 0 || jti.length > 128)
+    return fail("invalid_dpop_proof", "The DPoP proof needs a jti.");
+  if (htm !== method)
+    return fail("invalid_dpop_proof", "The DPoP proof htm does not match the request method.");
+  if (typeof htu !== "string" || normalizeHtu(htu) !== normalizeHtu(url)) {
+    return fail("invalid_dpop_proof", "The DPoP proof htu does not match the request URL.");
+  }
+  if (typeof iat !== "number" || !Number.isFinite(iat))
+    return fail("invalid_dpop_proof", "The DPoP proof needs a numeric iat.");
+  if (Math.abs(iat * 1000 - now) > IAT_WINDOW_MS)
+    return fail("invalid_dpop_proof", "The DPoP proof iat is outside the accepted window.");
+  return { ok: true, jkt: thumbprint(jwk), jti, iat, nonce: payload.nonce };
+}
+
+function publicKeyFor(alg: unknown, jwk: Record<string, unknown>): KeyObject | null {
+  try {
+    if (
+      alg === "ES256" &&
+      jwk.kty === "EC" &&
+      jwk.crv === "P-256" &&
+      typeof jwk.x === "string" &&
+      typeof jwk.y === "string"
+    ) {
+      return createPublicKey({ key: { kty: "EC", crv: "P-256", x: jwk.x, y: jwk.y }, format: "jwk" });
+    }
+    if (alg === "EdDSA" && jwk.kty === "OKP" && jwk.crv === "Ed25519" && typeof jwk.x === "string") {
+      return createPublicKey({ key: { kty: "OKP", crv: "Ed25519", x: jwk.x }, format: "jwk" });
+    }
+  } catch {
+    return null;
+  }
+  return null;
+}
+
+/** RFC 7638: SHA-256 over the required members in lexicographic order. */
+export function thumbprint(jwk: Record<string, unknown>): string {
+  const members =
+    jwk.kty === "EC"
+      ? { crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y }
+      : { crv: jwk.crv, kty: jwk.kty, x: jwk.x };
+  return createHash("sha256").update(JSON.stringify(members)).digest("base64url");
+}
+
+/** RFC 9449 §4.3: compare without query and fragment; scheme and host case-insensitively. */
+function normalizeHtu(value: string): string | null {
+  try {
+    const url = new URL(value);
+    return `${url.protocol}//${url.host}${url.pathname}`;
+  } catch {
+    return null;
+  }
+}
+
+function decodeJson(part: string): Record<string, unknown> | null {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(part, "base64url").toString("utf8"));
+    return typeof value === "object" && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : null;
+  } catch {
+    return null;
+  }
+}

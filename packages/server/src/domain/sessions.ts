@@ -1,0 +1,253 @@
+import { createHash, randomBytes } from "node:crypto";
+import type { Identifier } from "@overture/protocol";
+import { decryptSecret, encryptSecret } from "../keys/key-encryption.js";
+import type { AppRecord, Repositories, SessionRecord } from "../storage/repositories.js";
+import { mintAccessToken } from "./access-token.js";
+import { verifyChallengeToken } from "./challenge-token.js";
+import { isoTime } from "./clock.js";
+import type { DomainDeps } from "./domain-deps.js";
+import { newId } from "./new-id.js";
+import { verifyPkce } from "./pkce.js";
+import { recordEvent } from "./record-event.js";
+
+/**
+ * A retry of the immediately previous refresh token, with the session's DPoP key, within this long
+ * after it was rotated, gets the tokens that rotation issued instead of counting as reuse: the web
+ * SDK re-sends a POST whose answer it lost to a timeout (after 10 s, then 20 s more).
+ */
+export const REFRESH_RETRY_GRACE_MS = 60_000;
+
+export interface ClientContext {
+  /** Issuer for the tokens: the externally visible origin the client called. */
+  issuer: string;
+  userAgent: string | null;
+  ip: string | null;
+}
+
+export interface IssuedSession {
+  session: SessionRecord;
+  accessToken: string;
+  /** Unix seconds. */
+  expiresAt: number;
+  refreshToken: string;
+  /** Absolute end of the session, epoch ms. */
+  refreshExpiresAt: number;
+}
+
+type Failure<R extends string> = { ok: false; reason: R; message?: string };
+
+export async function finalizeLogin(
+  deps: DomainDeps,
+  app: AppRecord,
+  input: { challengeToken: string; codeVerifier?: string; jkt: string },
+  client: ClientContext,
+): Promise<
+  | ({ ok: true } & IssuedSession)
+  | Failure<
+      | "invalid_challenge_token"
+      | "expired_challenge_token"
+      | "token_mismatch"
+      | "token_reused"
+      | "suspended_account"
+    >
+> {
+  const now = deps.clock.now();
+  const verified = await verifyChallengeToken(deps.keys, app, input.challengeToken, now);
+  if (!verified.ok) return verified;
+  const { challenge } = verified;
+  // No downgrade: a challenge bound to a code_challenge is only redeemed with its verifier.
+  if (challenge.codeChallenge !== undefined) {
+    if (input.codeVerifier === undefined || !verifyPkce(challenge.codeChallenge, input.codeVerifier)) {
+      return {
+        ok: false,
+        reason: "token_mismatch",
+        message: "The code_verifier does not match the code_challenge.",
+      };
+    }
+  }
+  const user = await deps.store.users.get(app.id, challenge.userId);
+  if (!user) return { ok: false, reason: "invalid_challenge_token" };
+  if (user.status !== "active") return { ok: false, reason: "suspended_account" };
+
+  const refreshToken = newRefreshToken();
+  const session: SessionRecord = {
+    id: newId("ses", now),
+    appId: app.id,
+    userId: user.id,
+    jkt: input.jkt,
+    method: challenge.method,
+    scopes: challenge.scopes ?? [],
+    userAgent: client.userAgent,
+    ip: client.ip,
+    generation: 1,
+    createdAt: now,
+    lastSeenAt: now,
+    expiresAt: now + app.sessionTtlSeconds * 1000,
+    idleExpiresAt: Math.min(now + app.idleTtlSeconds * 1000, now + app.sessionTtlSeconds * 1000),
+    revokedAt: null,
+    revokedReason: null,
+  };
+  const spent = await deps.store.transaction(async (tx) => {
+    // Marked spent in the same transaction as the session: both happen or neither does.
+    if (!(await tx.spentTokens.markSpent(app.id, "challenge", challenge.jti, challenge.exp * 1000)))
+      return false;
+    await tx.sessions.create(session, sha256(refreshToken));
+    await recordEvent(
+      tx,
+      app.id,
+      "user.session.created",
+      {
+        user_id: user.id,
+        session_id: session.id,
+        identifier: (challenge.identifier as Identifier | undefined) ?? null,
+        metadata: { method: challenge.method, user_agent: client.userAgent, ip: client.ip },
+        created_at: isoTime(now),
+      },
+      now,
+    );
+    return true;
+  });
+  if (!spent) return { ok: false, reason: "token_reused", message: "This challenge token was already used." };
+  const access = await mintAccessToken(deps.keys, app, client.issuer, user, session, now);
+  return {
+    ok: true,
+    session,
+    accessToken: access.token,
+    expiresAt: access.expiresAt,
+    refreshToken,
+    refreshExpiresAt: session.expiresAt,
+  };
+}
+
+/**
+ * Rotates a refresh token (docs/sessions.md). A spent token presented again revokes the session,
+ * except the grace-window retry described at REFRESH_RETRY_GRACE_MS.
+ */
+export async function refreshSession(
+  deps: DomainDeps,
+  app: AppRecord,
+  input: { refreshToken: string | undefined; jkt: string },
+  client: ClientContext,
+): Promise<({ ok: true } & IssuedSession) | Failure<"unauthorized" | "dpop_key_mismatch" | "token_reused">> {
+  const now = deps.clock.now();
+  if (!input.refreshToken)
+    return { ok: false, reason: "unauthorized", message: "No refresh token was sent." };
+  const presented = sha256(input.refreshToken);
+  const found = await deps.store.sessions.findByRefreshToken(app.id, presented);
+  if (!found) return { ok: false, reason: "unauthorized", message: "The refresh token is not valid." };
+  const { session } = found;
+  if (!isActive(session, now))
+    return { ok: false, reason: "unauthorized", message: "The session has ended." };
+  if (session.jkt !== input.jkt) return { ok: false, reason: "dpop_key_mismatch" };
+  const user = await deps.store.users.get(app.id, session.userId);
+  if (user?.status !== "active") {
+    await endSession(deps, app.id, session, "user_disabled", now);
+    return { ok: false, reason: "unauthorized", message: "The session has ended." };
+  }
+
+  const successor = newRefreshToken();
+  const sealed = encryptSecret(deps.secrets.refreshSuccessor, successor, presented);
+  const rotated = await deps.store.transaction(async (tx) => {
+    if (!(await tx.sessions.spendRefreshToken(presented, now, sealed))) return false;
+    await tx.sessions.addRefreshToken(session.id, sha256(successor), found.token.generation + 1, now);
+    await tx.sessions.touch(session.id, found.token.generation + 1, now, idleEnd(app, session, now));
+    return true;
+  });
+
+  let refreshToken = successor;
+  if (!rotated) {
+    // Spent before (or by a concurrent request): a grace retry, or reuse.
+    const again = await deps.store.sessions.findByRefreshToken(app.id, presented);
+    const token = again?.token;
+    const current = again?.session;
+    const graceRetry =
+      token?.spentAt != null &&
+      token.successorSealed !== null &&
+      current !== undefined &&
+      isActive(current, now) &&
+      token.generation === current.generation - 1 &&
+      now - token.spentAt <= REFRESH_RETRY_GRACE_MS;
+    if (!graceRetry || !token?.successorSealed) {
+      await endSession(deps, app.id, session, "token_reused", now);
+      return {
+        ok: false,
+        reason: "token_reused",
+        message: "A spent refresh token was presented; the session is revoked.",
+      };
+    }
+    refreshToken = decryptSecret(deps.secrets.refreshSuccessor, token.successorSealed, presented);
+  }
+  const access = await mintAccessToken(deps.keys, app, client.issuer, user, session, now);
+  return {
+    ok: true,
+    session,
+    accessToken: access.token,
+    expiresAt: access.expiresAt,
+    refreshToken,
+    refreshExpiresAt: session.expiresAt,
+  };
+}
+
+/** Logout with a refresh token; a DPoP key, when the client has one, must be the session's. */
+export async function revokeByRefreshToken(
+  deps: DomainDeps,
+  app: AppRecord,
+  input: { refreshToken: string | undefined; jkt: string | null },
+): Promise<{ ok: true } | Failure<"unauthorized" | "dpop_key_mismatch">> {
+  const now = deps.clock.now();
+  if (!input.refreshToken)
+    return { ok: false, reason: "unauthorized", message: "No refresh token was sent." };
+  const found = await deps.store.sessions.findByRefreshToken(app.id, sha256(input.refreshToken));
+  if (!found || !isActive(found.session, now)) return { ok: false, reason: "unauthorized" };
+  if (input.jkt !== null && input.jkt !== found.session.jkt)
+    return { ok: false, reason: "dpop_key_mismatch" };
+  await endSession(deps, app.id, found.session, "logout", now);
+  return { ok: true };
+}
+
+/** Revokes one session and records `user.session.revoked`, once. */
+export async function endSession(
+  deps: DomainDeps,
+  appId: string,
+  session: SessionRecord,
+  reason: string,
+  now: number,
+) {
+  await deps.store.transaction((tx) => revokeInTx(tx, appId, session.userId, session.id, reason, now));
+}
+
+export async function revokeInTx(
+  tx: Repositories,
+  appId: string,
+  userId: string,
+  sessionId: string,
+  reason: string,
+  now: number,
+): Promise<boolean> {
+  if (!(await tx.sessions.revoke(appId, sessionId, now, reason))) return false;
+  await recordEvent(
+    tx,
+    appId,
+    "user.session.revoked",
+    { user_id: userId, session_id: sessionId, reason, revoked_at: isoTime(now) },
+    now,
+  );
+  return true;
+}
+
+export function isActive(session: SessionRecord, now: number): boolean {
+  return session.revokedAt === null && now < session.expiresAt && now < session.idleExpiresAt;
+}
+
+function idleEnd(app: AppRecord, session: SessionRecord, now: number): number {
+  return Math.min(now + app.idleTtlSeconds * 1000, session.expiresAt);
+}
+
+/** 256 random bits; only the SHA-256 is stored. */
+function newRefreshToken(): string {
+  return `ovr_${randomBytes(32).toString("base64url")}`;
+}
+
+export function sha256(value: string): string {
+  return createHash("sha256").update(value, "utf8").digest("hex");
+}

@@ -1,0 +1,84 @@
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { checkDpop } from "../../domain/check-dpop.js";
+import type { ClientContext } from "../../domain/sessions.js";
+import type { AppRecord } from "../../storage/repositories.js";
+import { ApiError } from "../api-error.js";
+import type { HttpDeps } from "../route-spec.js";
+
+/** The origin the client called (scheme and Host as seen through a trusted proxy): the token issuer. */
+export function externalOrigin(request: FastifyRequest): string {
+  return `${request.protocol}://${request.host.toLowerCase()}`;
+}
+
+/** The URL a DPoP proof's `htu` must name: external origin and path, without the query. */
+export function externalUrl(request: FastifyRequest): string {
+  return externalOrigin(request) + (request.url.split("?")[0] ?? "");
+}
+
+export function clientContext(request: FastifyRequest): ClientContext {
+  const agent = request.headers["user-agent"];
+  return {
+    issuer: externalOrigin(request),
+    userAgent: typeof agent === "string" ? agent.slice(0, 512) : null,
+    ip: request.ip ?? null,
+  };
+}
+
+/** Verifies the request's session DPoP proof or throws the matching frontend error. */
+export async function requireDpop(deps: HttpDeps, app: AppRecord, request: FastifyRequest) {
+  const header = request.headers.dpop;
+  const proof = await checkDpop(
+    { store: deps.domain.store, nonceKey: deps.domain.secrets.dpopNonce },
+    app.id,
+    {
+      proof: typeof header === "string" ? header : undefined,
+      method: request.method,
+      url: externalUrl(request),
+      now: deps.domain.clock.now(),
+    },
+  );
+  if (!proof.ok) throw new ApiError(proof.reason, proof.message);
+  return proof;
+}
+
+export const refreshCookieName = (appId: string) => `__Host-refresh_${appId}`;
+
+/** Native clients send `X-Refresh-Token`; browsers may rely on the cookie. The header wins. */
+export function presentedRefreshToken(request: FastifyRequest, appId: string): string | undefined {
+  const header = request.headers["x-refresh-token"];
+  if (typeof header === "string" && header.length > 0) return header.slice(0, 512);
+  return readCookie(request.headers.cookie, refreshCookieName(appId));
+}
+
+/** Hands the refresh token to both kinds of client: headers for native/SDK, a cookie for browsers. */
+export function sendRefreshToken(
+  reply: FastifyReply,
+  appId: string,
+  token: string,
+  expiresAtMs: number,
+  now: number,
+) {
+  reply.header("x-refresh-token", token);
+  reply.header("x-refresh-token-expires-at", new Date(expiresAtMs).toISOString());
+  const maxAge = Math.max(0, Math.ceil((expiresAtMs - now) / 1000));
+  reply.header(
+    "set-cookie",
+    `${refreshCookieName(appId)}=${token}; Path=/; Max-Age=${maxAge}; Secure; HttpOnly; SameSite=Lax`,
+  );
+}
+
+export function clearRefreshCookie(reply: FastifyReply, appId: string) {
+  reply.header(
+    "set-cookie",
+    `${refreshCookieName(appId)}=; Path=/; Max-Age=0; Secure; HttpOnly; SameSite=Lax`,
+  );
+}
+
+function readCookie(header: string | undefined, name: string): string | undefined {
+  if (!header) return undefined;
+  for (const part of header.split(";")) {
+    const eq = part.indexOf("=");
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim() || undefined;
+  }
+  return undefined;
+}

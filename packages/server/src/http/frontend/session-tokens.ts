@@ -1,0 +1,114 @@
+import { FinalizeLoginRequest, RefreshRequest, TokenResponse } from "@overture/protocol";
+import { finalizeLogin, refreshSession, revokeByRefreshToken } from "../../domain/sessions.js";
+import { fail } from "../api-error.js";
+import { defineRoute } from "../route-spec.js";
+import {
+  clearRefreshCookie,
+  clientContext,
+  presentedRefreshToken,
+  requireDpop,
+  sendRefreshToken,
+} from "./client-request.js";
+
+const tag = "Sessions";
+
+export const finalize = defineRoute({
+  operationId: "finalizeLogin",
+  summary: "Exchange a challenge token for a session",
+  description:
+    "Requires a DPoP proof (with a server nonce; a first call without one answers `use_dpop_nonce` and " +
+    "the `DPoP-Nonce` to retry with). The session is bound to the proof's key. A challenge issued with a " +
+    "`code_challenge` needs its `code_verifier` (S256). The refresh token comes back in " +
+    "`X-Refresh-Token` and `X-Refresh-Token-Expires-At`, and as the `__Host-refresh_{appId}` cookie.",
+  tag,
+  body: FinalizeLoginRequest,
+  responses: { 200: TokenResponse },
+  dpop: true,
+  errors: [
+    "bad_request",
+    "missing_dpop_proof",
+    "invalid_dpop_proof",
+    "use_dpop_nonce",
+    "invalid_challenge_token",
+    "expired_challenge_token",
+    "token_mismatch",
+    "token_reused",
+    "suspended_account",
+  ],
+  handler: async ({ app, body, deps, request, reply }) => {
+    const proof = await requireDpop(deps, app, request);
+    const result = await finalizeLogin(
+      deps.domain,
+      app,
+      {
+        challengeToken: body.challenge_token,
+        ...(body.code_verifier !== undefined && { codeVerifier: body.code_verifier }),
+        jkt: proof.jkt,
+      },
+      clientContext(request),
+    );
+    if (!result.ok) fail(result);
+    sendRefreshToken(reply, app.id, result.refreshToken, result.refreshExpiresAt, deps.domain.clock.now());
+    return { status: 200, body: { access_token: result.accessToken, expires_at: result.expiresAt } };
+  },
+});
+
+export const refresh = defineRoute({
+  operationId: "refreshSession",
+  summary: "Rotate the refresh token and get a new access token",
+  description:
+    "Send the refresh token in `X-Refresh-Token` (or the cookie) with a DPoP proof by the session's key. " +
+    "Each refresh token works once. Presenting a spent one revokes the session (`token_reused`), except " +
+    "a retry of the immediately previous token, by the same key, within 60 s, which gets the same new " +
+    "tokens again (docs/sessions.md).",
+  tag,
+  body: RefreshRequest,
+  bodyOptional: true,
+  responses: { 200: TokenResponse },
+  dpop: true,
+  errors: [
+    "bad_request",
+    "missing_dpop_proof",
+    "invalid_dpop_proof",
+    "use_dpop_nonce",
+    "dpop_key_mismatch",
+    "unauthorized",
+    "token_reused",
+  ],
+  handler: async ({ app, deps, request, reply }) => {
+    const proof = await requireDpop(deps, app, request);
+    const result = await refreshSession(
+      deps.domain,
+      app,
+      { refreshToken: presentedRefreshToken(request, app.id), jkt: proof.jkt },
+      clientContext(request),
+    );
+    if (!result.ok) fail(result);
+    sendRefreshToken(reply, app.id, result.refreshToken, result.refreshExpiresAt, deps.domain.clock.now());
+    return { status: 200, body: { access_token: result.accessToken, expires_at: result.expiresAt } };
+  },
+});
+
+export const revoke = defineRoute({
+  operationId: "revokeSession",
+  summary: "Log out: end the session of this refresh token",
+  description:
+    "The refresh token comes in `X-Refresh-Token` or the cookie. A client holding a DPoP key sends a " +
+    "proof, which must be by the session's key; a cookie-only client sends none (client-protocol.md §5.6).",
+  tag,
+  body: RefreshRequest,
+  bodyOptional: true,
+  responses: { 204: null },
+  dpop: true,
+  errors: ["bad_request", "invalid_dpop_proof", "use_dpop_nonce", "dpop_key_mismatch", "unauthorized"],
+  handler: async ({ app, deps, request, reply }) => {
+    const proof = request.headers.dpop === undefined ? null : await requireDpop(deps, app, request);
+    const result = await revokeByRefreshToken(deps.domain, app, {
+      refreshToken: presentedRefreshToken(request, app.id),
+      jkt: proof?.jkt ?? null,
+    });
+    if (!result.ok) fail(result);
+    clearRefreshCookie(reply, app.id);
+    return { status: 204 };
+  },
+});

@@ -1,0 +1,18 @@
+import { hkdfSync } from "node:crypto";
+
+/**
+ * Independent 32-byte keys derived from the master key (HKDF-SHA256), one per purpose, so no key
+ * is ever used for two things. Every node with the same master key derives the same keys, which
+ * is what lets a nonce issued by one node be checked by another.
+ */
+export interface DerivedKeys {
+  /** HMAC key of stateless DPoP nonces. */
+  dpopNonce: Buffer;
+  /** AES key sealing a rotated refresh token's successor during the retry grace window. */
+  refreshSuccessor: Buffer;
+}
+
+export function deriveKeys(masterKey: Buffer): DerivedKeys {
+  const derive = (purpose: string) => Buffer.from(hkdfSync("sha256", masterKey, "overture/v1", purpose, 32));
+  return { dpopNonce: derive("dpop-nonce"), refreshSuccessor: derive("refresh-successor") };
+}

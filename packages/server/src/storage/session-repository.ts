@@ -1,0 +1,156 @@
+import type { Kysely, Selectable } from "kysely";
+import type { DatabaseSchema, RefreshTokensTable, SessionsTable } from "./database-schema.js";
+import type { RefreshTokenRecord, SessionRecord, SessionRepository } from "./repositories.js";
+
+export class KyselySessionRepository implements SessionRepository {
+  constructor(private readonly db: Kysely<DatabaseSchema>) {}
+
+  async create(session: SessionRecord, firstTokenSha256: string): Promise<void> {
+    await this.db
+      .insertInto("sessions")
+      .values({
+        id: session.id,
+        app_id: session.appId,
+        user_id: session.userId,
+        jkt: session.jkt,
+        method: session.method,
+        scopes: JSON.stringify(session.scopes),
+        user_agent: session.userAgent,
+        ip: session.ip,
+        generation: session.generation,
+        created_at: session.createdAt,
+        last_seen_at: session.lastSeenAt,
+        expires_at: session.expiresAt,
+        idle_expires_at: session.idleExpiresAt,
+        revoked_at: session.revokedAt,
+        revoked_reason: session.revokedReason,
+      })
+      .execute();
+    await this.addRefreshToken(session.id, firstTokenSha256, session.generation, session.createdAt);
+  }
+
+  async get(appId: string, sessionId: string): Promise<SessionRecord | null> {
+    const row = await this.db
+      .selectFrom("sessions")
+      .selectAll()
+      .where("app_id", "=", appId)
+      .where("id", "=", sessionId)
+      .executeTakeFirst();
+    return row ? toSession(row) : null;
+  }
+
+  async findByRefreshToken(appId: string, tokenSha256: string) {
+    const token = await this.db
+      .selectFrom("refresh_tokens")
+      .selectAll()
+      .where("token_sha256", "=", tokenSha256)
+      .executeTakeFirst();
+    if (!token) return null;
+    const session = await this.get(appId, token.session_id);
+    return session ? { token: toToken(token), session } : null;
+  }
+
+  async spendRefreshToken(tokenSha256: string, now: number, successorSealed: string): Promise<boolean> {
+    const result = await this.db
+      .updateTable("refresh_tokens")
+      .set({ spent_at: now, successor_sealed: successorSealed })
+      .where("token_sha256", "=", tokenSha256)
+      .where("spent_at", "is", null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async addRefreshToken(
+    sessionId: string,
+    tokenSha256: string,
+    generation: number,
+    now: number,
+  ): Promise<void> {
+    await this.db
+      .insertInto("refresh_tokens")
+      .values({
+        token_sha256: tokenSha256,
+        session_id: sessionId,
+        generation,
+        created_at: now,
+        spent_at: null,
+      })
+      .execute();
+  }
+
+  async touch(sessionId: string, generation: number, now: number, idleExpiresAt: number): Promise<void> {
+    await this.db
+      .updateTable("sessions")
+      .set({ generation, last_seen_at: now, idle_expires_at: idleExpiresAt })
+      .where("id", "=", sessionId)
+      .execute();
+  }
+
+  async revoke(appId: string, sessionId: string, now: number, reason: string): Promise<boolean> {
+    const result = await this.db
+      .updateTable("sessions")
+      .set({ revoked_at: now, revoked_reason: reason })
+      .where("app_id", "=", appId)
+      .where("id", "=", sessionId)
+      .where("revoked_at", "is", null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async revokeAllOfUser(appId: string, userId: string, now: number, reason: string, keep?: string) {
+    let query = this.db
+      .updateTable("sessions")
+      .set({ revoked_at: now, revoked_reason: reason })
+      .where("app_id", "=", appId)
+      .where("user_id", "=", userId)
+      .where("revoked_at", "is", null);
+    if (keep) query = query.where("id", "!=", keep);
+    const rows = await query.returning("id").execute();
+    return rows.map((r) => r.id);
+  }
+
+  async listActive(appId: string, userId: string, now: number): Promise<SessionRecord[]> {
+    const rows = await this.db
+      .selectFrom("sessions")
+      .selectAll()
+      .where("app_id", "=", appId)
+      .where("user_id", "=", userId)
+      .where("revoked_at", "is", null)
+      .where("expires_at", ">", now)
+      .where("idle_expires_at", ">", now)
+      .orderBy("id", "desc")
+      .execute();
+    return rows.map(toSession);
+  }
+}
+
+function toSession(row: Selectable<SessionsTable>): SessionRecord {
+  return {
+    id: row.id,
+    appId: row.app_id,
+    userId: row.user_id,
+    jkt: row.jkt,
+    method: row.method,
+    scopes: JSON.parse(row.scopes) as string[],
+    userAgent: row.user_agent,
+    ip: row.ip,
+    generation: row.generation,
+    createdAt: row.created_at,
+    lastSeenAt: row.last_seen_at,
+    expiresAt: row.expires_at,
+    idleExpiresAt: row.idle_expires_at,
+    revokedAt: row.revoked_at,
+    revokedReason: row.revoked_reason,
+  };
+}
+
+function toToken(row: Selectable<RefreshTokensTable>): RefreshTokenRecord {
+  return {
+    tokenSha256: row.token_sha256,
+    sessionId: row.session_id,
+    generation: row.generation,
+    createdAt: row.created_at,
+    spentAt: row.spent_at,
+    successorSealed: row.successor_sealed,
+  };
+}

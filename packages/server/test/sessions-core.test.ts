@@ -1,0 +1,487 @@
+import { createHash, randomBytes } from "node:crypto";
+import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from "jose";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { issueChallengeToken, type LoginChallenge } from "../src/domain/challenge-token.js";
+import { REFRESH_RETRY_GRACE_MS } from "../src/domain/sessions.js";
+import { DpopKey, type ProofOptions } from "./support/dpop-client.js";
+import { describeEachDatabase } from "./support/test-databases.js";
+import { type Answer, startTestServer, type TestServer } from "./support/test-server.js";
+
+describeEachDatabase("sessions: finalize, refresh, revoke", (dialect) => {
+  let s: TestServer;
+  let host: string;
+  let origin: string;
+  let userId: string;
+  beforeAll(async () => {
+    s = await startTestServer(dialect);
+    host = `${s.appId}.localhost:8443`;
+    origin = `http://${host}`;
+    userId = (
+      await s.mgmt("POST", "/users", { external_id: "sess-1", identifiers: [{ value: "sess@example.com" }] })
+    ).body.id;
+  });
+  afterAll(() => s.close());
+
+  const app = async () => (await s.store.apps.get(s.appId))!;
+  const challenge = async (c: Partial<LoginChallenge> = {}) =>
+    issueChallengeToken(s.keys, await app(), origin, { userId, method: "password", ...c }, s.clock.now());
+
+  /** A DPoP call the way the web SDK makes it: nonce from the last answer, one retry on use_dpop_nonce. */
+  class Client {
+    nonce = "";
+    refreshToken: string | undefined;
+    readonly key: DpopKey;
+    constructor(key = new DpopKey()) {
+      this.key = key;
+    }
+    async call(
+      path: string,
+      body?: unknown,
+      proof: ProofOptions = {},
+      headers: Record<string, string> = {},
+    ): Promise<Answer> {
+      const send = (nonce: string) =>
+        s.inject({
+          method: "POST",
+          url: path,
+          headers: {
+            host,
+            "content-type": "application/json",
+            dpop: this.key.proof("POST", origin + path, {
+              ...(nonce && { nonce }),
+              iat: Math.floor(s.clock.now() / 1000),
+              ...proof,
+            }),
+            ...(this.refreshToken && { "x-refresh-token": this.refreshToken }),
+            ...headers,
+          },
+          ...(body !== undefined && { payload: JSON.stringify(body) }),
+        });
+      let res = await send(this.nonce);
+      if (res.status >= 400 && res.body?.code === "use_dpop_nonce")
+        res = await send(String(res.headers["dpop-nonce"]));
+      if (res.headers["dpop-nonce"]) this.nonce = String(res.headers["dpop-nonce"]);
+      if (res.headers["x-refresh-token"]) this.refreshToken = String(res.headers["x-refresh-token"]);
+      return res;
+    }
+    finalize(challengeToken: string, codeVerifier?: string) {
+      return this.call("/v1/session/login/finalize", {
+        challenge_token: challengeToken,
+        ...(codeVerifier && { code_verifier: codeVerifier }),
+      });
+    }
+    refresh() {
+      return this.call("/v1/session/refresh");
+    }
+  }
+
+  const counts = async () => {
+    const { db } = s.db.database;
+    const n = async (t: "sessions" | "refresh_tokens") =>
+      Number(
+        (
+          await db
+            .selectFrom(t)
+            .select((e) => e.fn.countAll().as("n"))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    return { sessions: await n("sessions"), refreshTokens: await n("refresh_tokens") };
+  };
+
+  it("asks for a nonce first, then finalizes into a DPoP-bound session", async () => {
+    const c = new Client();
+    const first = await s.inject({
+      method: "POST",
+      url: "/v1/session/login/finalize",
+      headers: {
+        host,
+        "content-type": "application/json",
+        dpop: c.key.proof("POST", `${origin}/v1/session/login/finalize`),
+      },
+      payload: JSON.stringify({ challenge_token: await challenge() }),
+    });
+    expect(first.status).toBe(400);
+    expect(first.body).toMatchObject({ code: "use_dpop_nonce", type: "bad_request" });
+    expect(first.headers["dpop-nonce"]).toMatch(/^[\w-]{30}$/);
+
+    const res = await c.finalize(await challenge());
+    expect(res.status).toBe(200);
+    expect(Object.keys(res.body).sort()).toEqual(["access_token", "expires_at"]);
+    expect(Number.isInteger(res.body.expires_at)).toBe(true);
+    expect(res.body.expires_at - Math.floor(s.clock.now() / 1000)).toBe(300);
+    expect(res.headers["x-refresh-token"]).toMatch(/^ovr_[\w-]{43}$/);
+    expect(new Date(String(res.headers["x-refresh-token-expires-at"])).toISOString()).toBe(
+      res.headers["x-refresh-token-expires-at"],
+    );
+    expect(res.headers["dpop-nonce"]).toBeTruthy();
+    expect(String(res.headers["set-cookie"])).toMatch(
+      new RegExp(
+        `^__Host-refresh_${s.appId}=ovr_[\\w-]+; Path=/; Max-Age=2592000; Secure; HttpOnly; SameSite=Lax$`,
+      ),
+    );
+
+    const jwks = (await s.inject({ method: "GET", url: "/.well-known/jwks.json", headers: { host } })).body;
+    const { payload, protectedHeader } = await jwtVerify(res.body.access_token, createLocalJWKSet(jwks), {
+      issuer: origin,
+      typ: "at+jwt",
+      currentDate: new Date(s.clock.now()),
+    });
+    expect(protectedHeader.kid).toBe(jwks.keys[0].kid);
+    expect(payload).toMatchObject({
+      sub: userId,
+      sid: expect.stringMatching(/^ses_/),
+      scope: "",
+      external_id: "sess-1",
+    });
+    const session = await s.store.sessions.get(s.appId, String(payload.sid));
+    expect(session?.jkt).toBe(
+      createHash("sha256")
+        .update(JSON.stringify({ crv: "P-256", kty: "EC", x: c.key.jwk.x, y: c.key.jwk.y }))
+        .digest("base64url"),
+    );
+  });
+
+  it("spends a challenge token once", async () => {
+    const token = await challenge();
+    expect((await new Client().finalize(token)).status).toBe(200);
+    const again = await new Client().finalize(token);
+    expect(again.status).toBe(409);
+    expect(again.body.code).toBe("token_reused");
+  });
+
+  it("requires the PKCE verifier of a bound challenge, S256 only, with no downgrade", async () => {
+    const verifier = randomBytes(32).toString("base64url");
+    const codeChallenge = createHash("sha256").update(verifier).digest("base64url");
+    const token = await challenge({ codeChallenge });
+    const missing = await new Client().finalize(token);
+    expect(missing.status).toBe(400);
+    expect(missing.body.code).toBe("token_mismatch");
+    const wrong = await new Client().finalize(token, randomBytes(32).toString("base64url"));
+    expect(wrong.body.code).toBe("token_mismatch");
+    const plain = await new Client().finalize(token, codeChallenge.padEnd(43, "x"));
+    expect(plain.body.code).toBe("token_mismatch");
+    // Failed attempts did not burn the token; the right verifier still works.
+    expect((await new Client().finalize(token, verifier)).status).toBe(200);
+  });
+
+  it("rejects expired, forged and foreign challenge tokens", async () => {
+    const token = await challenge();
+    s.clock.advance(301_000);
+    const expired = await new Client().finalize(token);
+    expect(expired.body.code).toBe("expired_challenge_token");
+    const c = new Client();
+    const access = (await c.finalize(await challenge())).body.access_token;
+    for (const bad of [access, "not.a.jwt", `${token.slice(0, -4)}AAAA`, "x"]) {
+      const res = await new Client().finalize(bad);
+      expect(res.status, bad.slice(0, 20)).toBe(400);
+      expect(res.body.code).toBe("invalid_challenge_token");
+    }
+  });
+
+  it("refuses to start a session for a disabled user", async () => {
+    const other = (await s.mgmt("POST", "/users", {})).body.id;
+    const token = await issueChallengeToken(
+      s.keys,
+      await app(),
+      origin,
+      { userId: other, method: "password" },
+      s.clock.now(),
+    );
+    await s.mgmt("PUT", `/users/${other}/status`, { status: "disabled" });
+    const res = await new Client().finalize(token);
+    expect(res.status).toBe(403);
+    expect(res.body.code).toBe("suspended_account");
+  });
+
+  it("rotates the refresh token on every refresh", async () => {
+    const c = new Client();
+    await c.finalize(await challenge());
+    const t1 = c.refreshToken;
+    const r = await c.refresh();
+    expect(r.status).toBe(200);
+    expect(Object.keys(r.body).sort()).toEqual(["access_token", "expires_at"]);
+    expect(c.refreshToken).not.toBe(t1);
+    const t2 = c.refreshToken;
+    expect((await c.refresh()).status).toBe(200);
+    expect(c.refreshToken).not.toBe(t2);
+  });
+
+  it("gives an immediate retry of the previous token, by the same key, the same new tokens", async () => {
+    const c = new Client();
+    await c.finalize(await challenge());
+    const t1 = c.refreshToken!;
+    await c.refresh();
+    const t2 = c.refreshToken!;
+    c.refreshToken = t1; // the answer was lost; the SDK re-sends
+    const retry = await c.refresh();
+    expect(retry.status).toBe(200);
+    expect(c.refreshToken).toBe(t2);
+    expect((await c.refresh()).status).toBe(200);
+  });
+
+  it("revokes the session when a spent token comes back outside the grace rule", async () => {
+    const c = new Client();
+    await c.finalize(await challenge());
+    const t1 = c.refreshToken!;
+    await c.refresh();
+    const t2 = c.refreshToken!;
+    await c.refresh(); // t2 spent too: t1 is no longer the immediately previous token
+    const t3 = c.refreshToken!;
+    c.refreshToken = t1;
+    const reuse = await c.refresh();
+    expect(reuse.status).toBe(409);
+    expect(reuse.body.code).toBe("token_reused");
+    expect(reuse.headers["dpop-nonce"]).toBeTruthy();
+    // The whole family is gone: every token of the session, the current one included, is refused.
+    for (const token of [t2, t3]) {
+      c.refreshToken = token;
+      const res = await c.refresh();
+      expect(res.status).toBe(401);
+      expect(res.body.code).toBe("unauthorized");
+    }
+  });
+
+  it("treats a retry after the grace window as reuse, and ends the session for everyone", async () => {
+    const c = new Client();
+    await c.finalize(await challenge());
+    const t1 = c.refreshToken!;
+    await c.refresh();
+    const current = c.refreshToken!;
+    s.clock.advance(REFRESH_RETRY_GRACE_MS + 1_000);
+    c.refreshToken = t1;
+    expect((await c.refresh()).body.code).toBe("token_reused");
+    c.refreshToken = current;
+    const after = await c.refresh();
+    expect(after.status).toBe(401);
+    expect(after.body.code).toBe("unauthorized");
+  });
+
+  it("answers concurrent refreshes with one token consistently: one rotation, the others get its result", async () => {
+    const c = new Client();
+    await c.finalize(await challenge());
+    const t1 = c.refreshToken!;
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        s.inject({
+          method: "POST",
+          url: "/v1/session/refresh",
+          headers: {
+            host,
+            "x-refresh-token": t1,
+            dpop: c.key.proof("POST", `${origin}/v1/session/refresh`, {
+              nonce: c.nonce,
+              iat: Math.floor(s.clock.now() / 1000),
+            }),
+          },
+        }),
+      ),
+    );
+    expect(results.map((r) => r.status)).toEqual(Array(8).fill(200));
+    expect(new Set(results.map((r) => r.headers["x-refresh-token"])).size).toBe(1);
+  });
+
+  it("binds refresh to the session's DPoP key", async () => {
+    const c = new Client();
+    await c.finalize(await challenge());
+    const thief = new Client();
+    thief.refreshToken = c.refreshToken;
+    const res = await thief.refresh();
+    expect(res.status).toBe(401);
+    expect(res.body.code).toBe("dpop_key_mismatch");
+    expect((await c.refresh()).status).toBe(200);
+  });
+
+  it("refreshes with the cookie alone, and answers 401 without any token", async () => {
+    const c = new Client();
+    await c.finalize(await challenge());
+    const cookie = `__Host-refresh_${s.appId}=${c.refreshToken}`;
+    c.refreshToken = undefined;
+    const viaCookie = await c.call("/v1/session/refresh", undefined, {}, { cookie });
+    expect(viaCookie.status).toBe(200);
+    const none = await new Client().refresh();
+    expect(none.status).toBe(401);
+    expect(none.body).toMatchObject({ code: "unauthorized", type: "unauthorized" });
+    const bogus = new Client();
+    bogus.refreshToken = `ovr_${"x".repeat(43)}`;
+    expect((await bogus.refresh()).status).toBe(401);
+  });
+
+  it("ends a session that was idle too long", async () => {
+    const c = new Client();
+    await c.finalize(await challenge());
+    s.clock.advance((await app()).idleTtlSeconds * 1000 + 1000);
+    expect((await c.refresh()).status).toBe(401);
+  });
+
+  it("logs out with DPoP, or with the cookie alone, after which refresh is unauthorized", async () => {
+    const c = new Client();
+    await c.finalize(await challenge());
+    const token = c.refreshToken!;
+    const out = await c.call("/v1/session/revoke");
+    expect(out.status).toBe(204);
+    expect(String(out.headers["set-cookie"])).toContain("Max-Age=0");
+    c.refreshToken = token;
+    expect((await c.refresh()).status).toBe(401);
+    expect((await c.call("/v1/session/revoke")).status).toBe(401);
+
+    const cookieClient = new Client();
+    await cookieClient.finalize(await challenge());
+    const plain = await s.inject({
+      method: "POST",
+      url: "/v1/session/revoke",
+      headers: { host, cookie: `__Host-refresh_${s.appId}=${cookieClient.refreshToken}` },
+    });
+    expect(plain.status).toBe(204);
+    expect((await cookieClient.refresh()).status).toBe(401);
+  });
+
+  it("records session events", async () => {
+    const before = await s.store.outbox.list(s.appId, { limit: 10_000 });
+    const c = new Client();
+    const res = await c.finalize(
+      await challenge({ identifier: { type: "email_address", value: "sess@example.com" } }),
+    );
+    const sid =
+      decodeProtectedHeader(res.body.access_token) &&
+      JSON.parse(Buffer.from(res.body.access_token.split(".")[1], "base64url").toString()).sid;
+    await c.call("/v1/session/revoke");
+    const after = (await s.store.outbox.list(s.appId, { limit: 10_000 })).slice(before.length);
+    expect(after.map((e) => e.type)).toEqual(["user.session.created", "user.session.revoked"]);
+    expect(after[0]?.payload).toMatchObject({
+      user_id: userId,
+      session_id: sid,
+      identifier: { type: "email_address", value: "sess@example.com" },
+      metadata: { method: "password" },
+    });
+    expect(after[1]?.payload).toMatchObject({ user_id: userId, session_id: sid, reason: "logout" });
+  });
+
+  // Each bad proof gets its code, the DPoP-Nonce header, and writes nothing.
+  const url = () => `${origin}/v1/session/login/finalize`;
+  const badProofs: [string, (k: DpopKey, nonce: string, now: number) => string | undefined, string][] = [
+    ["no proof", () => undefined, "missing_dpop_proof"],
+    ["a missing nonce", (k, _n, now) => k.proof("POST", url(), { iat: now }), "use_dpop_nonce"],
+    [
+      "a forged nonce",
+      (k, _n, now) => k.proof("POST", url(), { iat: now, nonce: "A".repeat(30) }),
+      "use_dpop_nonce",
+    ],
+    [
+      "the wrong htm",
+      (k, n, now) => k.proof("POST", url(), { nonce: n, iat: now, htm: "GET" }),
+      "invalid_dpop_proof",
+    ],
+    [
+      "the wrong htu",
+      (k, n, now) => k.proof("POST", url(), { nonce: n, iat: now, htu: `${origin}/v1/session/refresh` }),
+      "invalid_dpop_proof",
+    ],
+    [
+      "another host in htu",
+      (k, n, now) =>
+        k.proof("POST", url(), {
+          nonce: n,
+          iat: now,
+          htu: "http://evil.localhost:8443/v1/session/login/finalize",
+        }),
+      "invalid_dpop_proof",
+    ],
+    [
+      "a stale iat",
+      (k, n, now) => k.proof("POST", url(), { nonce: n, iat: now - 301 }),
+      "invalid_dpop_proof",
+    ],
+    [
+      "a future iat",
+      (k, n, now) => k.proof("POST", url(), { nonce: n, iat: now + 301 }),
+      "invalid_dpop_proof",
+    ],
+    [
+      "alg none",
+      (k, n, now) => k.proof("POST", url(), { nonce: n, iat: now, unsigned: true }),
+      "invalid_dpop_proof",
+    ],
+    [
+      "HS256",
+      (k, n, now) => k.proof("POST", url(), { nonce: n, iat: now, hmacSecret: "secret" }),
+      "invalid_dpop_proof",
+    ],
+    [
+      "a private key in jwk",
+      (k, n, now) => k.proof("POST", url(), { nonce: n, iat: now, header: { jwk: { ...k.jwk, d: "AAAA" } } }),
+      "invalid_dpop_proof",
+    ],
+    [
+      "another key's jwk",
+      (k, n, now) => k.proof("POST", url(), { nonce: n, iat: now, header: { jwk: new DpopKey().jwk } }),
+      "invalid_dpop_proof",
+    ],
+    [
+      "the wrong typ",
+      (k, n, now) => k.proof("POST", url(), { nonce: n, iat: now, header: { typ: "JWT" } }),
+      "invalid_dpop_proof",
+    ],
+    [
+      "no jwk",
+      (k, n, now) => k.proof("POST", url(), { nonce: n, iat: now, header: { jwk: undefined } }),
+      "invalid_dpop_proof",
+    ],
+    ["garbage", () => "a.b.c", "invalid_dpop_proof"],
+  ];
+  for (const [what, make, code] of badProofs) {
+    it(`rejects a DPoP proof with ${what} (${code}) and writes nothing`, async () => {
+      const c = new Client();
+      const nonceRes = await c.finalize("warm-up");
+      const nonce = String(nonceRes.headers["dpop-nonce"]);
+      const token = await challenge();
+      const before = await counts();
+      const proof = make(c.key, nonce, Math.floor(s.clock.now() / 1000));
+      const res = await s.inject({
+        method: "POST",
+        url: "/v1/session/login/finalize",
+        headers: { host, "content-type": "application/json", ...(proof && { dpop: proof }) },
+        payload: JSON.stringify({ challenge_token: token }),
+      });
+      expect(res.body.code).toBe(code);
+      expect(res.status).toBe(code === "use_dpop_nonce" ? 400 : 401);
+      expect(res.headers["dpop-nonce"]).toBeTruthy();
+      expect(await counts()).toEqual(before);
+      // The challenge was not spent by the failed attempt.
+      expect((await new Client().finalize(token)).status).toBe(200);
+    });
+  }
+
+  it("rejects a replayed proof (same jti)", async () => {
+    const c = new Client();
+    await c.finalize("warm-up");
+    const proof = c.key.proof("POST", url(), { nonce: c.nonce, iat: Math.floor(s.clock.now() / 1000) });
+    const send = async () =>
+      s.inject({
+        method: "POST",
+        url: "/v1/session/login/finalize",
+        headers: { host, "content-type": "application/json", dpop: proof },
+        payload: JSON.stringify({ challenge_token: await challenge() }),
+      });
+    expect((await send()).status).toBe(200);
+    const replay = await send();
+    expect(replay.status).toBe(401);
+    expect(replay.body.code).toBe("invalid_dpop_proof");
+  });
+
+  for (const [what, body] of [
+    ["no body", undefined],
+    ["no challenge_token", {}],
+    ["a numeric challenge_token", { challenge_token: 5 }],
+    ["a short code_verifier", { challenge_token: "x", code_verifier: "short" }],
+    ["an unknown field", { challenge_token: "x", extra: true }],
+  ] as const) {
+    it(`answers bad_request to a finalize with ${what}`, async () => {
+      const c = new Client();
+      const res = await c.call("/v1/session/login/finalize", body);
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({ code: "bad_request", type: "bad_request" });
+      expect(res.headers["dpop-nonce"]).toBeTruthy();
+    });
+  }
+});

@@ -44,6 +44,16 @@ export const errorCatalogue = {
     status: "bad_request",
     message: "The code_verifier does not match the challenge.",
   },
+  invalid_pagination_limit: {
+    http: 400,
+    status: "bad_request",
+    message: "limit must be an integer from 1 to 100.",
+  },
+  invalid_pagination_offset: {
+    http: 400,
+    status: "bad_request",
+    message: "offset must be a non-negative integer.",
+  },
   invalid_identifier: {
     http: 400,
     status: "bad_request",
@@ -93,6 +103,11 @@ export const errorCatalogue = {
     http: 404,
     status: "not_found",
     message: "The user was not found.",
+  },
+  session_not_found: {
+    http: 404,
+    status: "not_found",
+    message: "The session was not found.",
   },
   identifier_not_found: {
     http: 404,

@@ -3,9 +3,10 @@ import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from "jose";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { issueChallengeToken, type LoginChallenge } from "../src/domain/challenge-token.js";
 import { REFRESH_RETRY_GRACE_MS } from "../src/domain/sessions.js";
-import { DpopKey, type ProofOptions } from "./support/dpop-client.js";
+import { DpopKey } from "./support/dpop-client.js";
+import { SessionClient } from "./support/session-client.js";
 import { describeEachDatabase } from "./support/test-databases.js";
-import { type Answer, startTestServer, type TestServer } from "./support/test-server.js";
+import { startTestServer, type TestServer } from "./support/test-server.js";
 
 describeEachDatabase("sessions: finalize, refresh, revoke", (dialect) => {
   let s: TestServer;
@@ -26,54 +27,7 @@ describeEachDatabase("sessions: finalize, refresh, revoke", (dialect) => {
   const challenge = async (c: Partial<LoginChallenge> = {}) =>
     issueChallengeToken(s.keys, await app(), origin, { userId, method: "password", ...c }, s.clock.now());
 
-  /** A DPoP call the way the web SDK makes it: nonce from the last answer, one retry on use_dpop_nonce. */
-  class Client {
-    nonce = "";
-    refreshToken: string | undefined;
-    readonly key: DpopKey;
-    constructor(key = new DpopKey()) {
-      this.key = key;
-    }
-    async call(
-      path: string,
-      body?: unknown,
-      proof: ProofOptions = {},
-      headers: Record<string, string> = {},
-    ): Promise<Answer> {
-      const send = (nonce: string) =>
-        s.inject({
-          method: "POST",
-          url: path,
-          headers: {
-            host,
-            "content-type": "application/json",
-            dpop: this.key.proof("POST", origin + path, {
-              ...(nonce && { nonce }),
-              iat: Math.floor(s.clock.now() / 1000),
-              ...proof,
-            }),
-            ...(this.refreshToken && { "x-refresh-token": this.refreshToken }),
-            ...headers,
-          },
-          ...(body !== undefined && { payload: JSON.stringify(body) }),
-        });
-      let res = await send(this.nonce);
-      if (res.status >= 400 && res.body?.code === "use_dpop_nonce")
-        res = await send(String(res.headers["dpop-nonce"]));
-      if (res.headers["dpop-nonce"]) this.nonce = String(res.headers["dpop-nonce"]);
-      if (res.headers["x-refresh-token"]) this.refreshToken = String(res.headers["x-refresh-token"]);
-      return res;
-    }
-    finalize(challengeToken: string, codeVerifier?: string) {
-      return this.call("/v1/session/login/finalize", {
-        challenge_token: challengeToken,
-        ...(codeVerifier && { code_verifier: codeVerifier }),
-      });
-    }
-    refresh() {
-      return this.call("/v1/session/refresh");
-    }
-  }
+  const client = () => new SessionClient(s, host);
 
   const counts = async () => {
     const { db } = s.db.database;
@@ -90,7 +44,7 @@ describeEachDatabase("sessions: finalize, refresh, revoke", (dialect) => {
   };
 
   it("asks for a nonce first, then finalizes into a DPoP-bound session", async () => {
-    const c = new Client();
+    const c = client();
     const first = await s.inject({
       method: "POST",
       url: "/v1/session/login/finalize",
@@ -144,8 +98,8 @@ describeEachDatabase("sessions: finalize, refresh, revoke", (dialect) => {
 
   it("spends a challenge token once", async () => {
     const token = await challenge();
-    expect((await new Client().finalize(token)).status).toBe(200);
-    const again = await new Client().finalize(token);
+    expect((await client().finalize(token)).status).toBe(200);
+    const again = await client().finalize(token);
     expect(again.status).toBe(409);
     expect(again.body.code).toBe("token_reused");
   });
@@ -154,26 +108,26 @@ describeEachDatabase("sessions: finalize, refresh, revoke", (dialect) => {
     const verifier = randomBytes(32).toString("base64url");
     const codeChallenge = createHash("sha256").update(verifier).digest("base64url");
     const token = await challenge({ codeChallenge });
-    const missing = await new Client().finalize(token);
+    const missing = await client().finalize(token);
     expect(missing.status).toBe(400);
     expect(missing.body.code).toBe("token_mismatch");
-    const wrong = await new Client().finalize(token, randomBytes(32).toString("base64url"));
+    const wrong = await client().finalize(token, randomBytes(32).toString("base64url"));
     expect(wrong.body.code).toBe("token_mismatch");
-    const plain = await new Client().finalize(token, codeChallenge.padEnd(43, "x"));
+    const plain = await client().finalize(token, codeChallenge.padEnd(43, "x"));
     expect(plain.body.code).toBe("token_mismatch");
     // Failed attempts did not burn the token; the right verifier still works.
-    expect((await new Client().finalize(token, verifier)).status).toBe(200);
+    expect((await client().finalize(token, verifier)).status).toBe(200);
   });
 
   it("rejects expired, forged and foreign challenge tokens", async () => {
     const token = await challenge();
     s.clock.advance(301_000);
-    const expired = await new Client().finalize(token);
+    const expired = await client().finalize(token);
     expect(expired.body.code).toBe("expired_challenge_token");
-    const c = new Client();
+    const c = client();
     const access = (await c.finalize(await challenge())).body.access_token;
     for (const bad of [access, "not.a.jwt", `${token.slice(0, -4)}AAAA`, "x"]) {
-      const res = await new Client().finalize(bad);
+      const res = await client().finalize(bad);
       expect(res.status, bad.slice(0, 20)).toBe(400);
       expect(res.body.code).toBe("invalid_challenge_token");
     }
@@ -189,13 +143,13 @@ describeEachDatabase("sessions: finalize, refresh, revoke", (dialect) => {
       s.clock.now(),
     );
     await s.mgmt("PUT", `/users/${other}/status`, { status: "disabled" });
-    const res = await new Client().finalize(token);
+    const res = await client().finalize(token);
     expect(res.status).toBe(403);
     expect(res.body.code).toBe("suspended_account");
   });
 
   it("rotates the refresh token on every refresh", async () => {
-    const c = new Client();
+    const c = client();
     await c.finalize(await challenge());
     const t1 = c.refreshToken;
     const r = await c.refresh();
@@ -208,7 +162,7 @@ describeEachDatabase("sessions: finalize, refresh, revoke", (dialect) => {
   });
 
   it("gives an immediate retry of the previous token, by the same key, the same new tokens", async () => {
-    const c = new Client();
+    const c = client();
     await c.finalize(await challenge());
     const t1 = c.refreshToken!;
     await c.refresh();
@@ -221,7 +175,7 @@ describeEachDatabase("sessions: finalize, refresh, revoke", (dialect) => {
   });
 
   it("revokes the session when a spent token comes back outside the grace rule", async () => {
-    const c = new Client();
+    const c = client();
     await c.finalize(await challenge());
     const t1 = c.refreshToken!;
     await c.refresh();
@@ -243,7 +197,7 @@ describeEachDatabase("sessions: finalize, refresh, revoke", (dialect) => {
   });
 
   it("treats a retry after the grace window as reuse, and ends the session for everyone", async () => {
-    const c = new Client();
+    const c = client();
     await c.finalize(await challenge());
     const t1 = c.refreshToken!;
     await c.refresh();
@@ -258,7 +212,7 @@ describeEachDatabase("sessions: finalize, refresh, revoke", (dialect) => {
   });
 
   it("answers concurrent refreshes with one token consistently: one rotation, the others get its result", async () => {
-    const c = new Client();
+    const c = client();
     await c.finalize(await challenge());
     const t1 = c.refreshToken!;
     const results = await Promise.all(
@@ -282,9 +236,9 @@ describeEachDatabase("sessions: finalize, refresh, revoke", (dialect) => {
   });
 
   it("binds refresh to the session's DPoP key", async () => {
-    const c = new Client();
+    const c = client();
     await c.finalize(await challenge());
-    const thief = new Client();
+    const thief = client();
     thief.refreshToken = c.refreshToken;
     const res = await thief.refresh();
     expect(res.status).toBe(401);
@@ -293,29 +247,29 @@ describeEachDatabase("sessions: finalize, refresh, revoke", (dialect) => {
   });
 
   it("refreshes with the cookie alone, and answers 401 without any token", async () => {
-    const c = new Client();
+    const c = client();
     await c.finalize(await challenge());
     const cookie = `__Host-refresh_${s.appId}=${c.refreshToken}`;
     c.refreshToken = undefined;
     const viaCookie = await c.call("/v1/session/refresh", undefined, {}, { cookie });
     expect(viaCookie.status).toBe(200);
-    const none = await new Client().refresh();
+    const none = await client().refresh();
     expect(none.status).toBe(401);
     expect(none.body).toMatchObject({ code: "unauthorized", type: "unauthorized" });
-    const bogus = new Client();
+    const bogus = client();
     bogus.refreshToken = `ovr_${"x".repeat(43)}`;
     expect((await bogus.refresh()).status).toBe(401);
   });
 
   it("ends a session that was idle too long", async () => {
-    const c = new Client();
+    const c = client();
     await c.finalize(await challenge());
     s.clock.advance((await app()).idleTtlSeconds * 1000 + 1000);
     expect((await c.refresh()).status).toBe(401);
   });
 
   it("logs out with DPoP, or with the cookie alone, after which refresh is unauthorized", async () => {
-    const c = new Client();
+    const c = client();
     await c.finalize(await challenge());
     const token = c.refreshToken!;
     const out = await c.call("/v1/session/revoke");
@@ -325,7 +279,7 @@ describeEachDatabase("sessions: finalize, refresh, revoke", (dialect) => {
     expect((await c.refresh()).status).toBe(401);
     expect((await c.call("/v1/session/revoke")).status).toBe(401);
 
-    const cookieClient = new Client();
+    const cookieClient = client();
     await cookieClient.finalize(await challenge());
     const plain = await s.inject({
       method: "POST",
@@ -338,7 +292,7 @@ describeEachDatabase("sessions: finalize, refresh, revoke", (dialect) => {
 
   it("records session events", async () => {
     const before = await s.store.outbox.list(s.appId, { limit: 10_000 });
-    const c = new Client();
+    const c = client();
     const res = await c.finalize(
       await challenge({ identifier: { type: "email_address", value: "sess@example.com" } }),
     );
@@ -431,7 +385,7 @@ describeEachDatabase("sessions: finalize, refresh, revoke", (dialect) => {
   ];
   for (const [what, make, code] of badProofs) {
     it(`rejects a DPoP proof with ${what} (${code}) and writes nothing`, async () => {
-      const c = new Client();
+      const c = client();
       const nonceRes = await c.finalize("warm-up");
       const nonce = String(nonceRes.headers["dpop-nonce"]);
       const token = await challenge();
@@ -448,12 +402,12 @@ describeEachDatabase("sessions: finalize, refresh, revoke", (dialect) => {
       expect(res.headers["dpop-nonce"]).toBeTruthy();
       expect(await counts()).toEqual(before);
       // The challenge was not spent by the failed attempt.
-      expect((await new Client().finalize(token)).status).toBe(200);
+      expect((await client().finalize(token)).status).toBe(200);
     });
   }
 
   it("rejects a replayed proof (same jti)", async () => {
-    const c = new Client();
+    const c = client();
     await c.finalize("warm-up");
     const proof = c.key.proof("POST", url(), { nonce: c.nonce, iat: Math.floor(s.clock.now() / 1000) });
     const send = async () =>
@@ -477,7 +431,7 @@ describeEachDatabase("sessions: finalize, refresh, revoke", (dialect) => {
     ["an unknown field", { challenge_token: "x", extra: true }],
   ] as const) {
     it(`answers bad_request to a finalize with ${what}`, async () => {
-      const c = new Client();
+      const c = client();
       const res = await c.call("/v1/session/login/finalize", body);
       expect(res.status).toBe(400);
       expect(res.body).toMatchObject({ code: "bad_request", type: "bad_request" });

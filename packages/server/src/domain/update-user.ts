@@ -5,6 +5,7 @@ import { policyMessage } from "./create-user.js";
 import type { DomainDeps } from "./domain-deps.js";
 import { checkPassword, DEFAULT_PASSWORD_COMPLIANCY } from "./password-policy.js";
 import { recordEvent } from "./record-event.js";
+import { revokeInTx } from "./sessions.js";
 import { userConflict } from "./user-conflict.js";
 import { checkProfile, mergeProfile } from "./user-profile.js";
 
@@ -82,6 +83,7 @@ export async function updateStatus(deps: DomainDeps, appId: string, userId: stri
   return withUser(deps, appId, userId, async (tx, user, now) => {
     if (user.status === status) return { ok: true, user } as const;
     await tx.users.update(appId, userId, { status }, now);
+    if (status === "disabled") await endAllSessions(tx, appId, userId, "user_disabled", now);
     await recordEvent(
       tx,
       appId,
@@ -108,6 +110,8 @@ export async function setPassword(deps: DomainDeps, appId: string, userId: strin
 
 export async function deleteUser(deps: DomainDeps, appId: string, userId: string) {
   return withUser(deps, appId, userId, async (tx, user, now) => {
+    // Recorded before the rows go (ON DELETE CASCADE), so every session's end is announced.
+    await endAllSessions(tx, appId, userId, "user_deleted", now);
     await tx.users.delete(appId, userId);
     await recordEvent(
       tx,
@@ -118,4 +122,10 @@ export async function deleteUser(deps: DomainDeps, appId: string, userId: string
     );
     return { ok: true } as const;
   });
+}
+
+async function endAllSessions(tx: Repositories, appId: string, userId: string, reason: string, now: number) {
+  for (const session of await tx.sessions.listActive(appId, userId, now)) {
+    await revokeInTx(tx, appId, userId, session.id, reason, now);
+  }
 }

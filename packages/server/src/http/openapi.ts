@@ -32,6 +32,11 @@ export async function installOpenApi(app: FastifyInstance, version: string): Pro
         { name: "Mode", description: "The application's mode (dev/prod)." },
         { name: "Users", description: "Users, their identifiers, profile, status and password." },
         { name: "Keys", description: "Frontend API: the app's public signing keys." },
+        { name: "Sessions", description: "Frontend API: finalize a login, refresh, log out (DPoP)." },
+        {
+          name: "Self-service sessions",
+          description: "Frontend API: the signed-in user's sessions (Bearer).",
+        },
       ],
     },
   });

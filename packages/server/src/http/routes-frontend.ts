@@ -1,4 +1,5 @@
 import * as jwks from "./frontend/jwks.js";
+import * as me from "./frontend/me.js";
 import * as tokens from "./frontend/session-tokens.js";
 import type { RouteTable } from "./route-spec.js";
 
@@ -9,4 +10,8 @@ export const frontendRoutes: RouteTable = [
   ["POST", "/v1/session/login/finalize", tokens.finalize],
   ["POST", "/v1/session/refresh", tokens.refresh],
   ["POST", "/v1/session/revoke", tokens.revoke],
+
+  ["GET", "/v1/session/me/list", me.listMySessions],
+  ["POST", "/v1/session/me/revoke", me.revokeMySessions],
+  ["GET", "/v1/session/me/identifiers", me.listMyIdentifiers],
 ] as const;

@@ -1,4 +1,5 @@
 import * as mode from "./management/mode.js";
+import * as sessions from "./management/sessions.js";
 import * as identifiers from "./management/user-identifiers.js";
 import * as users from "./management/users.js";
 import type { RouteTable } from "./route-spec.js";
@@ -19,4 +20,7 @@ export const managementRoutes: RouteTable = [
   ["PUT", "/users/:userID/password", users.updatePassword],
   ["POST", "/users/:userID/identifiers", identifiers.createIdentifier],
   ["DELETE", "/users/:userID/identifiers", identifiers.deleteIdentifier],
+  ["GET", "/users/:userID/sessions", sessions.listSessions],
+  ["DELETE", "/users/:userID/sessions/:sessionID", sessions.deleteSession],
+  ["POST", "/users/:userID/sessions/invalidate", sessions.invalidateSessions],
 ] as const;

@@ -95,6 +95,8 @@ export interface UserRepository {
     now: number,
   ): Promise<boolean>;
   deleteIdentifier(appId: string, userId: string, identifier: Identifier): Promise<boolean>;
+  /** The user's identifiers with their own ids, in creation order. */
+  identifiersWithIds(appId: string, userId: string): Promise<(Identifier & { id: string })[]>;
 }
 
 export interface SigningKeyRecord {

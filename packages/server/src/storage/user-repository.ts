@@ -143,6 +143,17 @@ export class KyselyUserRepository implements UserRepository {
     return Number(result.numDeletedRows) > 0;
   }
 
+  async identifiersWithIds(appId: string, userId: string): Promise<(Identifier & { id: string })[]> {
+    return this.db
+      .selectFrom("user_identifiers")
+      .select(["id", "type", "value"])
+      .where("app_id", "=", appId)
+      .where("user_id", "=", userId)
+      .orderBy("created_at")
+      .orderBy("id")
+      .execute();
+  }
+
   /** Loads the identifiers of all `rows` in one query, keeping each user's in creation order. */
   private async withIdentifiers(rows: Selectable<UsersTable>[]): Promise<UserRecord[]> {
     if (rows.length === 0) return [];

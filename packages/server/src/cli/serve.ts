@@ -1,6 +1,7 @@
 import { createApp } from "../app.js";
 import type { Config } from "../config/config-schema.js";
 import { ensureDevApp } from "../domain/apps.js";
+import { PURGE_INTERVAL_MS, purgeExpired } from "../domain/purge-expired.js";
 import { openRuntime } from "../runtime.js";
 import { VERSION } from "../version.js";
 
@@ -12,7 +13,14 @@ export async function serve(config: Readonly<Config>, print: (text: string) => v
   const runtime = await openRuntime(config);
   const { app: devApp, apiKey } = await ensureDevApp(runtime);
   const app = await createApp(runtime);
+  const purge = setInterval(() => {
+    purgeExpired(runtime).catch((error: unknown) =>
+      app.log.error({ err: error }, "purging expired rows failed"),
+    );
+  }, PURGE_INTERVAL_MS);
+  purge.unref();
   const shutdown = async () => {
+    clearInterval(purge);
     await app.close();
     await runtime.database.close();
   };

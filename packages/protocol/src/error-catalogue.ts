@@ -84,6 +84,16 @@ export const errorCatalogue = {
     status: "unauthorized",
     message: "The DPoP key is not the one this session is bound to.",
   },
+  forbidden: {
+    http: 403,
+    status: "forbidden",
+    message: "This action is not allowed.",
+  },
+  insufficient_scope: {
+    http: 403,
+    status: "forbidden",
+    message: "The access token lacks the scope this action needs.",
+  },
   suspended_account: {
     http: 403,
     status: "forbidden",
@@ -104,6 +114,11 @@ export const errorCatalogue = {
     status: "not_found",
     message: "The user was not found.",
   },
+  config_not_found: {
+    http: 404,
+    status: "not_found",
+    message: "This configuration does not exist.",
+  },
   session_not_found: {
     http: 404,
     status: "not_found",
@@ -123,6 +138,11 @@ export const errorCatalogue = {
     http: 409,
     status: "conflict",
     message: "This identifier already belongs to a user.",
+  },
+  config_already_exists: {
+    http: 409,
+    status: "conflict",
+    message: "This configuration already exists; update it instead.",
   },
   token_reused: {
     http: 409,

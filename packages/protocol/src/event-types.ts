@@ -11,7 +11,7 @@ export interface EventPayloads {
     external_id: string | null;
     identifiers: Identifier[];
     profile: Record<string, unknown>;
-    source: "api" | "login" | "migration" | "import";
+    source: "api" | "sign_up" | "login" | "migration" | "import";
     created_at: string;
   };
   "user.deleted": { user_id: string; external_id: string | null; deleted_at: string };

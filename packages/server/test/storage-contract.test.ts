@@ -303,7 +303,10 @@ describeEachDatabase("single-use marks", (dialect) => {
       );
       expect(results.filter(Boolean)).toHaveLength(1);
       const { purgeExpired } = await import("../src/domain/purge-expired.js");
-      expect(await purgeExpired({ store, clock: { now: () => 2_000 } })).toEqual({ spentTokens: 2 });
+      expect(await purgeExpired({ store, clock: { now: () => 2_000 } })).toEqual({
+        spentTokens: 2,
+        rateLimits: 0,
+      });
       expect(await store.spentTokens.markSpent("a1", "challenge", "j1", 10_000)).toBe(true);
       expect(await store.spentTokens.markSpent("a2", "challenge", "j1", 10_000)).toBe(false);
     } finally {

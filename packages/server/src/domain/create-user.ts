@@ -4,7 +4,8 @@ import { isoTime } from "./clock.js";
 import type { DomainDeps } from "./domain-deps.js";
 import { newId } from "./new-id.js";
 import { normalizeIdentifiers } from "./normalize-identifier.js";
-import { checkPassword, DEFAULT_PASSWORD_COMPLIANCY } from "./password-policy.js";
+import { passwordRules } from "./password-config.js";
+import { checkPassword } from "./password-policy.js";
 import { recordEvent } from "./record-event.js";
 import { type UserConflict, userConflict } from "./user-conflict.js";
 import { checkProfile } from "./user-profile.js";
@@ -46,7 +47,7 @@ export async function createUser(
 
   let passwordHash: string | null = null;
   if (input.password !== undefined) {
-    const check = checkPassword(input.password, DEFAULT_PASSWORD_COMPLIANCY);
+    const check = checkPassword(input.password, await passwordRules(deps.store, appId));
     if (!check.ok) return { ok: false, reason: "invalid_password", message: policyMessage(check.failed) };
     // Hashed before the transaction opens: argon2 takes ~10 ms and must not hold a database lock.
     passwordHash = await deps.passwords.hash(input.password);

@@ -3,7 +3,8 @@ import type { Repositories, UserRecord } from "../storage/repositories.js";
 import { isoTime } from "./clock.js";
 import { policyMessage } from "./create-user.js";
 import type { DomainDeps } from "./domain-deps.js";
-import { checkPassword, DEFAULT_PASSWORD_COMPLIANCY } from "./password-policy.js";
+import { passwordRules } from "./password-config.js";
+import { checkPassword } from "./password-policy.js";
 import { recordEvent } from "./record-event.js";
 import { revokeInTx } from "./sessions.js";
 import { userConflict } from "./user-conflict.js";
@@ -96,7 +97,7 @@ export async function updateStatus(deps: DomainDeps, appId: string, userId: stri
 }
 
 export async function setPassword(deps: DomainDeps, appId: string, userId: string, password: string) {
-  const check = checkPassword(password, DEFAULT_PASSWORD_COMPLIANCY);
+  const check = checkPassword(password, await passwordRules(deps.store, appId));
   if (!check.ok)
     return { ok: false, reason: "invalid_password", message: policyMessage(check.failed) } as const;
   if (!(await deps.store.users.get(appId, userId))) return notFound;

@@ -37,7 +37,10 @@ export function installErrorRenderer(app: FastifyInstance): void {
   );
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    if (error instanceof ApiError) return sendError(request, reply, error.code, error.message);
+    if (error instanceof ApiError) {
+      reply.headers(error.headers);
+      return sendError(request, reply, error.code, error.message);
+    }
     if (error.validation) return sendError(request, reply, "invalid_request", validationMessage(error));
     const code = frameworkErrorCode(error);
     if (code) return sendError(request, reply, code, code === "invalid_request" ? error.message : undefined);

@@ -31,7 +31,9 @@ export async function installOpenApi(app: FastifyInstance, version: string): Pro
       tags: [
         { name: "Mode", description: "The application's mode (dev/prod)." },
         { name: "Users", description: "Users, their identifiers, profile, status and password." },
+        { name: "Config - Login Password", description: "Password login: policy and rate limits." },
         { name: "Keys", description: "Frontend API: the app's public signing keys." },
+        { name: "Password", description: "Frontend API: password login, sign-up, rules and change." },
         { name: "Sessions", description: "Frontend API: finalize a login, refresh, log out (DPoP)." },
         {
           name: "Self-service sessions",

@@ -1,11 +1,17 @@
 import * as jwks from "./frontend/jwks.js";
 import * as me from "./frontend/me.js";
+import * as password from "./frontend/password.js";
 import * as tokens from "./frontend/session-tokens.js";
 import type { RouteTable } from "./route-spec.js";
 
 /** The Frontend API: the app comes from the Host header; browsers call it cross-origin (CORS). */
 export const frontendRoutes: RouteTable = [
   ["GET", "/.well-known/jwks.json", jwks.getJwks],
+
+  ["POST", "/v1/session/login/email/password", password.login],
+  ["POST", "/v1/session/login/email/sign-up", password.signUp],
+  ["GET", "/v1/session/password/compliancy", password.compliancy],
+  ["POST", "/v1/session/me/password/reset", password.reset],
 
   ["POST", "/v1/session/login/finalize", tokens.finalize],
   ["POST", "/v1/session/refresh", tokens.refresh],

@@ -1,4 +1,5 @@
 import * as mode from "./management/mode.js";
+import * as passwordConfig from "./management/password-config.js";
 import * as sessions from "./management/sessions.js";
 import * as identifiers from "./management/user-identifiers.js";
 import * as users from "./management/users.js";
@@ -8,6 +9,11 @@ import type { RouteTable } from "./route-spec.js";
 export const managementRoutes: RouteTable = [
   ["GET", "/mode", mode.getMode],
   ["PUT", "/mode", mode.updateMode],
+
+  ["POST", "/config/login/password", passwordConfig.createPasswordConfig],
+  ["GET", "/config/login/password", passwordConfig.getPasswordConfigRoute],
+  ["PUT", "/config/login/password", passwordConfig.updatePasswordConfig],
+  ["DELETE", "/config/login/password", passwordConfig.deletePasswordConfig],
 
   ["POST", "/users", users.createUser],
   ["GET", "/users", users.listUsers],

@@ -11,6 +11,8 @@ export interface DatabaseSchema {
   sessions: SessionsTable;
   refresh_tokens: RefreshTokensTable;
   spent_tokens: SpentTokensTable;
+  app_configs: AppConfigsTable;
+  rate_limits: RateLimitsTable;
   overture_migrations: MigrationsTable;
 }
 
@@ -112,5 +114,20 @@ export interface SpentTokensTable {
   app_id: string;
   kind: string;
   jti: string;
+  expires_at: number;
+}
+
+export interface AppConfigsTable {
+  app_id: string;
+  kind: string;
+  value: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface RateLimitsTable {
+  key: string;
+  window_start: number;
+  hits: number;
   expires_at: number;
 }

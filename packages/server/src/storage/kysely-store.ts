@@ -1,9 +1,11 @@
 import type { Kysely } from "kysely";
 import { KyselyApiKeyRepository } from "./api-key-repository.js";
+import { KyselyAppConfigRepository } from "./app-config-repository.js";
 import { KyselyAppRepository } from "./app-repository.js";
 import type { DatabaseSchema } from "./database-schema.js";
 import type { Database, DialectName } from "./open-database.js";
 import { KyselyOutboxRepository } from "./outbox-repository.js";
+import { KyselyRateLimitRepository } from "./rate-limit-repository.js";
 import type { Repositories, Store } from "./repositories.js";
 import { KyselySessionRepository } from "./session-repository.js";
 import { KyselySigningKeyRepository } from "./signing-key-repository.js";
@@ -19,6 +21,8 @@ function repositories(db: Kysely<DatabaseSchema>, dialect: DialectName): Reposit
     signingKeys: new KyselySigningKeyRepository(db),
     sessions: new KyselySessionRepository(db),
     spentTokens: new KyselySpentTokenRepository(db),
+    configs: new KyselyAppConfigRepository(db),
+    rateLimits: new KyselyRateLimitRepository(db),
   };
 }
 

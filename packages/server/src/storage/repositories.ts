@@ -167,6 +167,8 @@ export interface SessionRepository {
   spendRefreshToken(tokenSha256: string, now: number, successorSealed: string): Promise<boolean>;
   addRefreshToken(sessionId: string, tokenSha256: string, generation: number, now: number): Promise<void>;
   touch(sessionId: string, generation: number, now: number, idleExpiresAt: number): Promise<void>;
+  /** Compare-and-set of the session's scopes: false when they were no longer `expected`. */
+  replaceScopes(sessionId: string, expected: string[], scopes: string[]): Promise<boolean>;
   /** True when the session was active and is now revoked. */
   revoke(appId: string, sessionId: string, now: number, reason: string): Promise<boolean>;
   /** Revokes the user's active sessions (all but `keep`); returns the ids revoked. */
@@ -187,6 +189,28 @@ export interface SpentTokenRepository {
   purgeExpired(now: number): Promise<number>;
 }
 
+export interface ConfigRecord<T> {
+  value: T;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** One JSON document per app and kind (password login, migration, …). */
+export interface AppConfigRepository {
+  get<T>(appId: string, kind: string): Promise<ConfigRecord<T> | null>;
+  /** False when a document of this kind already exists. */
+  create<T>(appId: string, kind: string, value: T, now: number): Promise<boolean>;
+  /** False when there is no document to replace. */
+  replace<T>(appId: string, kind: string, value: T, now: number): Promise<boolean>;
+  delete(appId: string, kind: string): Promise<boolean>;
+}
+
+export interface RateLimitRepository {
+  /** Counts one hit on `key` in the window starting at `windowStart`; returns the window's count. */
+  hit(key: string, windowStart: number, expiresAt: number): Promise<number>;
+  purgeExpired(now: number): Promise<number>;
+}
+
 export interface OutboxRepository {
   append(event: OutboxEvent): Promise<void>;
   list(appId: string, options: { afterId?: string; limit: number }): Promise<OutboxEvent[]>;
@@ -200,6 +224,8 @@ export interface Repositories {
   signingKeys: SigningKeyRepository;
   sessions: SessionRepository;
   spentTokens: SpentTokenRepository;
+  configs: AppConfigRepository;
+  rateLimits: RateLimitRepository;
 }
 
 export interface Store extends Repositories {

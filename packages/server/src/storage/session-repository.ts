@@ -86,6 +86,16 @@ export class KyselySessionRepository implements SessionRepository {
       .execute();
   }
 
+  async replaceScopes(sessionId: string, expected: string[], scopes: string[]): Promise<boolean> {
+    const result = await this.db
+      .updateTable("sessions")
+      .set({ scopes: JSON.stringify(scopes) })
+      .where("id", "=", sessionId)
+      .where("scopes", "=", JSON.stringify(expected))
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
   async revoke(appId: string, sessionId: string, now: number, reason: string): Promise<boolean> {
     const result = await this.db
       .updateTable("sessions")

@@ -1,0 +1,204 @@
+import { randomBytes } from "node:crypto";
+import type { AppRecord } from "../storage/repositories.js";
+import { issueChallengeToken } from "./challenge-token.js";
+import { isoTime } from "./clock.js";
+import { createUser, policyMessage } from "./create-user.js";
+import type { DomainDeps } from "./domain-deps.js";
+import { normalizeEmail } from "./normalize-identifier.js";
+import { getPasswordConfig, type PasswordConfigValue, passwordRules } from "./password-config.js";
+import { checkPassword } from "./password-policy.js";
+import { consumeRateLimit, type RateLimitResult } from "./rate-limit.js";
+import { recordEvent } from "./record-event.js";
+
+type Failure =
+  | {
+      ok: false;
+      reason:
+        | "forbidden"
+        | "bad_request"
+        | "unauthorized"
+        | "suspended_account"
+        | "invalid_password"
+        | "identifier_already_exists";
+      message?: string;
+    }
+  | Extract<RateLimitResult, { ok: false }>;
+
+export interface PasswordAttempt {
+  email: string;
+  password: string;
+  ip: string;
+  issuer: string;
+}
+
+/**
+ * Email + password → challenge token. Unknown email, no password set and wrong password all answer
+ * the same `unauthorized` after the same argon2 work, so neither the answer nor its timing says
+ * whether an account exists.
+ */
+export async function loginWithPassword(
+  deps: DomainDeps,
+  app: AppRecord,
+  attempt: PasswordAttempt,
+): Promise<{ ok: true; challengeToken: string } | Failure> {
+  const config = await enabledConfig(deps, app);
+  if (!config.ok) return config;
+  const email = normalizeEmail(attempt.email);
+  const limited = await limit(
+    deps,
+    app,
+    config.value,
+    attempt.ip,
+    email ?? attempt.email.trim().toLowerCase(),
+  );
+  if (!limited.ok) return limited;
+  if (email === null)
+    return { ok: false, reason: "bad_request", message: "identifier must be an email address." };
+
+  const [user] = await deps.store.users.findByIdentifiers(app.id, [{ type: "email_address", value: email }]);
+  const stored = user?.passwordHash ?? (await dummyHash(deps));
+  const matches = await deps.passwords.verify(stored, attempt.password);
+  if (!user || !user.passwordHash || !matches) {
+    return { ok: false, reason: "unauthorized", message: "The email or password is incorrect." };
+  }
+  if (user.status !== "active") return { ok: false, reason: "suspended_account" };
+  const now = deps.clock.now();
+  const challengeToken = await issueChallengeToken(
+    deps.keys,
+    app,
+    attempt.issuer,
+    { userId: user.id, method: "password", identifier: { type: "email_address", value: email } },
+    now,
+  );
+  return { ok: true, challengeToken };
+}
+
+/**
+ * Creates an account with an email and a password and signs it in. An email that already has an
+ * account answers `identifier_already_exists` (the SDK's ConflictError): sign-up cannot hide that,
+ * so it is rate-limited per IP like login (docs/passwords.md).
+ */
+export async function signUpWithPassword(
+  deps: DomainDeps,
+  app: AppRecord,
+  attempt: PasswordAttempt,
+): Promise<{ ok: true; challengeToken: string } | Failure> {
+  const config = await enabledConfig(deps, app);
+  if (!config.ok) return config;
+  const email = normalizeEmail(attempt.email);
+  const limited = await limit(
+    deps,
+    app,
+    config.value,
+    attempt.ip,
+    email ?? attempt.email.trim().toLowerCase(),
+  );
+  if (!limited.ok) return limited;
+  if (email === null)
+    return { ok: false, reason: "bad_request", message: "identifier must be an email address." };
+  const check = checkPassword(attempt.password, config.value.password_compliancy);
+  if (!check.ok) return { ok: false, reason: "invalid_password", message: policyMessage(check.failed) };
+
+  const created = await createUser(
+    deps,
+    app.id,
+    { identifiers: [{ type: "email_address", value: email }], password: attempt.password },
+    "sign_up",
+  );
+  if (!created.ok) {
+    if (created.reason === "identifier_already_exists")
+      return { ok: false, reason: "identifier_already_exists" };
+    return { ok: false, reason: "bad_request", ...(created.message && { message: created.message }) };
+  }
+  const challengeToken = await issueChallengeToken(
+    deps.keys,
+    app,
+    attempt.issuer,
+    { userId: created.user.id, method: "sign_up", identifier: { type: "email_address", value: email } },
+    deps.clock.now(),
+  );
+  return { ok: true, challengeToken };
+}
+
+export const PASSWORD_WRITE_SCOPE = "prld:pwd:write";
+
+/**
+ * A signed-in user sets a new password; needs `prld:pwd:write` on the session, which this consumes:
+ * the scope is removed in the same transaction as the change, so one grant sets one password.
+ */
+export async function resetOwnPassword(
+  deps: DomainDeps,
+  app: AppRecord,
+  input: { userId: string; sessionId: string; password: string },
+): Promise<
+  | { ok: true }
+  | { ok: false; reason: "insufficient_scope" | "invalid_password" | "unauthorized"; message?: string }
+> {
+  const check = checkPassword(input.password, await passwordRules(deps.store, app.id));
+  if (!check.ok) return { ok: false, reason: "invalid_password", message: policyMessage(check.failed) };
+  const session = await deps.store.sessions.get(app.id, input.sessionId);
+  if (!session?.scopes.includes(PASSWORD_WRITE_SCOPE)) return { ok: false, reason: "insufficient_scope" };
+  const hash = await deps.passwords.hash(input.password);
+  const now = deps.clock.now();
+  return deps.store.transaction(async (tx) => {
+    const remaining = session.scopes.filter((s) => s !== PASSWORD_WRITE_SCOPE);
+    if (!(await tx.sessions.replaceScopes(session.id, session.scopes, remaining))) {
+      return { ok: false, reason: "insufficient_scope" } as const;
+    }
+    await tx.users.update(app.id, input.userId, { passwordHash: hash }, now);
+    await recordEvent(
+      tx,
+      app.id,
+      "user.password.updated",
+      { user_id: input.userId, updated_at: isoTime(now) },
+      now,
+    );
+    return { ok: true } as const;
+  });
+}
+
+async function enabledConfig(deps: DomainDeps, app: AppRecord) {
+  const config = await getPasswordConfig(deps.store, app.id);
+  if (!config?.value.enabled) {
+    return {
+      ok: false,
+      reason: "forbidden",
+      message: "Password login is not enabled for this app.",
+    } as const;
+  }
+  return { ok: true, value: config.value } as const;
+}
+
+async function limit(
+  deps: DomainDeps,
+  app: AppRecord,
+  config: PasswordConfigValue,
+  ip: string,
+  identifier: string,
+) {
+  const now = deps.clock.now();
+  const byIp = await consumeRateLimit(
+    deps.store,
+    `${app.id}:password:ip:${ip}`,
+    config.rate_limit_login_ip,
+    now,
+  );
+  if (!byIp.ok) return byIp;
+  return consumeRateLimit(
+    deps.store,
+    `${app.id}:password:id:${identifier}`,
+    config.rate_limit_login_identifier,
+    now,
+  );
+}
+
+/** A real argon2id hash of a random secret, made once, so unknown users cost the same to reject. */
+const dummies = new WeakMap<DomainDeps["passwords"], Promise<string>>();
+function dummyHash(deps: DomainDeps): Promise<string> {
+  let hash = dummies.get(deps.passwords);
+  if (!hash) {
+    hash = deps.passwords.hash(randomBytes(32).toString("base64url"));
+    dummies.set(deps.passwords, hash);
+  }
+  return hash;
+}

@@ -1,0 +1,32 @@
+import { type Kysely, sql } from "kysely";
+import type { DatabaseSchema } from "./database-schema.js";
+import type { RateLimitRepository } from "./repositories.js";
+
+export class KyselyRateLimitRepository implements RateLimitRepository {
+  constructor(private readonly db: Kysely<DatabaseSchema>) {}
+
+  /**
+   * One atomic upsert per hit, so concurrent requests on any node count exactly: a new window
+   * restarts the count at 1, the current window adds 1.
+   */
+  async hit(key: string, windowStart: number, expiresAt: number): Promise<number> {
+    const row = await this.db
+      .insertInto("rate_limits")
+      .values({ key, window_start: windowStart, hits: 1, expires_at: expiresAt })
+      .onConflict((oc) =>
+        oc.column("key").doUpdateSet({
+          hits: sql`CASE WHEN rate_limits.window_start = ${windowStart} THEN rate_limits.hits + 1 ELSE 1 END`,
+          window_start: windowStart,
+          expires_at: expiresAt,
+        }),
+      )
+      .returning("hits")
+      .executeTakeFirstOrThrow();
+    return Number(row.hits);
+  }
+
+  async purgeExpired(now: number): Promise<number> {
+    const result = await this.db.deleteFrom("rate_limits").where("expires_at", "<=", now).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+}

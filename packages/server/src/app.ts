@@ -24,6 +24,8 @@ export interface AppDependencies {
   passwords: PasswordHasher;
   keys: KeyRing;
   secrets: DerivedKeys;
+  /** PEM certificate and key: the server then speaks HTTPS. */
+  https?: { cert: Buffer; key: Buffer };
   /** pino options or `false`; the caller owns log destinations. */
   logger?: boolean | Record<string, unknown>;
 }
@@ -31,6 +33,7 @@ export interface AppDependencies {
 /** Builds the HTTP application: both route tables, one error renderer. Does not listen. */
 export async function createApp(deps: AppDependencies): Promise<FastifyInstance> {
   const app = Fastify({
+    ...(deps.https && { https: deps.https }),
     logger: deps.logger ?? { level: deps.config.logLevel, redact: ["req.headers.authorization"] },
     bodyLimit: deps.config.bodyLimit,
     trustProxy: deps.config.trustProxy,

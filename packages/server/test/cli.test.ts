@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -109,5 +109,52 @@ describe("overture CLI", () => {
     const still = await fetch(`${management2}/users/${id}`, { headers });
     expect(still.status).toBe(200);
     expect(await second.stop()).toBe(0);
+  });
+});
+
+describe("HTTPS", () => {
+  it("dev-cert writes a localhost certificate that serve uses for HTTPS", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "overture-tls-"));
+    const out: string[] = [];
+    const cliIo = {
+      out: (l: string) => out.push(l),
+      err: (l: string) => out.push(l),
+      env: { OVERTURE_DATA_DIR: dir },
+    };
+    expect(await runCli(["dev-cert"], cliIo)).toBe(0);
+    const cert = join(dir, "dev-cert.pem");
+    const key = join(dir, "dev-key.pem");
+    expect(out.join("\n")).toContain(`OVERTURE_TLS_CERT=${cert}`);
+    const { X509Certificate } = await import("node:crypto");
+    const x509 = new X509Certificate(readFileSync(cert));
+    expect(x509.subjectAltName).toContain("DNS:*.localhost");
+    expect(x509.subjectAltName).toContain("IP Address:127.0.0.1");
+
+    const server = startServeProcess({
+      OVERTURE_DATA_DIR: dir,
+      OVERTURE_PORT: "0",
+      OVERTURE_TLS_CERT: cert,
+      OVERTURE_TLS_KEY: key,
+    });
+    const banner = await server.ready;
+    const base = /listening on (\S+)/.exec(banner)?.[1] ?? "";
+    expect(base).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    const { request } = await import("node:https");
+    const status = await new Promise<number | undefined>((resolve, reject) => {
+      request(`${base}/healthz`, { ca: readFileSync(cert) }, (res) => {
+        res.resume();
+        resolve(res.statusCode);
+      })
+        .on("error", reject)
+        .end();
+    });
+    expect(status).toBe(200);
+    expect(await server.stop()).toBe(0);
+  });
+
+  it("refuses half a TLS configuration", async () => {
+    const run = await runCliProcess(["db", "migrate"], { OVERTURE_TLS_CERT: "/tmp/cert.pem" });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("OVERTURE_TLS_KEY: is required");
   });
 });

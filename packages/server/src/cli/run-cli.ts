@@ -8,6 +8,7 @@ import { renderOpenApi } from "../docs/render-openapi.js";
 import { createApiKey, createApp, revokeApiKey, rotateSigningKey } from "../domain/apps.js";
 import { isoTime } from "../domain/clock.js";
 import { openRuntime, type Runtime } from "../runtime.js";
+import { writeDevCert } from "./dev-cert.js";
 import { serve } from "./serve.js";
 
 const USAGE = `Usage: overture <command> [options]
@@ -25,6 +26,8 @@ Commands:
                                           until the tokens they signed have expired.
   db migrate                              Apply pending database migrations and exit.
   docs [--out-dir <dir>]                  Write openapi.json, errors.md and config.md (default: docs).
+  dev-cert [--out-dir <dir>]              Write a self-signed localhost certificate (default: the data
+                                          directory) and print the variables that enable HTTPS.
 
 Every command reads the same configuration as serve (docs/config.md).`;
 
@@ -56,6 +59,13 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return 0;
   }
   if (command === "docs") return writeDocs(values["out-dir"] ?? "docs", io);
+  if (command === "dev-cert") {
+    const written = writeDevCert(values["out-dir"] ?? loadConfig(io.env).dataDir);
+    if ("error" in written) return failure(io, written.error);
+    io.out(`Wrote ${written.cert} and ${written.key}. Serve HTTPS with:`);
+    io.out(`  OVERTURE_TLS_CERT=${written.cert} OVERTURE_TLS_KEY=${written.key} npm start`);
+    return 0;
+  }
 
   const config = loadConfig(io.env);
   if (command === "serve") {

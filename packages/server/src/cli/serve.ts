@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { createApp } from "../app.js";
 import type { Config } from "../config/config-schema.js";
 import { ensureDevApp } from "../domain/apps.js";
@@ -12,7 +13,10 @@ import { VERSION } from "../version.js";
 export async function serve(config: Readonly<Config>, print: (text: string) => void): Promise<void> {
   const runtime = await openRuntime(config);
   const { app: devApp, apiKey } = await ensureDevApp(runtime);
-  const app = await createApp(runtime);
+  const https = config.tlsCert
+    ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) }
+    : undefined;
+  const app = await createApp({ ...runtime, ...(https && { https }) });
   const purge = setInterval(() => {
     purgeExpired(runtime).catch((error: unknown) =>
       app.log.error({ err: error }, "purging expired rows failed"),

@@ -90,6 +90,24 @@ export const configSchema = [
     parse: nonEmptyString,
   }),
   option({
+    key: "tlsCert",
+    file: "tls_cert",
+    env: "OVERTURE_TLS_CERT",
+    doc: "PEM certificate file; with `OVERTURE_TLS_KEY` the server listens with HTTPS. `overture dev-cert` makes one.",
+    defaultDoc: "none (plain HTTP)",
+    default: () => "",
+    parse: nonEmptyString,
+  }),
+  option({
+    key: "tlsKey",
+    file: "tls_key",
+    env: "OVERTURE_TLS_KEY",
+    doc: "PEM private key file matching `OVERTURE_TLS_CERT`.",
+    defaultDoc: "none",
+    default: () => "",
+    parse: nonEmptyString,
+  }),
+  option({
     key: "dataDir",
     file: "data_dir",
     env: "OVERTURE_DATA_DIR",
@@ -129,8 +147,8 @@ export const configSchema = [
     file: "public_url",
     env: "OVERTURE_PUBLIC_URL",
     doc: "Externally visible base URL of the server (scheme, host, port), used in printed URLs.",
-    defaultDoc: "`http://localhost:<port>`",
-    default: (c) => `http://localhost:${c.port ?? 4000}`,
+    defaultDoc: "`http://localhost:<port>` (`https://` with TLS)",
+    default: (c) => `${c.tlsCert ? "https" : "http"}://localhost:${c.port ?? 4000}`,
     parse: (raw) => {
       const s = nonEmptyString(raw);
       if ("error" in s) return s;
@@ -213,24 +231,6 @@ export const configSchema = [
     doc:
       "App served on hosts that match neither `{appId}.<base domain>` nor a registered domain. " +
       "When unset and the installation has exactly one app, that app is the default.",
-    defaultDoc: "none",
-    default: () => "",
-    parse: nonEmptyString,
-  }),
-  option({
-    key: "tlsCert",
-    file: "tls_cert",
-    env: "OVERTURE_TLS_CERT",
-    doc: "PEM certificate file; with `OVERTURE_TLS_KEY` the server listens with HTTPS. `overture dev-cert` makes one.",
-    defaultDoc: "none (plain HTTP)",
-    default: () => "",
-    parse: nonEmptyString,
-  }),
-  option({
-    key: "tlsKey",
-    file: "tls_key",
-    env: "OVERTURE_TLS_KEY",
-    doc: "PEM private key file matching `OVERTURE_TLS_CERT`.",
     defaultDoc: "none",
     default: () => "",
     parse: nonEmptyString,

@@ -44,7 +44,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     }
     Object.assign(resolved, { [def.key]: parsed.value });
   }
-  return Object.freeze(resolved as Config);
+  const config = resolved as Config;
+  if (Boolean(config.tlsCert) !== Boolean(config.tlsKey)) {
+    const missing = config.tlsCert ? "OVERTURE_TLS_KEY" : "OVERTURE_TLS_CERT";
+    throw new ConfigError(
+      missing,
+      "is required when the other of OVERTURE_TLS_CERT / OVERTURE_TLS_KEY is set",
+    );
+  }
+  return Object.freeze(config);
 }
 
 function readConfigFile(path: string): Record<string, unknown> {

@@ -164,6 +164,16 @@ export const errorCatalogue = {
     status: "too_many_requests",
     message: "Too many requests; retry later.",
   },
+  bad_check_code: {
+    http: 400,
+    status: "bad_request",
+    message: "The code is wrong or has expired.",
+  },
+  delivery_failed: {
+    http: 502,
+    status: "bad_gateway",
+    message: "The code could not be sent; try again later.",
+  },
   internal: {
     http: 500,
     status: "internal_server_error",

@@ -34,6 +34,7 @@ export interface EventPayloads {
     created_at: string;
   };
   "user.session.revoked": { user_id: string; session_id: string; reason: string; revoked_at: string };
+  "otp.delivery_failed": { channel: string; config_id: string; reason: string; occurred_at: string };
 }
 
 export type EventType = keyof EventPayloads;

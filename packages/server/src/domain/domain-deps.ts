@@ -11,4 +11,6 @@ export interface DomainDeps {
   passwords: PasswordHasher;
   keys: KeyRing;
   secrets: DerivedKeys;
+  /** For operational messages (a dev-mode OTP, a purge failure); never secrets in prod. */
+  log?: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
 }

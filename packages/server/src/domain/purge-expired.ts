@@ -5,12 +5,13 @@ export const PURGE_INTERVAL_MS = 5 * 60_000;
 
 /**
  * Deletes what can never matter again: spent-token marks (challenge jtis, DPoP jtis) and
- * rate-limit windows past their expiry. Safe on any number of nodes at once; each delete is idempotent.
+ * rate-limit windows past their expiry, OTP verifications past theirs, dev messages after a day. Safe on any number of nodes at once; each delete is idempotent.
  */
 export async function purgeExpired(deps: Pick<DomainDeps, "store" | "clock">) {
   const now = deps.clock.now();
   return {
     spentTokens: await deps.store.spentTokens.purgeExpired(now),
     rateLimits: await deps.store.rateLimits.purgeExpired(now),
+    otp: await deps.store.otp.purge(now, now - 86_400_000),
   };
 }

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { Identifier } from "@overture/protocol";
 import { decryptSecret, encryptSecret } from "../keys/key-encryption.js";
-import type { AppRecord, Repositories, SessionRecord } from "../storage/repositories.js";
+import type { AppRecord, Repositories, SessionRecord, UserRecord } from "../storage/repositories.js";
 import { mintAccessToken } from "./access-token.js";
 import { verifyChallengeToken } from "./challenge-token.js";
 import { isoTime } from "./clock.js";
@@ -69,14 +69,50 @@ export async function finalizeLogin(
   if (!user) return { ok: false, reason: "invalid_challenge_token" };
   if (user.status !== "active") return { ok: false, reason: "suspended_account" };
 
+  return startSession(
+    deps,
+    app,
+    {
+      user,
+      method: challenge.method,
+      scopes: challenge.scopes ?? [],
+      identifier: (challenge.identifier as Identifier | undefined) ?? null,
+      jkt: input.jkt,
+      challenge: { jti: challenge.jti, exp: challenge.exp },
+    },
+    client,
+  );
+}
+
+export interface NewSession {
+  user: UserRecord;
+  method: string;
+  scopes: string[];
+  identifier: Identifier | null;
+  jkt: string;
+  /** A challenge token to spend in the same transaction (finalize). */
+  challenge?: { jti: string; exp: number };
+}
+
+/**
+ * Creates the session, its first refresh token and `user.session.created` in one transaction, and
+ * mints the first access token. The one way every login method ends.
+ */
+export async function startSession(
+  deps: DomainDeps,
+  app: AppRecord,
+  n: NewSession,
+  client: ClientContext,
+): Promise<({ ok: true } & IssuedSession) | Failure<"token_reused">> {
+  const now = deps.clock.now();
   const refreshToken = newRefreshToken();
   const session: SessionRecord = {
     id: newId("ses", now),
     appId: app.id,
-    userId: user.id,
-    jkt: input.jkt,
-    method: challenge.method,
-    scopes: challenge.scopes ?? [],
+    userId: n.user.id,
+    jkt: n.jkt,
+    method: n.method,
+    scopes: n.scopes,
     userAgent: client.userAgent,
     ip: client.ip,
     generation: 1,
@@ -87,28 +123,33 @@ export async function finalizeLogin(
     revokedAt: null,
     revokedReason: null,
   };
-  const spent = await deps.store.transaction(async (tx) => {
+  const started = await deps.store.transaction(async (tx) => {
     // Marked spent in the same transaction as the session: both happen or neither does.
-    if (!(await tx.spentTokens.markSpent(app.id, "challenge", challenge.jti, challenge.exp * 1000)))
+    if (
+      n.challenge &&
+      !(await tx.spentTokens.markSpent(app.id, "challenge", n.challenge.jti, n.challenge.exp * 1000))
+    ) {
       return false;
+    }
     await tx.sessions.create(session, sha256(refreshToken));
     await recordEvent(
       tx,
       app.id,
       "user.session.created",
       {
-        user_id: user.id,
+        user_id: n.user.id,
         session_id: session.id,
-        identifier: (challenge.identifier as Identifier | undefined) ?? null,
-        metadata: { method: challenge.method, user_agent: client.userAgent, ip: client.ip },
+        identifier: n.identifier,
+        metadata: { method: n.method, user_agent: client.userAgent, ip: client.ip },
         created_at: isoTime(now),
       },
       now,
     );
     return true;
   });
-  if (!spent) return { ok: false, reason: "token_reused", message: "This challenge token was already used." };
-  const access = await mintAccessToken(deps.keys, app, client.issuer, user, session, now);
+  if (!started)
+    return { ok: false, reason: "token_reused", message: "This challenge token was already used." };
+  const access = await mintAccessToken(deps.keys, app, client.issuer, n.user, session, now);
   return {
     ok: true,
     session,

@@ -31,7 +31,15 @@ export async function installOpenApi(app: FastifyInstance, version: string): Pro
       tags: [
         { name: "Mode", description: "The application's mode (dev/prod)." },
         { name: "Users", description: "Users, their identifiers, profile, status and password." },
+        {
+          name: "Config - Login OTP",
+          description: "One-time-code login: channels, senders, granted scopes.",
+        },
         { name: "Config - Login Password", description: "Password login: policy and rate limits." },
+        {
+          name: "OTP",
+          description: "Frontend API: one-time-code sign-in (web cookie flow and native flow).",
+        },
         { name: "Keys", description: "Frontend API: the app's public signing keys." },
         { name: "Password", description: "Frontend API: password login, sign-up, rules and change." },
         { name: "Sessions", description: "Frontend API: finalize a login, refresh, log out (DPoP)." },

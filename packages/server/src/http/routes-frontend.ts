@@ -1,5 +1,6 @@
 import * as jwks from "./frontend/jwks.js";
 import * as me from "./frontend/me.js";
+import * as otp from "./frontend/otp.js";
 import * as password from "./frontend/password.js";
 import * as tokens from "./frontend/session-tokens.js";
 import type { RouteTable } from "./route-spec.js";
@@ -7,6 +8,13 @@ import type { RouteTable } from "./route-spec.js";
 /** The Frontend API: the app comes from the Host header; browsers call it cross-origin (CORS). */
 export const frontendRoutes: RouteTable = [
   ["GET", "/.well-known/jwks.json", jwks.getJwks],
+
+  ["POST", "/v1/session/login/otp", otp.startLoginOtp],
+  ["POST", "/v1/session/login/otp/check", otp.checkLoginOtp],
+  ["POST", "/v1/session/login/otp/retry", otp.retryLoginOtp],
+  ["POST", "/v1/session/otp", otp.start],
+  ["POST", "/v1/session/otp/check", otp.check],
+  ["POST", "/v1/session/otp/retry", otp.retryOtpRoute],
 
   ["POST", "/v1/session/login/email/password", password.login],
   ["POST", "/v1/session/login/email/sign-up", password.signUp],

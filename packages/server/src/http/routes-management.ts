@@ -1,4 +1,5 @@
 import * as mode from "./management/mode.js";
+import * as otpConfig from "./management/otp-config.js";
 import * as passwordConfig from "./management/password-config.js";
 import * as sessions from "./management/sessions.js";
 import * as identifiers from "./management/user-identifiers.js";
@@ -9,6 +10,13 @@ import type { RouteTable } from "./route-spec.js";
 export const managementRoutes: RouteTable = [
   ["GET", "/mode", mode.getMode],
   ["PUT", "/mode", mode.updateMode],
+
+  ["GET", "/dev/messages", otpConfig.listDevMessages],
+
+  ["POST", "/config/login/otp", otpConfig.createOtpConfig],
+  ["GET", "/config/login/otp", otpConfig.listOtpConfigs],
+  ["PUT", "/config/login/otp/:loginConfigID", otpConfig.updateOtpConfig],
+  ["DELETE", "/config/login/otp/:loginConfigID", otpConfig.deleteOtpConfig],
 
   ["POST", "/config/login/password", passwordConfig.createPasswordConfig],
   ["GET", "/config/login/password", passwordConfig.getPasswordConfigRoute],

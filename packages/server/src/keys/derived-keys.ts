@@ -10,9 +10,15 @@ export interface DerivedKeys {
   dpopNonce: Buffer;
   /** AES key sealing a rotated refresh token's successor during the retry grace window. */
   refreshSuccessor: Buffer;
+  /** HMAC key of stored OTP codes: a leaked table alone does not allow an offline search of codes. */
+  otpCode: Buffer;
 }
 
 export function deriveKeys(masterKey: Buffer): DerivedKeys {
   const derive = (purpose: string) => Buffer.from(hkdfSync("sha256", masterKey, "overture/v1", purpose, 32));
-  return { dpopNonce: derive("dpop-nonce"), refreshSuccessor: derive("refresh-successor") };
+  return {
+    dpopNonce: derive("dpop-nonce"),
+    refreshSuccessor: derive("refresh-successor"),
+    otpCode: derive("otp-code"),
+  };
 }

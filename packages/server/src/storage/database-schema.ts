@@ -13,6 +13,9 @@ export interface DatabaseSchema {
   spent_tokens: SpentTokensTable;
   app_configs: AppConfigsTable;
   rate_limits: RateLimitsTable;
+  otp_configs: OtpConfigsTable;
+  otp_verifications: OtpVerificationsTable;
+  dev_messages: DevMessagesTable;
   overture_migrations: MigrationsTable;
 }
 
@@ -130,4 +133,41 @@ export interface RateLimitsTable {
   window_start: number;
   hits: number;
   expires_at: number;
+}
+
+export interface OtpConfigsTable {
+  id: string;
+  app_id: string;
+  channel: "sms" | "email";
+  is_default: number;
+  value: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface OtpVerificationsTable {
+  id: string;
+  app_id: string;
+  token_sha256: string;
+  config_id: string;
+  identifier_type: "email_address" | "phone_number";
+  identifier_value: string;
+  code_mac: string;
+  code_challenge: string | null;
+  attempts: number;
+  sends: number;
+  last_sent_at: number;
+  expires_at: number;
+  consumed_at: number | null;
+  created_at: number;
+}
+
+export interface DevMessagesTable {
+  id: string;
+  app_id: string;
+  channel: string;
+  recipient: string;
+  code: string;
+  body: string;
+  created_at: number;
 }

@@ -4,6 +4,7 @@ import { KyselyAppConfigRepository } from "./app-config-repository.js";
 import { KyselyAppRepository } from "./app-repository.js";
 import type { DatabaseSchema } from "./database-schema.js";
 import type { Database, DialectName } from "./open-database.js";
+import { KyselyOtpRepository } from "./otp-repository.js";
 import { KyselyOutboxRepository } from "./outbox-repository.js";
 import { KyselyRateLimitRepository } from "./rate-limit-repository.js";
 import type { Repositories, Store } from "./repositories.js";
@@ -23,6 +24,7 @@ function repositories(db: Kysely<DatabaseSchema>, dialect: DialectName): Reposit
     spentTokens: new KyselySpentTokenRepository(db),
     configs: new KyselyAppConfigRepository(db),
     rateLimits: new KyselyRateLimitRepository(db),
+    otp: new KyselyOtpRepository(db),
   };
 }
 

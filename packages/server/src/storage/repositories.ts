@@ -211,6 +211,73 @@ export interface RateLimitRepository {
   purgeExpired(now: number): Promise<number>;
 }
 
+export type OtpChannel = "sms" | "email";
+
+export type OtpDelivery =
+  | { type: "console" }
+  | { type: "http"; url: string; headers?: Record<string, string> };
+
+export interface OtpConfigRecord {
+  id: string;
+  appId: string;
+  channel: OtpChannel;
+  isDefault: boolean;
+  templateId: string | null;
+  senderId: string | null;
+  grantedScopes: string[];
+  delivery: OtpDelivery;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface OtpVerificationRecord {
+  id: string;
+  appId: string;
+  tokenSha256: string;
+  configId: string;
+  identifier: Identifier;
+  codeMac: string;
+  codeChallenge: string | null;
+  attempts: number;
+  sends: number;
+  lastSentAt: number;
+  expiresAt: number;
+  consumedAt: number | null;
+  createdAt: number;
+}
+
+export interface DevMessage {
+  id: string;
+  appId: string;
+  channel: string;
+  to: string;
+  code: string;
+  body: string;
+  createdAt: number;
+}
+
+export interface OtpRepository {
+  createConfig(config: OtpConfigRecord): Promise<void>;
+  listConfigs(appId: string): Promise<OtpConfigRecord[]>;
+  getConfig(appId: string, id: string): Promise<OtpConfigRecord | null>;
+  replaceConfig(config: OtpConfigRecord): Promise<boolean>;
+  deleteConfig(appId: string, id: string): Promise<boolean>;
+  /** Clears `is_default` on the app's other configs of the channel. */
+  clearDefault(appId: string, channel: OtpChannel, except: string): Promise<void>;
+  insertVerification(v: OtpVerificationRecord): Promise<void>;
+  findVerification(appId: string, tokenSha256: string): Promise<OtpVerificationRecord | null>;
+  /** Counts one check; returns the attempts made so far, this one included. Atomic. */
+  countAttempt(id: string): Promise<number>;
+  /** Records a resend with its new code, unless the verification was consumed. */
+  recordResend(id: string, codeMac: string, now: number): Promise<boolean>;
+  /** Marks the verification used; false when it already was. */
+  consume(id: string, now: number): Promise<boolean>;
+  addDevMessage(message: DevMessage): Promise<void>;
+  /** Deletes verifications past expiry and dev messages older than `devMessagesBefore`. */
+  purge(now: number, devMessagesBefore: number): Promise<number>;
+  listDevMessages(appId: string, limit: number): Promise<DevMessage[]>;
+}
+
 export interface OutboxRepository {
   append(event: OutboxEvent): Promise<void>;
   list(appId: string, options: { afterId?: string; limit: number }): Promise<OutboxEvent[]>;
@@ -226,6 +293,7 @@ export interface Repositories {
   spentTokens: SpentTokenRepository;
   configs: AppConfigRepository;
   rateLimits: RateLimitRepository;
+  otp: OtpRepository;
 }
 
 export interface Store extends Repositories {

@@ -1,0 +1,71 @@
+import Type from "typebox";
+
+const Scope = Type.String({ pattern: "^[a-zA-Z0-9.\\-_:]+$", maxLength: 128 });
+
+export const OtpDelivery = Type.Union(
+  [
+    Type.Object({ type: Type.Literal("console") }, { additionalProperties: false }),
+    Type.Object(
+      {
+        type: Type.Literal("http"),
+        url: Type.String({ format: "uri", maxLength: 2048 }),
+        headers: Type.Optional(
+          Type.Record(Type.String({ maxLength: 128 }), Type.String({ maxLength: 1024 }), {
+            maxProperties: 10,
+          }),
+        ),
+      },
+      { additionalProperties: false },
+    ),
+  ],
+  {
+    description:
+      "How codes are delivered (Overture extension; default `console`, which works in dev mode only).",
+  },
+);
+
+export const OtpConfigRequest = Type.Object(
+  {
+    config_type: Type.Literal("otp"),
+    channel_type: Type.Union([Type.Literal("sms"), Type.Literal("email")]),
+    is_default: Type.Optional(Type.Boolean()),
+    template_id: Type.Optional(Type.String({ maxLength: 64 })),
+    sender_id: Type.Optional(Type.String({ maxLength: 64 })),
+    granted_scopes: Type.Optional(Type.Array(Scope, { maxItems: 20 })),
+    delivery: Type.Optional(OtpDelivery),
+  },
+  { additionalProperties: false },
+);
+export type OtpConfigRequest = Type.Static<typeof OtpConfigRequest>;
+
+export const OtpConfig = Type.Object({
+  id: Type.String({ examples: ["lcfg_01jqebhswje1ka1z7ahr9rfs"] }),
+  config_type: Type.Literal("otp"),
+  channel_type: Type.Union([Type.Literal("sms"), Type.Literal("email")]),
+  is_default: Type.Boolean(),
+  template_id: Type.Union([Type.String(), Type.Null()]),
+  sender_id: Type.Union([Type.String(), Type.Null()]),
+  granted_scopes: Type.Array(Type.String()),
+  delivery: OtpDelivery,
+  created_at: Type.String({ format: "date-time" }),
+  updated_at: Type.String({ format: "date-time" }),
+});
+
+export const OtpConfigResponse = Type.Object({ login_config: OtpConfig });
+export const OtpConfigListResponse = Type.Object({ login_configs: Type.Array(OtpConfig) });
+export const OtpConfigParams = Type.Object({
+  appID: Type.String({ maxLength: 64 }),
+  loginConfigID: Type.String({ maxLength: 64 }),
+});
+
+export const DevMessagesResponse = Type.Object({
+  messages: Type.Array(
+    Type.Object({
+      channel: Type.String(),
+      to: Type.String(),
+      code: Type.String(),
+      body: Type.String(),
+      created_at: Type.String({ format: "date-time" }),
+    }),
+  ),
+});

@@ -1,0 +1,205 @@
+import {
+  ChallengeTokenResponse,
+  OtpCheckRequest,
+  OtpLoginStartRequest,
+  OtpStartRequest,
+  TokenResponse,
+} from "@overture/protocol";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { issueChallengeToken } from "../../domain/challenge-token.js";
+import { checkOtp, OTP_TTL_MS, retryOtp, startOtp } from "../../domain/otp-login.js";
+import { startSession } from "../../domain/sessions.js";
+import { ApiError, fail } from "../api-error.js";
+import { defineRoute } from "../route-spec.js";
+import { clientContext, externalOrigin, requireDpop, sendRefreshToken } from "./client-request.js";
+
+const tag = "OTP";
+const verificationCookie = (appId: string) => `__Host-verification-login_${appId}`;
+
+/** The pending verification: `X-Verification-Token` (native) or the verification cookie (web). */
+function verificationToken(request: FastifyRequest, appId: string): string | undefined {
+  const header = request.headers["x-verification-token"];
+  if (typeof header === "string" && header) return header.slice(0, 256);
+  const name = `${verificationCookie(appId)}=`;
+  const part = (request.headers.cookie ?? "")
+    .split(";")
+    .map((p) => p.trim())
+    .find((p) => p.startsWith(name));
+  return part?.slice(name.length) || undefined;
+}
+
+function handOver(reply: FastifyReply, appId: string, token: string) {
+  reply.header("x-verification-token", token);
+  reply.header(
+    "set-cookie",
+    `${verificationCookie(appId)}=${token}; Path=/; Max-Age=${OTP_TTL_MS / 1000}; Secure; HttpOnly; SameSite=Lax`,
+  );
+}
+
+function clearVerification(reply: FastifyReply, appId: string) {
+  reply.header(
+    "set-cookie",
+    `${verificationCookie(appId)}=; Path=/; Max-Age=0; Secure; HttpOnly; SameSite=Lax`,
+  );
+}
+
+const startErrors = [
+  "bad_request",
+  "invalid_identifier",
+  "forbidden",
+  "rate_limited",
+  "delivery_failed",
+] as const;
+
+export const startLoginOtp = defineRoute({
+  operationId: "startLoginOtp",
+  summary: "Send a sign-in code (web)",
+  description:
+    "Always 204, whether or not an account exists. The pending verification is carried by the " +
+    "`__Host-verification-login_{appId}` cookie (and `X-Verification-Token`).",
+  tag,
+  body: OtpLoginStartRequest,
+  responses: { 204: null },
+  errors: [...startErrors],
+  handler: async ({ app, body, deps, request, reply }) => {
+    const result = await startOtp(deps.domain, app, {
+      identifier: body.identifier,
+      ...(body.login_config_id !== undefined && { loginConfigId: body.login_config_id }),
+      ip: request.ip,
+    });
+    if (!result.ok) fail(result);
+    handOver(reply, app.id, result.verificationToken);
+    return { status: 204 };
+  },
+});
+
+export const checkLoginOtp = defineRoute({
+  operationId: "checkLoginOtp",
+  summary: "Check the code and sign in (web)",
+  description:
+    "Session DPoP, like finalize: the right code starts a session bound to the proof key and answers " +
+    "the tokens directly. A first successful check of a new identifier creates the user.",
+  tag,
+  body: OtpCheckRequest,
+  responses: { 200: TokenResponse },
+  dpop: true,
+  errors: [
+    "bad_request",
+    "bad_check_code",
+    "unauthorized",
+    "suspended_account",
+    "missing_dpop_proof",
+    "invalid_dpop_proof",
+    "use_dpop_nonce",
+  ],
+  handler: async ({ app, body, deps, request, reply }) => {
+    const proof = await requireDpop(deps, app, request);
+    const checked = await checkOtp(deps.domain, app, {
+      verificationToken: verificationToken(request, app.id),
+      code: body.code,
+    });
+    if (!checked.ok) fail(checked);
+    const started = await startSession(
+      deps.domain,
+      app,
+      {
+        user: checked.user,
+        method: "otp",
+        scopes: checked.scopes,
+        identifier: checked.identifier,
+        jkt: proof.jkt,
+      },
+      clientContext(request),
+    );
+    if (!started.ok) fail(started);
+    sendRefreshToken(reply, app.id, started.refreshToken, started.refreshExpiresAt, deps.domain.clock.now());
+    reply.header("set-cookie", [
+      reply.getHeader("set-cookie") as string,
+      `${verificationCookie(app.id)}=; Path=/; Max-Age=0; Secure; HttpOnly; SameSite=Lax`,
+    ]);
+    return { status: 200, body: { access_token: started.accessToken, expires_at: started.expiresAt } };
+  },
+});
+
+const retryRoute = (operationId: string, summary: string) =>
+  defineRoute({
+    operationId,
+    summary,
+    description: "Sends a new code for the pending verification: at most once per 30 s, five codes in all.",
+    tag,
+    bodyOptional: true,
+    responses: { 204: null },
+    errors: ["unauthorized", "rate_limited", "delivery_failed"],
+    handler: async ({ app, deps, request }) => {
+      const result = await retryOtp(deps.domain, app, {
+        verificationToken: verificationToken(request, app.id),
+      });
+      if (!result.ok) fail(result);
+      return { status: 204 };
+    },
+  });
+
+export const retryLoginOtp = retryRoute("retryLoginOtp", "Send the sign-in code again (web)");
+export const retryOtpRoute = retryRoute("otpRetry", "Send the code again");
+
+export const start = defineRoute({
+  operationId: "startOtp",
+  summary: "Send a sign-in code",
+  description:
+    "With `identifier`: a sign-in code (204, `X-Verification-Token`). An optional `code_challenge` binds " +
+    "the resulting challenge token to PKCE. The step-up form (`challenge_token`) comes with step-up.",
+  tag,
+  body: OtpStartRequest,
+  responses: { 204: null },
+  errors: [...startErrors],
+  handler: async ({ app, body, deps, request, reply }) => {
+    if (body.challenge_token !== undefined)
+      throw new ApiError("forbidden", "Step-up is not configured for this app.");
+    if (!body.identifier)
+      throw new ApiError("bad_request", "Send identifier (or challenge_token for step-up).");
+    const result = await startOtp(deps.domain, app, {
+      identifier: body.identifier,
+      ...(body.login_config_id !== undefined && { loginConfigId: body.login_config_id }),
+      ...(body.code_challenge !== undefined && { codeChallenge: body.code_challenge }),
+      ip: request.ip,
+    });
+    if (!result.ok) fail(result);
+    handOver(reply, app.id, result.verificationToken);
+    return { status: 204 };
+  },
+});
+
+export const check = defineRoute({
+  operationId: "otpCheck",
+  summary: "Check a sign-in code",
+  description:
+    "The right code answers a `session-start` challenge token to finalize (with the PKCE verifier if one was bound).",
+  tag,
+  body: OtpCheckRequest,
+  responses: { 200: ChallengeTokenResponse },
+  errors: ["bad_request", "bad_check_code", "unauthorized", "suspended_account"],
+  handler: async ({ app, body, deps, request, reply }) => {
+    if (body.challenge_token !== undefined)
+      throw new ApiError("forbidden", "Step-up is not configured for this app.");
+    const checked = await checkOtp(deps.domain, app, {
+      verificationToken: verificationToken(request, app.id),
+      code: body.code,
+    });
+    if (!checked.ok) fail(checked);
+    const challengeToken = await issueChallengeToken(
+      deps.domain.keys,
+      app,
+      externalOrigin(request),
+      {
+        userId: checked.user.id,
+        method: "otp",
+        scopes: checked.scopes,
+        identifier: checked.identifier,
+        ...(checked.codeChallenge !== null && { codeChallenge: checked.codeChallenge }),
+      },
+      deps.domain.clock.now(),
+    );
+    clearVerification(reply, app.id);
+    return { status: 200, body: { challenge_token: challengeToken } };
+  },
+});

@@ -1,0 +1,345 @@
+import { createHash, randomBytes } from "node:crypto";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { SessionClient } from "./support/session-client.js";
+import { describeEachDatabase } from "./support/test-databases.js";
+import { startTestServer, type TestServer } from "./support/test-server.js";
+
+describeEachDatabase("OTP login", (dialect) => {
+  let s: TestServer;
+  let host: string;
+  let receiver: Server;
+  let receiverUrl: string;
+  const received: { body: Record<string, string>; status: number }[] = [];
+  let receiverStatus = 200;
+  beforeAll(async () => {
+    s = await startTestServer(dialect);
+    host = `${s.appId}.localhost`;
+    receiver = createServer((req, res) => {
+      let data = "";
+      req.on("data", (c) => {
+        data += c;
+      });
+      req.on("end", () => {
+        received.push({ body: JSON.parse(data), status: receiverStatus });
+        res.writeHead(receiverStatus).end();
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, "127.0.0.1", r));
+    receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/sms`;
+  });
+  afterAll(async () => {
+    await s.close();
+    await new Promise((r) => receiver.close(r));
+  });
+
+  const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+    s.inject({
+      method: "POST",
+      url: `/v1/session${path}`,
+      headers: { host, "content-type": "application/json", ...headers },
+      ...(body !== undefined && { payload: JSON.stringify(body) }),
+    });
+  const lastCode = async (to: string) => {
+    const messages = (await s.mgmt("GET", "/dev/messages")).body.messages as { to: string; code: string }[];
+    return messages.find((m) => m.to === to)?.code ?? "";
+  };
+  const cookieOf = (res: { headers: Record<string, unknown> }) =>
+    String(res.headers["set-cookie"]).split(";")[0] ?? "";
+  const wrong = (code: string) => String((Number(code) + 1) % 1_000_000).padStart(6, "0");
+
+  it("web flow: code by the dev console, wrong code, then the right one signs in and creates the user", async () => {
+    const start = await post("/login/otp", {
+      identifier: { type: "email_address", value: "Otp.User@Example.com" },
+    });
+    expect(start.status).toBe(204);
+    expect(start.text).toBe("");
+    expect(start.headers["x-verification-token"]).toMatch(/^ovv_/);
+    expect(String(start.headers["set-cookie"])).toMatch(
+      new RegExp(
+        `^__Host-verification-login_${s.appId}=ovv_[\\w-]+; Path=/; Max-Age=600; Secure; HttpOnly; SameSite=Lax$`,
+      ),
+    );
+    const code = await lastCode("otp.user@example.com");
+    expect(code).toMatch(/^\d{6}$/);
+    const messages = (await s.mgmt("GET", "/dev/messages")).body.messages;
+    expect(messages[0]).toMatchObject({
+      channel: "email",
+      to: "otp.user@example.com",
+      code,
+      body: expect.stringContaining(code),
+    });
+
+    const c = new SessionClient(s, host);
+    const cookie = cookieOf(start);
+    const bad = await c.call("/v1/session/login/otp/check", { code: wrong(code) }, {}, { cookie });
+    expect(bad.status).toBe(400);
+    expect(bad.body.code).toBe("bad_check_code");
+    expect(bad.headers["dpop-nonce"]).toBeTruthy();
+    const ok = await c.call("/v1/session/login/otp/check", { code }, {}, { cookie });
+    expect(ok.status).toBe(200);
+    expect(Object.keys(ok.body).sort()).toEqual(["access_token", "expires_at"]);
+    expect(ok.headers["x-refresh-token"]).toMatch(/^ovr_/);
+    const users = (
+      await s.mgmt("GET", "/users?identifier_type=email_address&identifier_value=otp.user%40example.com")
+    ).body.users;
+    expect(users).toHaveLength(1);
+    expect((await c.refresh()).status).toBe(200);
+    const again = await c.call("/v1/session/login/otp/check", { code }, {}, { cookie });
+    expect(again.status).toBe(401);
+    // A second sign-in reuses the same user.
+    const start2 = await post("/login/otp", {
+      identifier: { type: "email_address", value: "otp.user@example.com" },
+    });
+    const c2 = new SessionClient(s, host);
+    expect(
+      (
+        await c2.call(
+          "/v1/session/login/otp/check",
+          { code: await lastCode("otp.user@example.com") },
+          {},
+          { cookie: cookieOf(start2) },
+        )
+      ).status,
+    ).toBe(200);
+    expect(
+      (await s.mgmt("GET", "/users?identifier_type=email_address&identifier_value=otp.user%40example.com"))
+        .body.users,
+    ).toHaveLength(1);
+  });
+
+  it("answers known and unknown recipients alike, creating nobody before the code is right", async () => {
+    const before = (await s.mgmt("GET", "/users?limit=100")).body.users.length;
+    const known = await post("/login/otp", { identifier: { value: "otp.user@example.com" } });
+    const unknown = await post("/login/otp", { identifier: { value: "nobody.yet@example.com" } });
+    expect(known.status).toBe(unknown.status);
+    expect(Object.keys(known.headers).sort()).toEqual(Object.keys(unknown.headers).sort());
+    expect((await s.mgmt("GET", "/users?limit=100")).body.users.length).toBe(before);
+  });
+
+  it("kills a verification after five checks and after ten minutes", async () => {
+    const start = await post("/login/otp", { identifier: { value: "+33612345601" } });
+    const code = await lastCode("+33612345601");
+    const c = new SessionClient(s, host);
+    for (let i = 0; i < 5; i++) {
+      expect(
+        (await c.call("/v1/session/login/otp/check", { code: wrong(code) }, {}, { cookie: cookieOf(start) }))
+          .body.code,
+      ).toBe("bad_check_code");
+    }
+    expect(
+      (await c.call("/v1/session/login/otp/check", { code }, {}, { cookie: cookieOf(start) })).body.code,
+    ).toBe("bad_check_code");
+
+    const late = await post("/login/otp", { identifier: { value: "+33612345602" } });
+    const lateCode = await lastCode("+33612345602");
+    s.clock.advance(10 * 60_000 + 1_000);
+    expect(
+      (await c.call("/v1/session/login/otp/check", { code: lateCode }, {}, { cookie: cookieOf(late) })).body
+        .code,
+    ).toBe("bad_check_code");
+  });
+
+  it("resends after a cooldown; the new code replaces the old one", async () => {
+    const start = await post("/login/otp", { identifier: { value: "retry@example.com" } });
+    const cookie = cookieOf(start);
+    const first = await lastCode("retry@example.com");
+    const soon = await post("/login/otp/retry", undefined, { cookie });
+    expect(soon.status).toBe(429);
+    expect(soon.body.code).toBe("rate_limited");
+    expect(Number(soon.headers["retry-after"])).toBeGreaterThan(0);
+    s.clock.advance(31_000);
+    expect((await post("/login/otp/retry", undefined, { cookie })).status).toBe(204);
+    const second = await lastCode("retry@example.com");
+    const c = new SessionClient(s, host);
+    if (second !== first) {
+      expect((await c.call("/v1/session/login/otp/check", { code: first }, {}, { cookie })).body.code).toBe(
+        "bad_check_code",
+      );
+    }
+    expect((await c.call("/v1/session/login/otp/check", { code: second }, {}, { cookie })).status).toBe(200);
+    expect((await post("/login/otp/retry", undefined, { cookie: "nothing=here" })).status).toBe(401);
+  });
+
+  it("native flow: /otp with PKCE, /otp/check → challenge token, finalize with the verifier", async () => {
+    const verifier = randomBytes(32).toString("base64url");
+    const codeChallenge = createHash("sha256").update(verifier).digest("base64url");
+    const start = await post("/otp", {
+      identifier: { type: "phone_number", value: "+33612345603" },
+      code_challenge: codeChallenge,
+    });
+    expect(start.status).toBe(204);
+    const token = String(start.headers["x-verification-token"]);
+    const checked = await post(
+      "/otp/check",
+      { code: await lastCode("+33612345603") },
+      { "x-verification-token": token },
+    );
+    expect(checked.status).toBe(200);
+    expect(Object.keys(checked.body)).toEqual(["challenge_token"]);
+    expect((await new SessionClient(s, host).finalize(checked.body.challenge_token)).body.code).toBe(
+      "token_mismatch",
+    );
+    expect((await new SessionClient(s, host).finalize(checked.body.challenge_token, verifier)).status).toBe(
+      200,
+    );
+  });
+
+  it("rejects bad input with its code", async () => {
+    for (const [body, code] of [
+      [{ identifier: { type: "email_address", value: "nope" } }, "invalid_identifier"],
+      [{ identifier: { value: "bob" } }, "invalid_identifier"],
+      [{}, "bad_request"],
+      [{ identifier: "a@b.co" }, "bad_request"],
+      [{ identifier: { value: "a@b.co" }, extra: 1 }, "bad_request"],
+    ] as const) {
+      const res = await post("/login/otp", body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(res.body.code).toBe(code);
+    }
+    expect((await post("/otp", { code_challenge: "x".repeat(43) })).body.code).toBe("bad_request");
+    expect((await post("/otp/check", { code: "123456" })).status).toBe(401);
+    expect(
+      (await post("/login/otp", { identifier: { value: "a@b.co" }, login_config_id: "lcfg_nope" })).body.code,
+    ).toBe("bad_request");
+  });
+
+  it("manages OTP configs: defaults per channel, granted scopes on the session, chosen by login_config_id", async () => {
+    const a = await s.mgmt("POST", "/config/login/otp", {
+      config_type: "otp",
+      channel_type: "email",
+      is_default: true,
+    });
+    expect(a.status).toBe(201);
+    expect(a.body.login_config).toMatchObject({
+      id: expect.stringMatching(/^lcfg_/),
+      channel_type: "email",
+      is_default: true,
+      delivery: { type: "console" },
+    });
+    const b = await s.mgmt("POST", "/config/login/otp", {
+      config_type: "otp",
+      channel_type: "email",
+      is_default: true,
+      granted_scopes: ["prld:pwd:write"],
+    });
+    const list = (await s.mgmt("GET", "/config/login/otp")).body.login_configs;
+    expect(
+      list.filter((c: { is_default: boolean }) => c.is_default).map((c: { id: string }) => c.id),
+    ).toEqual([b.body.login_config.id]);
+
+    const start = await post("/login/otp", { identifier: { value: "scoped@example.com" } });
+    const c = new SessionClient(s, host);
+    const res = await c.call(
+      "/v1/session/login/otp/check",
+      { code: await lastCode("scoped@example.com") },
+      {},
+      { cookie: cookieOf(start) },
+    );
+    const claims = JSON.parse(Buffer.from(res.body.access_token.split(".")[1], "base64url").toString());
+    expect(claims.scope).toBe("prld:pwd:write");
+
+    const viaA = await post("/login/otp", {
+      identifier: { value: "plain@example.com" },
+      login_config_id: a.body.login_config.id,
+    });
+    const c2 = new SessionClient(s, host);
+    const res2 = await c2.call(
+      "/v1/session/login/otp/check",
+      { code: await lastCode("plain@example.com") },
+      {},
+      { cookie: cookieOf(viaA) },
+    );
+    expect(JSON.parse(Buffer.from(res2.body.access_token.split(".")[1], "base64url").toString()).scope).toBe(
+      "",
+    );
+    expect(
+      (
+        await post("/login/otp", {
+          identifier: { value: "+33612345604" },
+          login_config_id: a.body.login_config.id,
+        })
+      ).body.code,
+    ).toBe("bad_request");
+
+    const updated = await s.mgmt("PUT", `/config/login/otp/${a.body.login_config.id}`, {
+      config_type: "otp",
+      channel_type: "email",
+      sender_id: "Acme",
+    });
+    expect(updated.body.login_config).toMatchObject({ sender_id: "Acme", is_default: false });
+    expect(
+      (await s.mgmt("PUT", "/config/login/otp/lcfg_nope", { config_type: "otp", channel_type: "sms" }))
+        .status,
+    ).toBe(404);
+    for (const bad of [
+      { config_type: "otp" },
+      { config_type: "magic", channel_type: "sms" },
+      { config_type: "otp", channel_type: "sms", delivery: { type: "pigeon" } },
+      { config_type: "otp", channel_type: "sms", granted_scopes: ["bad scope"] },
+    ]) {
+      expect((await s.mgmt("POST", "/config/login/otp", bad)).status).toBe(400);
+    }
+    for (const id of [a.body.login_config.id, b.body.login_config.id])
+      expect((await s.mgmt("DELETE", `/config/login/otp/${id}`)).status).toBe(204);
+    expect((await s.mgmt("DELETE", `/config/login/otp/${a.body.login_config.id}`)).status).toBe(404);
+  });
+
+  it("delivers through the http sender, and reports a failed send", async () => {
+    const config = await s.mgmt("POST", "/config/login/otp", {
+      config_type: "otp",
+      channel_type: "sms",
+      is_default: true,
+      delivery: { type: "http", url: receiverUrl, headers: { authorization: "Bearer gateway-secret" } },
+    });
+    expect(config.status).toBe(201);
+    const start = await post("/otp", { identifier: { value: "+33612345605" } });
+    expect(start.status).toBe(204);
+    const sent = received.at(-1)!;
+    expect(sent.body).toMatchObject({
+      app_id: s.appId,
+      channel: "sms",
+      to: "+33612345605",
+      code: expect.stringMatching(/^\d{6}$/),
+    });
+    const checked = await post(
+      "/otp/check",
+      { code: sent.body.code },
+      { "x-verification-token": String(start.headers["x-verification-token"]) },
+    );
+    expect(checked.status).toBe(200);
+
+    receiverStatus = 500;
+    const failed = await post("/otp", { identifier: { value: "+33612345606" } });
+    receiverStatus = 200;
+    expect(failed.status).toBe(502);
+    expect(failed.body).toMatchObject({ code: "delivery_failed", type: "bad_gateway" });
+    const events = await s.store.outbox.list(s.appId, { limit: 10_000 });
+    expect(events.at(-1)).toMatchObject({
+      type: "otp.delivery_failed",
+      payload: { channel: "sms", reason: "the sender answered HTTP 500" },
+    });
+    await s.mgmt("DELETE", `/config/login/otp/${config.body.login_config.id}`);
+  });
+
+  it("in prod mode: no built-in console sender, no dev messages", async () => {
+    await s.mgmt("PUT", "/mode", { mode: "prod" });
+    s.clock.advance(10_000);
+    const res = await post("/login/otp", { identifier: { value: "prod@example.com" } });
+    expect(res.status).toBe(403);
+    expect(res.body.code).toBe("forbidden");
+    expect((await s.mgmt("GET", "/dev/messages")).status).toBe(404);
+    const consoleConfig = await s.mgmt("POST", "/config/login/otp", {
+      config_type: "otp",
+      channel_type: "email",
+      delivery: { type: "console" },
+    });
+    const refused = await post("/login/otp", { identifier: { value: "prod@example.com" } });
+    expect(refused.status).toBe(502);
+    expect(refused.body.code).toBe("delivery_failed");
+    await s.mgmt("DELETE", `/config/login/otp/${consoleConfig.body.login_config.id}`);
+    await s.mgmt("PUT", "/mode", { mode: "dev" });
+    s.clock.advance(10_000);
+  });
+});

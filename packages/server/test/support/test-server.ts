@@ -54,6 +54,7 @@ export interface TestServer {
 export async function startTestServer(
   dialect: DialectName,
   env: Record<string, string> = {},
+  options: { https?: { cert: Buffer; key: Buffer } } = {},
 ): Promise<TestServer> {
   const db = await createTestDatabase(dialect);
   const store = createStore(db.database);
@@ -69,6 +70,7 @@ export async function startTestServer(
     keys,
     secrets,
     logger: false,
+    ...(options.https && { https: options.https }),
   });
   await app.ready();
   const created = await createOvertureApp({ store, clock, keys }, "test");

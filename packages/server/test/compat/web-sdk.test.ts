@@ -1,0 +1,242 @@
+import { copyFileSync, existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { createServer, type Server } from "node:https";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { writeDevCert } from "../../src/cli/dev-cert.js";
+import { SessionClient } from "../support/session-client.js";
+import { startTestServer, type TestServer } from "../support/test-server.js";
+
+/**
+ * The compatibility bar: Prelude's published web SDK (@prelude.so/js-sdk 0.6.0), unmodified, in
+ * headless Chromium, against this server over HTTPS. The page and the API are on different
+ * localhost ports: cross-origin but same-site, like app.example.com and session.example.com.
+ */
+const CHROMIUM = process.env.OVERTURE_CHROMIUM ?? "/usr/bin/chromium";
+const root = fileURLToPath(new URL("../../../../", import.meta.url));
+
+// Under CI a missing browser is a failure, never a skip.
+describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)(
+  `the real web SDK in Chromium${existsSync(CHROMIUM) ? "" : ` (skipped: no Chromium at ${CHROMIUM}; apt-get install chromium, or set OVERTURE_CHROMIUM)`}`,
+  () => {
+    let s: TestServer;
+    let browser: Browser;
+    let page: Page;
+    let pageServer: Server;
+    let domain: string;
+    const responses: { path: string; status: number; code?: string }[] = [];
+    const pending: Promise<void>[] = [];
+
+    beforeAll(async () => {
+      const dir = mkdtempSync(join(tmpdir(), "overture-compat-"));
+      const certs = writeDevCert(dir);
+      if ("error" in certs) throw new Error(certs.error);
+      const tls = { cert: readFileSync(certs.cert), key: readFileSync(certs.key) };
+      s = await startTestServer("sqlite", {}, { https: tls });
+      // A short access token, so the test can let it expire without leaving the DPoP iat window.
+      await s.db.database.db.updateTable("apps").set({ access_ttl_seconds: 60 }).execute();
+      await s.mgmt("POST", "/config/login/password", {});
+      const api = await s.app.listen({ port: 0, host: "127.0.0.1" });
+      domain = `localhost:${new URL(api).port}`;
+
+      await build({
+        entryPoints: [fileURLToPath(new URL("./browser-entry.js", import.meta.url))],
+        bundle: true,
+        format: "esm",
+        platform: "browser",
+        outfile: join(dir, "bundle.js"),
+        logLevel: "silent",
+      });
+      copyFileSync(
+        join(root, "node_modules/@prelude.so/js-sdk/dist/inline/core-worker.js"),
+        join(dir, "core-worker.js"),
+      );
+      const files: Record<string, [string, string]> = {
+        "/": ["text/html", '<!doctype html><script type="module" src="/bundle.js"></script>'],
+        "/bundle.js": ["text/javascript", readFileSync(join(dir, "bundle.js"), "utf8")],
+        "/core-worker.js": ["text/javascript", readFileSync(join(dir, "core-worker.js"), "utf8")],
+      };
+      pageServer = createServer(tls, (req, res) => {
+        const file = files[req.url ?? ""];
+        if (!file) return res.writeHead(404).end();
+        res.writeHead(200, { "content-type": file[0] }).end(file[1]);
+      });
+      await new Promise<void>((r) => pageServer.listen(0, "127.0.0.1", r));
+
+      browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        headless: true,
+        args: [
+          "--ignore-certificate-errors",
+          "--no-sandbox",
+          "--disable-gpu",
+          "--disable-quic",
+          "--no-first-run",
+          "--disable-background-networking",
+          "--disable-component-update",
+          "--disable-sync",
+        ],
+      });
+      page = await browser.newPage();
+      // Recorded in arrival order at once; error codes are filled in when their bodies are read.
+      page.on("response", (r) => {
+        const url = new URL(r.url());
+        if (!url.pathname.startsWith("/v1/session") || r.request().method() === "OPTIONS") return;
+        const entry: (typeof responses)[number] = { path: url.pathname, status: r.status() };
+        responses.push(entry);
+        if (r.status() >= 400) {
+          pending.push(
+            r.json().then(
+              (body: { code?: string }) => {
+                if (body.code) entry.code = body.code;
+              },
+              () => {},
+            ),
+          );
+        }
+      });
+      await page.goto(`https://localhost:${(pageServer.address() as AddressInfo).port}/`);
+      await page.waitForFunction(() => "PrldSessionClient" in globalThis);
+    }, 120_000);
+
+    afterAll(async () => {
+      await browser?.close();
+      await new Promise((r) => pageServer?.close(r));
+      await s?.close();
+    });
+
+    /** Runs `script` in the page with a client for the API domain; errors come back as `{error}`. */
+    // biome-ignore lint/suspicious/noExplicitAny: results cross the page boundary as plain JSON
+    const inPage = (script: string, arg: unknown = null): Promise<any> =>
+      page.evaluate(
+        async ([source, d, a]) => {
+          const w = globalThis as unknown as {
+            PrldSessionClient: new (o: { domain: string }) => unknown;
+            client?: unknown;
+          };
+          w.client ??= new w.PrldSessionClient({ domain: d as string });
+          try {
+            return await new Function("c", "arg", `return (async () => { ${source} })()`)(w.client, a);
+          } catch (e) {
+            return { error: (e as Error).name, message: (e as Error).message };
+          }
+        },
+        [script, domain, arg] as const,
+      );
+    const since = async (mark: number) => {
+      await Promise.all(pending);
+      return responses.slice(mark);
+    };
+    const lastCode = async (to: string) =>
+      ((await s.mgmt("GET", "/dev/messages")).body.messages as { to: string; code: string }[]).find(
+        (m) => m.to === to,
+      )?.code;
+
+    it("OTP login: a wrong code, the DPoP nonce round-trip, then the right code", async () => {
+      const mark = responses.length;
+      expect(
+        await inPage(
+          `await c.startOTPLogin({ identifier: { type: "email_address", value: "web@example.com" } }); return "sent";`,
+        ),
+      ).toBe("sent");
+      const code = await lastCode("web@example.com");
+      expect(code).toMatch(/^\d{6}$/);
+      const wrong = String((Number(code) + 1) % 1_000_000).padStart(6, "0");
+      expect(await inPage("return await c.checkOTP(arg);", wrong)).toMatchObject({
+        error: "BadRequestError",
+      });
+      const ok = await inPage("return await c.checkOTP(arg);", code);
+      expect(ok).toMatchObject({ access_token: expect.any(String), expires_at: expect.any(Number) });
+      expect((await since(mark)).map((r) => `${r.path} ${r.status} ${r.code ?? ""}`.trim())).toEqual([
+        "/v1/session/login/otp 204",
+        "/v1/session/login/otp/check 400 use_dpop_nonce",
+        "/v1/session/login/otp/check 400 bad_check_code",
+        "/v1/session/login/otp/check 200",
+      ]);
+      const profile = await inPage("return await c.getProfile();");
+      expect(profile).toMatchObject({
+        sub: expect.stringMatching(/^usr_/),
+        sid: expect.stringMatching(/^ses_/),
+      });
+      expect(await inPage("return await c.getSessionId();")).toBe(profile.sid);
+    });
+
+    it("refresh: cached without a request, then over the network with rotation", async () => {
+      const mark = responses.length;
+      const cached = await inPage("const r = await c.refresh(); return r.user.accessToken;");
+      expect(typeof cached).toBe("string");
+      expect(await since(mark)).toEqual([]);
+      const fresh = await inPage(
+        "await c.invalidateCache(); const r = await c.refresh(); return r.user.accessToken;",
+      );
+      expect(fresh).not.toBe(cached);
+      expect((await since(mark)).map((r) => `${r.path} ${r.status}`)).toEqual(["/v1/session/refresh 200"]);
+    });
+
+    it("/me/list: an expired access token answers 401, the SDK refreshes and retries", async () => {
+      s.clock.advance(61_000);
+      const mark = responses.length;
+      const list = await inPage("return await c.listSessions();");
+      expect(list).toMatchObject({ total: 1, limit: 10, offset: 0 });
+      expect(list.sessions[0]).toMatchObject({ id: expect.stringMatching(/^ses_/), device_type: "desktop" });
+      expect((await since(mark)).map((r) => `${r.path} ${r.status}`)).toEqual([
+        "/v1/session/me/list 401",
+        "/v1/session/refresh 200",
+        "/v1/session/me/list 200",
+      ]);
+    });
+
+    it("revokeSessions('others') ends the other sessions and keeps this one", async () => {
+      const sub = (await inPage("return (await c.getProfile()).sub;")) as string;
+      const elsewhere = new SessionClient(s, domain);
+      expect((await elsewhere.signIn(sub)).status).toBe(200);
+      expect(await inPage("return (await c.listSessions()).total;")).toBe(2);
+      expect(await inPage(`await c.revokeSessions("others"); return "done";`)).toBe("done");
+      expect((await elsewhere.refresh()).status).toBe(401);
+      expect(
+        await inPage("await c.invalidateCache(); return typeof (await c.refresh()).user.accessToken;"),
+      ).toBe("string");
+    });
+
+    it("logout, then refresh is UnauthorizedError", async () => {
+      expect(await inPage(`await c.logout(); return "out";`)).toBe("out");
+      expect(await inPage("return await c.refresh();")).toMatchObject({ error: "UnauthorizedError" });
+    });
+
+    it("password sign-up and login, with a wrong password refused", async () => {
+      const creds = { identifier: "web-pw@example.com", password: "a fine password 1" };
+      expect(await inPage(`await c.signUpWithEmail(arg); return (await c.getProfile()).sub;`, creds)).toMatch(
+        /^usr_/,
+      );
+      expect(await inPage(`await c.logout(); return "out";`)).toBe("out");
+      expect(
+        await inPage("return await c.loginWithPassword(arg);", { ...creds, password: "not the password" }),
+      ).toMatchObject({
+        error: "UnauthorizedError",
+      });
+      expect(
+        await inPage(`await c.loginWithPassword(arg); return (await c.listSessions()).total;`, creds),
+      ).toBe(1);
+      expect(await inPage("return await c.signUpWithEmail(arg);", creds)).toMatchObject({
+        error: "ConflictError",
+      });
+    });
+
+    it("password compliancy, validated locally with the server's rules", async () => {
+      expect(await inPage("return await c.getPasswordCompliancy();")).toEqual({
+        min_length: 8,
+        max_length: 0,
+        uppercase: 0,
+        lowercase: 0,
+        numbers: 0,
+        symbols: 0,
+      });
+      expect(await inPage(`return (await c.validatePassword("short")).valid;`)).toBe(false);
+      expect(await inPage(`return (await c.validatePassword("long enough")).valid;`)).toBe(true);
+    });
+  },
+);

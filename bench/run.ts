@@ -1,163 +1,55 @@
 /**
- * `npm run bench`: Management API throughput and latency through real HTTP.
+ * `npm run bench`: throughput and latency through real HTTP (docs/benchmarks.md).
  *
  * The server runs as its own process from the compiled build (as `npm start` runs it), on a fresh
  * SQLite file and, when a PostgreSQL URL is set, on a fresh PostgreSQL schema. This process is the
- * load generator: keep-alive connections, a fixed number of requests in flight, a warm-up that is
- * not measured. Results are printed as a table and written to bench/results/.
+ * load generator. Results are printed as a table and written to bench/results/.
  */
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
-import { Pool } from "undici";
+import { benchEs256 } from "./crypto.js";
+import type { LoadOptions, Stats } from "./load.js";
+import { benchManagement } from "./management.js";
+import { startServer } from "./server-process.js";
+import { benchSessions } from "./sessions.js";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
-const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 10_000);
-const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 2_000);
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
+const options: LoadOptions = {
+  concurrency: Number(process.env.BENCH_CONCURRENCY ?? 32),
+  warmupMs: Number(process.env.BENCH_WARMUP_MS ?? 2_000),
+  durationMs: Number(process.env.BENCH_DURATION_MS ?? 10_000),
+};
 const postgresUrl = process.env.OVERTURE_BENCH_POSTGRES_URL ?? process.env.OVERTURE_TEST_POSTGRES_URL;
 
-interface Row {
+interface Row extends Stats {
   database: string;
   scenario: string;
-  requests: number;
-  errors: number;
-  rps: number;
-  p50: number;
-  p99: number;
 }
 
-interface Server {
-  base: string;
-  appId: string;
-  apiKey: string;
-  stop(): Promise<void>;
-}
-
-function startServer(env: Record<string, string>): Promise<Server> {
-  const child = spawn(process.execPath, [join(root, "packages/server/dist/cli.js"), "serve"], {
-    env: { ...process.env, OVERTURE_PORT: "0", OVERTURE_LOG_LEVEL: "warn", ...env },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  let out = "";
-  return new Promise((resolve, reject) => {
-    child.on("close", (code) => reject(new Error(`server exited (${code}):\n${out}`)));
-    child.stdout.on("data", (chunk) => {
-      out += chunk;
-      const base = /listening on (\S+)/.exec(out)?.[1];
-      const appId = /App ID:\s+(\S+)/.exec(out)?.[1];
-      const apiKey = /API key:\s+(ovk_\S+)/.exec(out)?.[1];
-      if (base && appId && apiKey) {
-        resolve({
-          base,
-          appId,
-          apiKey,
-          stop: () =>
-            new Promise((done) => {
-              child.removeAllListeners("close");
-              child.once("close", () => done());
-              child.kill("SIGTERM");
-            }),
-        });
-      }
-    });
-  });
-}
-
-type MakeRequest = (i: number) => { method: "GET" | "POST"; path: string; body?: string; expect: number };
-
-async function measure(pool: Pool, headers: Record<string, string>, make: MakeRequest) {
-  let i = 0;
-  let errors = 0;
-  const latencies: number[] = [];
-  let measuring = false;
-  let stop = false;
-  const worker = async () => {
-    while (!stop) {
-      const req = make(i++);
-      const start = process.hrtime.bigint();
-      try {
-        const res = await pool.request({
-          method: req.method,
-          path: req.path,
-          headers,
-          body: req.body ?? null,
-        });
-        await res.body.dump();
-        if (res.statusCode !== req.expect) errors++;
-      } catch {
-        errors++;
-      }
-      if (measuring) latencies.push(Number(process.hrtime.bigint() - start) / 1e6);
-    }
-  };
-  const workers = Array.from({ length: CONCURRENCY }, worker);
-  await sleep(WARMUP_MS);
-  measuring = true;
-  errors = 0;
-  const started = performance.now();
-  await sleep(DURATION_MS);
-  measuring = false;
-  const elapsed = performance.now() - started;
-  stop = true;
-  await Promise.all(workers);
-  latencies.sort((a, b) => a - b);
-  const pct = (p: number) =>
-    latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? NaN;
-  return {
-    requests: latencies.length,
-    errors,
-    rps: (latencies.length / elapsed) * 1000,
-    p50: pct(0.5),
-    p99: pct(0.99),
-  };
-}
-
-async function benchDatabase(name: string, env: Record<string, string>): Promise<Row[]> {
+async function benchDatabase(database: string, storage: Record<string, string>): Promise<Row[]> {
+  // One master key shared by the server and this process, which issues challenge tokens.
+  const env = { ...storage, OVERTURE_MASTER_KEY: randomBytes(32).toString("base64url") };
   const server = await startServer(env);
-  const pool = new Pool(server.base, { connections: CONCURRENCY, pipelining: 1 });
-  const headers = { authorization: `Bearer ${server.apiKey}`, "content-type": "application/json" };
-  const prefix = `/v2/session/apps/${server.appId}`;
-  const run = randomBytes(3).toString("hex");
-  const rows: Row[] = [];
   try {
-    let created = 0;
-    const create = await measure(pool, headers, (i) => {
-      created = i + 1;
-      return {
-        method: "POST",
-        path: `${prefix}/users`,
-        body: JSON.stringify({
-          external_id: `bench-${run}-${i}`,
-          identifiers: [{ type: "email_address", value: `bench-${run}-${i}@example.com` }],
-          profile: { first_name: "Bench", n: i },
-        }),
-        expect: 201,
-      };
-    });
-    rows.push({ database: name, scenario: "create user (POST /users)", ...create });
-    const lookup = await measure(pool, headers, (i) => ({
-      method: "GET",
-      path: `${prefix}/users?external_id=bench-${run}-${(i * 7919) % created}`,
-      expect: 200,
-    }));
-    rows.push({ database: name, scenario: "get by external_id (GET /users?external_id=)", ...lookup });
+    const rows: [string, Stats][] = [
+      ...(await benchManagement(server, options)),
+      ...(await benchSessions(server, env, options)),
+    ];
+    return rows.map(([scenario, stats]) => ({ database, scenario, ...stats }));
   } finally {
-    await pool.close();
     await server.stop();
   }
-  return rows;
 }
 
 async function main() {
+  const es256 = benchEs256();
   const rows: Row[] = [];
-  rows.push(
-    ...(await benchDatabase("sqlite", { OVERTURE_DATA_DIR: mkdtempSync(join(tmpdir(), "overture-bench-")) })),
-  );
+  const dataDir = mkdtempSync(join(tmpdir(), "overture-bench-"));
+  rows.push(...(await benchDatabase("sqlite", { OVERTURE_DATA_DIR: dataDir })));
   if (postgresUrl) {
     const schema = `bench_${randomBytes(4).toString("hex")}`;
     const admin = new pg.Client({ connectionString: postgresUrl });
@@ -166,7 +58,12 @@ async function main() {
     try {
       const url = new URL(postgresUrl);
       url.searchParams.set("options", `-c search_path=${schema}`);
-      rows.push(...(await benchDatabase("postgres", { OVERTURE_DATABASE_URL: url.toString() })));
+      rows.push(
+        ...(await benchDatabase("postgres", {
+          OVERTURE_DATABASE_URL: url.toString(),
+          OVERTURE_DATA_DIR: mkdtempSync(join(tmpdir(), "overture-bench-pg-")),
+        })),
+      );
     } finally {
       await admin.query(`DROP SCHEMA ${schema} CASCADE`);
       await admin.end();
@@ -178,7 +75,8 @@ async function main() {
   }
   const table = [
     `Overture bench — ${new Date().toISOString()} — Node ${process.version}, ${availableParallelism()} cores (${cpus()[0]?.model ?? "?"})`,
-    `${CONCURRENCY} requests in flight, ${WARMUP_MS / 1000} s warm-up, ${DURATION_MS / 1000} s measured; server: compiled build, log level warn`,
+    `${options.concurrency} clients in flight (each session client with its own DPoP key), ${options.warmupMs / 1000} s warm-up, ${options.durationMs / 1000} s measured; server: compiled build, log level warn`,
+    `raw node:crypto ES256 on one core (this process): sign ${es256.sign.toFixed(0)}/s, verify ${es256.verify.toFixed(0)}/s`,
     "",
     "| database | scenario | requests/s | p50 ms | p99 ms | requests | errors |",
     "|---|---|---:|---:|---:|---:|---:|",
@@ -191,13 +89,9 @@ async function main() {
   const dir = join(root, "bench/results");
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "latest.md"), `${table}\n`);
-  writeFileSync(join(dir, "latest.json"), `${JSON.stringify({ rows, concurrency: CONCURRENCY }, null, 2)}\n`);
-  console.log(`Written to bench/results/latest.md and latest.json.`);
+  writeFileSync(join(dir, "latest.json"), `${JSON.stringify({ options, es256, rows }, null, 2)}\n`);
+  console.log("Written to bench/results/latest.md and latest.json.");
   if (rows.some((r) => r.errors > 0)) process.exitCode = 1;
-}
-
-function sleep(ms: number) {
-  return new Promise((r) => setTimeout(r, ms));
 }
 
 await main();

@@ -58,7 +58,7 @@ export async function loginWithPassword(
   const [user] = await deps.store.users.findByIdentifiers(app.id, [{ type: "email_address", value: email }]);
   const stored = user?.passwordHash ?? (await dummyHash(deps));
   const matches = await deps.passwords.verify(stored, attempt.password);
-  if (!user || !user.passwordHash || !matches) {
+  if (!user?.passwordHash || !matches) {
     return { ok: false, reason: "unauthorized", message: "The email or password is incorrect." };
   }
   if (user.status !== "active") return { ok: false, reason: "suspended_account" };

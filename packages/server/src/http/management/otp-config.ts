@@ -29,7 +29,9 @@ const present = (c: OtpConfigRecord) => ({
 /** Writes a config; a default one clears the channel's other defaults in the same transaction. */
 async function save(deps: HttpDeps, config: OtpConfigRecord, create: boolean): Promise<boolean> {
   return deps.domain.store.transaction(async (tx) => {
-    const written = create ? (await tx.otp.createConfig(config), true) : await tx.otp.replaceConfig(config);
+    let written = true;
+    if (create) await tx.otp.createConfig(config);
+    else written = await tx.otp.replaceConfig(config);
     if (written && config.isDefault) await tx.otp.clearDefault(config.appId, config.channel, config.id);
     return written;
   });

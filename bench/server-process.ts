@@ -1,0 +1,50 @@
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("../", import.meta.url));
+
+export interface ServerProcess {
+  base: string;
+  appId: string;
+  apiKey: string;
+  stop(): Promise<void>;
+}
+
+/** Starts the compiled server (`npm start`'s code path) with `env`; resolves once it printed its banner. */
+export function startServer(env: Record<string, string>): Promise<ServerProcess> {
+  // e.g. BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the server under load.
+  const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, join(root, "packages/server/dist/cli.js"), "serve"], {
+    env: {
+      ...process.env,
+      OVERTURE_PORT: "0",
+      OVERTURE_LOG_LEVEL: "warn",
+      ...env,
+    },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let out = "";
+  return new Promise((resolve, reject) => {
+    child.on("close", (code) => reject(new Error(`server exited (${code}):\n${out}`)));
+    child.stdout.on("data", (chunk) => {
+      out += chunk;
+      const base = /listening on (\S+)/.exec(out)?.[1];
+      const appId = /App ID:\s+(\S+)/.exec(out)?.[1];
+      const apiKey = /API key:\s+(ovk_\S+)/.exec(out)?.[1];
+      if (base && appId && apiKey) {
+        resolve({
+          base,
+          appId,
+          apiKey,
+          stop: () =>
+            new Promise((done) => {
+              child.removeAllListeners("close");
+              child.once("close", () => done());
+              child.kill("SIGTERM");
+            }),
+        });
+      }
+    });
+  });
+}

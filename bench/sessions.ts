@@ -1,0 +1,124 @@
+import { generateKeyPairSync, type KeyObject, randomUUID, sign } from "node:crypto";
+import { Pool } from "undici";
+import { loadConfig } from "../packages/server/src/config/load-config.js";
+import { issueChallengeToken } from "../packages/server/src/domain/challenge-token.js";
+import { createUser } from "../packages/server/src/domain/create-user.js";
+import { openRuntime } from "../packages/server/src/runtime.js";
+import { type LoadOptions, runLoad, type Stats } from "./load.js";
+import type { ServerProcess } from "./server-process.js";
+
+interface Client {
+  key: KeyObject;
+  header: string;
+  nonce: string;
+  refreshToken: string;
+}
+
+const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64url");
+
+function newClient(): Client {
+  const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
+  const { kty, crv, x, y } = publicKey.export({ format: "jwk" });
+  return {
+    key: privateKey,
+    header: b64({ typ: "dpop+jwt", alg: "ES256", jwk: { kty, crv, x, y } }),
+    nonce: "",
+    refreshToken: "",
+  };
+}
+
+/** A DPoP proof as the web SDK makes one: a fresh jti, the last nonce, the exact URL. */
+function proof(c: Client, url: string): string {
+  const payload = b64({
+    jti: randomUUID(),
+    htm: "POST",
+    htu: url,
+    iat: Math.floor(Date.now() / 1000),
+    ...(c.nonce && { nonce: c.nonce }),
+  });
+  const input = `${c.header}.${payload}`;
+  return `${input}.${sign("sha256", Buffer.from(input), { key: c.key, dsaEncoding: "ieee-p1363" }).toString("base64url")}`;
+}
+
+/**
+ * finalize (challenge token → DPoP-bound session) and refresh (DPoP + rotation), each virtual
+ * client with its own key. Challenge tokens are issued beforehand by this process with the
+ * server's own code and keys (same database, same master key), so finalize itself is what is timed.
+ */
+export async function benchSessions(
+  server: ServerProcess,
+  env: Record<string, string>,
+  options: LoadOptions,
+): Promise<[string, Stats][]> {
+  const runtime = await openRuntime(loadConfig({ ...process.env, ...env }));
+  const pool = new Pool(server.base, { connections: options.concurrency, pipelining: 1 });
+  try {
+    const app = await runtime.store.apps.get(server.appId);
+    if (!app) throw new Error("bench app not found");
+    const users: string[] = [];
+    for (let i = 0; i < 100; i++) {
+      const created = await createUser(runtime, app.id, {});
+      if (created.ok) users.push(created.user.id);
+    }
+    const budget = Number(process.env.BENCH_FINALIZE_TOKENS ?? 60_000);
+    const tokens: string[] = [];
+    for (let i = 0; i < budget; i++) {
+      tokens.push(
+        await issueChallengeToken(
+          runtime.keys,
+          app,
+          server.base,
+          { userId: users[i % users.length]!, method: "password" },
+          Date.now(),
+        ),
+      );
+    }
+    const clients = Array.from({ length: options.concurrency }, newClient);
+
+    const post = async (c: Client, path: string, body: string | null, refresh: boolean) => {
+      const url = `${server.base}${path}`;
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const res = await pool.request({
+          method: "POST",
+          path,
+          headers: {
+            "content-type": "application/json",
+            dpop: proof(c, url),
+            ...(refresh && { "x-refresh-token": c.refreshToken }),
+          },
+          body,
+        });
+        const text = await res.body.text();
+        const nonce = res.headers["dpop-nonce"];
+        if (typeof nonce === "string") c.nonce = nonce;
+        const token = res.headers["x-refresh-token"];
+        if (typeof token === "string") c.refreshToken = token;
+        if (res.statusCode === 400 && text.includes("use_dpop_nonce")) continue;
+        return res.statusCode === 200;
+      }
+      return false;
+    };
+
+    let next = 0;
+    const finalize = await runLoad(options, (w) => {
+      const token = tokens[next++];
+      if (!token) return Promise.resolve(false);
+      return post(
+        clients[w]!,
+        "/v1/session/login/finalize",
+        JSON.stringify({ challenge_token: token }),
+        false,
+      );
+    });
+    if (next > tokens.length)
+      console.warn(`finalize ran out of its ${tokens.length} pre-issued challenge tokens`);
+    const refresh = await runLoad(options, (w) => post(clients[w]!, "/v1/session/refresh", null, true));
+    return [
+      ["finalize (POST /login/finalize, DPoP)", finalize],
+      ["refresh (POST /refresh, DPoP + rotation)", refresh],
+    ];
+  } finally {
+    await pool.close();
+    await runtime.database.close();
+  }
+}

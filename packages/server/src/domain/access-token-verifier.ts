@@ -1,6 +1,6 @@
-import { decodeProtectedHeader, jwtVerify } from "jose";
 import type { KeyRing } from "../keys/key-ring.js";
 import type { AppRecord } from "../storage/repositories.js";
+import { timeClaims, verifyJws } from "./jws.js";
 
 export interface AccessClaims {
   userId: string;
@@ -18,19 +18,11 @@ export async function verifyAccessToken(
   token: string,
   now: number,
 ): Promise<AccessClaims | null> {
-  try {
-    const { kid } = decodeProtectedHeader(token);
-    const key = kid ? await keys.verificationKey(app.id, kid) : null;
-    if (!key) return null;
-    const { payload } = await jwtVerify(token, key, {
-      algorithms: ["ES256", "RS256"],
-      typ: "at+jwt",
-      currentDate: new Date(now),
-    });
-    if (typeof payload.sub !== "string" || typeof payload.sid !== "string") return null;
-    const scope = typeof payload.scope === "string" ? payload.scope : "";
-    return { userId: payload.sub, sessionId: payload.sid, scopes: scope ? scope.split(" ") : [] };
-  } catch {
-    return null;
-  }
+  const verified = await verifyJws(token, (kid) => keys.verificationKey(app.id, kid));
+  if (verified?.header.typ !== "at+jwt") return null;
+  const { payload } = verified;
+  if (timeClaims(payload, now) !== "valid") return null;
+  if (typeof payload.sub !== "string" || typeof payload.sid !== "string") return null;
+  const scope = typeof payload.scope === "string" ? payload.scope : "";
+  return { userId: payload.sub, sessionId: payload.sid, scopes: scope ? scope.split(" ") : [] };
 }

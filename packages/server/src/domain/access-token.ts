@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { SignJWT } from "jose";
 import type { KeyRing } from "../keys/key-ring.js";
 import type { AppRecord, SessionRecord, UserRecord } from "../storage/repositories.js";
+import { signJws } from "./jws.js";
 
 /**
  * The access token (prelude-api.md §6.1; JWT profile of RFC 9068, hence `typ: at+jwt`): `sub` is the
@@ -18,18 +18,20 @@ export async function mintAccessToken(
   const key = await keys.signingKey(app);
   const iat = Math.floor(now / 1000);
   const expiresAt = iat + app.accessTtlSeconds;
-  const token = await new SignJWT({
-    sid: session.id,
-    scope: session.scopes.join(" "),
-    ...(user.externalId !== null && { external_id: user.externalId }),
-  })
-    .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: "at+jwt" })
-    .setIssuer(issuer)
-    .setSubject(user.id)
-    .setJti(randomUUID())
-    .setIssuedAt(iat)
-    .setNotBefore(iat)
-    .setExpirationTime(expiresAt)
-    .sign(key.privateKey);
+  const token = signJws(
+    { alg: key.alg, kid: key.kid, typ: "at+jwt" },
+    {
+      iss: issuer,
+      sub: user.id,
+      sid: session.id,
+      scope: session.scopes.join(" "),
+      ...(user.externalId !== null && { external_id: user.externalId }),
+      iat,
+      nbf: iat,
+      exp: expiresAt,
+      jti: randomUUID(),
+    },
+    key.privateKey,
+  );
   return { token, expiresAt };
 }

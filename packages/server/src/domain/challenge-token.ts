@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { decodeProtectedHeader, errors, jwtVerify, SignJWT } from "jose";
 import type { KeyRing } from "../keys/key-ring.js";
 import type { AppRecord } from "../storage/repositories.js";
+import { signJws, timeClaims, verifyJws } from "./jws.js";
 import { newId } from "./new-id.js";
 
 export const CHALLENGE_TTL_SECONDS = 300;
@@ -38,25 +38,27 @@ export async function issueChallengeToken(
 ) {
   const key = await keys.signingKey(app);
   const iat = Math.floor(now / 1000);
-  return new SignJWT({
-    token_use: "challenge",
-    app_id: app.id,
-    challenge_id: newId("chl", now),
-    grant_mode: "session-start",
-    current_step: "completed",
-    steps: [],
-    method: c.method,
-    ...(c.codeChallenge && { cc: c.codeChallenge }),
-    ...(c.scopes?.length && { scopes: c.scopes }),
-    ...(c.identifier && { identifier: c.identifier }),
-  })
-    .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: "JWT" })
-    .setIssuer(issuer)
-    .setSubject(c.userId)
-    .setJti(randomUUID())
-    .setIssuedAt(iat)
-    .setExpirationTime(iat + CHALLENGE_TTL_SECONDS)
-    .sign(key.privateKey);
+  return signJws(
+    { alg: key.alg, kid: key.kid, typ: "JWT" },
+    {
+      iss: issuer,
+      sub: c.userId,
+      jti: randomUUID(),
+      iat,
+      exp: iat + CHALLENGE_TTL_SECONDS,
+      token_use: "challenge",
+      app_id: app.id,
+      challenge_id: newId("chl", now),
+      grant_mode: "session-start",
+      current_step: "completed",
+      steps: [],
+      method: c.method,
+      ...(c.codeChallenge && { cc: c.codeChallenge }),
+      ...(c.scopes?.length && { scopes: c.scopes }),
+      ...(c.identifier && { identifier: c.identifier }),
+    },
+    key.privateKey,
+  );
 }
 
 export type ChallengeResult =
@@ -71,47 +73,32 @@ export async function verifyChallengeToken(
   now: number,
 ): Promise<ChallengeResult> {
   const invalid = { ok: false, reason: "invalid_challenge_token" } as const;
-  let kid: string | undefined;
-  try {
-    kid = decodeProtectedHeader(token).kid;
-  } catch {
+  const verified = await verifyJws(token, (kid) => keys.verificationKey(app.id, kid));
+  if (!verified) return invalid;
+  const { payload } = verified;
+  const time = timeClaims(payload, now);
+  if (time === "expired") return { ok: false, reason: "expired_challenge_token" };
+  if (time !== "valid") return invalid;
+  if (
+    payload.token_use !== "challenge" ||
+    payload.app_id !== app.id ||
+    payload.grant_mode !== "session-start"
+  ) {
     return invalid;
   }
-  const key = kid ? await keys.verificationKey(app.id, kid) : null;
-  if (!key) return invalid;
-  try {
-    const { payload } = await jwtVerify(token, key, {
-      algorithms: ["ES256", "RS256"],
-      currentDate: new Date(now),
-      clockTolerance: 0,
-    });
-    if (
-      payload.token_use !== "challenge" ||
-      payload.app_id !== app.id ||
-      payload.grant_mode !== "session-start"
-    ) {
-      return invalid;
-    }
-    if (typeof payload.sub !== "string" || typeof payload.jti !== "string" || typeof payload.exp !== "number")
-      return invalid;
-    const method = payload.method as LoginMethod;
-    return {
-      ok: true,
-      challenge: {
-        userId: payload.sub,
-        method,
-        jti: payload.jti,
-        exp: payload.exp,
-        ...(typeof payload.cc === "string" && { codeChallenge: payload.cc }),
-        ...(Array.isArray(payload.scopes) && { scopes: payload.scopes as string[] }),
-        ...(typeof payload.identifier === "object" &&
-          payload.identifier !== null && {
-            identifier: payload.identifier as { type: string; value: string },
-          }),
-      },
-    };
-  } catch (error) {
-    if (error instanceof errors.JWTExpired) return { ok: false, reason: "expired_challenge_token" };
+  if (typeof payload.sub !== "string" || typeof payload.jti !== "string" || typeof payload.exp !== "number")
     return invalid;
-  }
+  return {
+    ok: true,
+    challenge: {
+      userId: payload.sub,
+      method: payload.method as LoginMethod,
+      jti: payload.jti,
+      exp: payload.exp,
+      ...(typeof payload.cc === "string" && { codeChallenge: payload.cc }),
+      ...(Array.isArray(payload.scopes) && { scopes: payload.scopes as string[] }),
+      ...(typeof payload.identifier === "object" &&
+        payload.identifier !== null && { identifier: payload.identifier as { type: string; value: string } }),
+    },
+  };
 }

@@ -19,19 +19,36 @@ export async function checkDpop(
   deps: { store: Store; nonceKey: Buffer },
   appId: string,
   input: DpopCheckInput,
-): Promise<DpopProof | DpopFailure> {
+  options: { deferReplayMark?: boolean } = {},
+): Promise<(DpopProof & { replayMark: ReplayMark }) | DpopFailure> {
   const proof = parseDpopProof(input.proof, input.method, input.url, input.now);
   if (!proof.ok) return proof;
   if (!isValidNonce(deps.nonceKey, appId, proof.nonce, input.now)) {
     return { ok: false, reason: "use_dpop_nonce", message: "Retry with the nonce in the DPoP-Nonce header." };
   }
-  const fresh = await deps.store.spentTokens.markSpent(
-    appId,
-    "dpop",
-    proof.jti,
-    proof.iat * 1000 + IAT_WINDOW_MS,
-  );
-  if (!fresh)
-    return { ok: false, reason: "invalid_dpop_proof", message: "This DPoP proof was already used." };
-  return proof;
+  const replayMark: ReplayMark = { jti: proof.jti, expiresAt: proof.iat * 1000 + IAT_WINDOW_MS };
+  // Finalize and refresh write the mark inside their own transaction instead (one commit, not two).
+  if (!options.deferReplayMark && !(await markProof(deps.store, appId, replayMark))) return REPLAYED;
+  return { ...proof, replayMark };
+}
+
+/** A proof's jti, to be marked used until its iat could no longer pass. */
+export interface ReplayMark {
+  jti: string;
+  expiresAt: number;
+}
+
+export const REPLAYED = {
+  ok: false,
+  reason: "invalid_dpop_proof",
+  message: "This DPoP proof was already used.",
+} as const satisfies DpopFailure;
+
+/** Marks the proof used, through `repos` (a transaction's, when deferred); false on a replay. */
+export function markProof(
+  repos: Pick<Store, "spentTokens">,
+  appId: string,
+  mark: ReplayMark,
+): Promise<boolean> {
+  return repos.spentTokens.markSpent(appId, "dpop", mark.jti, mark.expiresAt);
 }

@@ -4,6 +4,7 @@ import { decryptSecret, encryptSecret } from "../keys/key-encryption.js";
 import type { AppRecord, Repositories, SessionRecord, UserRecord } from "../storage/repositories.js";
 import { mintAccessToken } from "./access-token.js";
 import { verifyChallengeToken } from "./challenge-token.js";
+import { markProof, REPLAYED, type ReplayMark } from "./check-dpop.js";
 import { isoTime } from "./clock.js";
 import type { DomainDeps } from "./domain-deps.js";
 import { newId } from "./new-id.js";
@@ -39,7 +40,7 @@ type Failure<R extends string> = { ok: false; reason: R; message?: string };
 export async function finalizeLogin(
   deps: DomainDeps,
   app: AppRecord,
-  input: { challengeToken: string; codeVerifier?: string; jkt: string },
+  input: { challengeToken: string; codeVerifier?: string; jkt: string; replayMark?: ReplayMark },
   client: ClientContext,
 ): Promise<
   | ({ ok: true } & IssuedSession)
@@ -49,6 +50,7 @@ export async function finalizeLogin(
       | "token_mismatch"
       | "token_reused"
       | "suspended_account"
+      | "invalid_dpop_proof"
     >
 > {
   const now = deps.clock.now();
@@ -79,6 +81,7 @@ export async function finalizeLogin(
       identifier: (challenge.identifier as Identifier | undefined) ?? null,
       jkt: input.jkt,
       challenge: { jti: challenge.jti, exp: challenge.exp },
+      ...(input.replayMark && { replayMark: input.replayMark }),
     },
     client,
   );
@@ -92,6 +95,8 @@ export interface NewSession {
   jkt: string;
   /** A challenge token to spend in the same transaction (finalize). */
   challenge?: { jti: string; exp: number };
+  /** The DPoP proof's replay mark, written in the same transaction. */
+  replayMark?: ReplayMark;
 }
 
 /**
@@ -103,7 +108,7 @@ export async function startSession(
   app: AppRecord,
   n: NewSession,
   client: ClientContext,
-): Promise<({ ok: true } & IssuedSession) | Failure<"token_reused">> {
+): Promise<({ ok: true } & IssuedSession) | Failure<"token_reused" | "invalid_dpop_proof">> {
   const now = deps.clock.now();
   const refreshToken = newRefreshToken();
   const session: SessionRecord = {
@@ -124,7 +129,8 @@ export async function startSession(
     revokedReason: null,
   };
   const started = await deps.store.transaction(async (tx) => {
-    // Marked spent in the same transaction as the session: both happen or neither does.
+    // The proof's replay mark and the challenge's spent mark share the session's transaction.
+    if (n.replayMark && !(await markProof(tx, app.id, n.replayMark))) return "replayed" as const;
     if (
       n.challenge &&
       !(await tx.spentTokens.markSpent(app.id, "challenge", n.challenge.jti, n.challenge.exp * 1000))
@@ -147,6 +153,7 @@ export async function startSession(
     );
     return true;
   });
+  if (started === "replayed") return REPLAYED;
   if (!started)
     return { ok: false, reason: "token_reused", message: "This challenge token was already used." };
   const access = await mintAccessToken(deps.keys, app, client.issuer, n.user, session, now);
@@ -167,9 +174,12 @@ export async function startSession(
 export async function refreshSession(
   deps: DomainDeps,
   app: AppRecord,
-  input: { refreshToken: string | undefined; jkt: string },
+  input: { refreshToken: string | undefined; jkt: string; replayMark: ReplayMark },
   client: ClientContext,
-): Promise<({ ok: true } & IssuedSession) | Failure<"unauthorized" | "dpop_key_mismatch" | "token_reused">> {
+): Promise<
+  | ({ ok: true } & IssuedSession)
+  | Failure<"unauthorized" | "dpop_key_mismatch" | "token_reused" | "invalid_dpop_proof">
+> {
   const now = deps.clock.now();
   if (!input.refreshToken)
     return { ok: false, reason: "unauthorized", message: "No refresh token was sent." };
@@ -189,14 +199,18 @@ export async function refreshSession(
   const successor = newRefreshToken();
   const sealed = encryptSecret(deps.secrets.refreshSuccessor, successor, presented);
   const rotated = await deps.store.transaction(async (tx) => {
+    // The proof's replay mark shares this transaction: one commit per refresh instead of two.
+    if (!(await markProof(tx, app.id, input.replayMark))) return "replayed" as const;
     if (!(await tx.sessions.spendRefreshToken(presented, now, sealed))) return false;
     await tx.sessions.addRefreshToken(session.id, sha256(successor), found.token.generation + 1, now);
     await tx.sessions.touch(session.id, found.token.generation + 1, now, idleEnd(app, session, now));
     return true;
   });
 
+  if (rotated === "replayed") return REPLAYED;
   let refreshToken = successor;
   if (!rotated) {
+    // The transaction committed the proof's mark although it did not rotate: no replay either way.
     // Spent before (or by a concurrent request): a grace retry, or reuse.
     const again = await deps.store.sessions.findByRefreshToken(app.id, presented);
     const token = again?.token;

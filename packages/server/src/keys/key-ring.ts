@@ -52,7 +52,7 @@ export class KeyRing {
   private readonly current = new Map<string, Cached<ActiveKey>>();
   private readonly publicKeys = new Map<
     string,
-    Cached<{ jwks: PublicJwk[]; byKid: Map<string, KeyObject> }>
+    Cached<{ jwks: PublicJwk[]; byKid: Map<string, { key: KeyObject; alg: TokenAlg }> }>
   >();
 
   constructor(options: KeyRingOptions) {
@@ -105,8 +105,8 @@ export class KeyRing {
     return (await this.published(appId)).jwks;
   }
 
-  /** The public key for `kid` if the app still publishes it; refetches once on an unknown kid. */
-  async verificationKey(appId: string, kid: string): Promise<KeyObject | null> {
+  /** The public key for `kid`, with its algorithm, if the app still publishes it; refetches once on an unknown kid. */
+  async verificationKey(appId: string, kid: string): Promise<{ key: KeyObject; alg: TokenAlg } | null> {
     const found = (await this.published(appId)).byKid.get(kid);
     if (found) return found;
     this.publicKeys.delete(appId);
@@ -135,7 +135,12 @@ export class KeyRing {
     if (cached && cached.until > now) return cached.value;
     const records = await this.store.signingKeys.published(appId, "token", now);
     const jwks = records.map((r) => r.publicJwk as PublicJwk);
-    const byKid = new Map(records.map((r) => [r.id, createPublicKey({ key: r.publicJwk, format: "jwk" })]));
+    const byKid = new Map(
+      records.map((r) => [
+        r.id,
+        { key: createPublicKey({ key: r.publicJwk, format: "jwk" }), alg: r.alg as TokenAlg },
+      ]),
+    );
     const value = { jwks, byKid };
     this.publicKeys.set(appId, { value, until: now + this.cacheTtlMs });
     return value;

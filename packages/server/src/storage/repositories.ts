@@ -159,10 +159,15 @@ export interface RefreshTokenRecord {
 export interface SessionRepository {
   create(session: SessionRecord, firstTokenSha256: string): Promise<void>;
   get(appId: string, sessionId: string): Promise<SessionRecord | null>;
+  /** The token, its session and the few user fields a refresh needs: one query. */
   findByRefreshToken(
     appId: string,
     tokenSha256: string,
-  ): Promise<{ token: RefreshTokenRecord; session: SessionRecord } | null>;
+  ): Promise<{
+    token: RefreshTokenRecord;
+    session: SessionRecord;
+    user: Pick<UserRecord, "id" | "externalId" | "status">;
+  } | null>;
   /** Spends the token if unspent, keeping its successor sealed; true when this call spent it. */
   spendRefreshToken(tokenSha256: string, now: number, successorSealed: string): Promise<boolean>;
   addRefreshToken(sessionId: string, tokenSha256: string, generation: number, now: number): Promise<void>;

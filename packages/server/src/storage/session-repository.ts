@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from "kysely";
-import type { DatabaseSchema, RefreshTokensTable, SessionsTable } from "./database-schema.js";
-import type { RefreshTokenRecord, SessionRecord, SessionRepository } from "./repositories.js";
+import type { DatabaseSchema, SessionsTable } from "./database-schema.js";
+import type { SessionRecord, SessionRepository } from "./repositories.js";
 
 export class KyselySessionRepository implements SessionRepository {
   constructor(private readonly db: Kysely<DatabaseSchema>) {}
@@ -40,14 +40,36 @@ export class KyselySessionRepository implements SessionRepository {
   }
 
   async findByRefreshToken(appId: string, tokenSha256: string) {
-    const token = await this.db
+    const row = await this.db
       .selectFrom("refresh_tokens")
-      .selectAll()
-      .where("token_sha256", "=", tokenSha256)
+      .innerJoin("sessions", "sessions.id", "refresh_tokens.session_id")
+      .innerJoin("users", "users.id", "sessions.user_id")
+      .selectAll("sessions")
+      .select([
+        "refresh_tokens.token_sha256 as t_token_sha256",
+        "refresh_tokens.generation as t_generation",
+        "refresh_tokens.created_at as t_created_at",
+        "refresh_tokens.spent_at as t_spent_at",
+        "refresh_tokens.successor_sealed as t_successor_sealed",
+        "users.external_id as u_external_id",
+        "users.status as u_status",
+      ])
+      .where("refresh_tokens.token_sha256", "=", tokenSha256)
+      .where("sessions.app_id", "=", appId)
       .executeTakeFirst();
-    if (!token) return null;
-    const session = await this.get(appId, token.session_id);
-    return session ? { token: toToken(token), session } : null;
+    if (!row) return null;
+    return {
+      session: toSession(row),
+      token: {
+        tokenSha256: row.t_token_sha256,
+        sessionId: row.id,
+        generation: row.t_generation,
+        createdAt: row.t_created_at,
+        spentAt: row.t_spent_at,
+        successorSealed: row.t_successor_sealed,
+      },
+      user: { id: row.user_id, externalId: row.u_external_id, status: row.u_status },
+    };
   }
 
   async spendRefreshToken(tokenSha256: string, now: number, successorSealed: string): Promise<boolean> {
@@ -151,16 +173,5 @@ function toSession(row: Selectable<SessionsTable>): SessionRecord {
     idleExpiresAt: row.idle_expires_at,
     revokedAt: row.revoked_at,
     revokedReason: row.revoked_reason,
-  };
-}
-
-function toToken(row: Selectable<RefreshTokensTable>): RefreshTokenRecord {
-  return {
-    tokenSha256: row.token_sha256,
-    sessionId: row.session_id,
-    generation: row.generation,
-    createdAt: row.created_at,
-    spentAt: row.spent_at,
-    successorSealed: row.successor_sealed,
   };
 }

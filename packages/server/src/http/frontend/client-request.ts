@@ -24,8 +24,16 @@ export function clientContext(request: FastifyRequest): ClientContext {
   };
 }
 
-/** Verifies the request's session DPoP proof or throws the matching frontend error. */
-export async function requireDpop(deps: HttpDeps, app: AppRecord, request: FastifyRequest) {
+/**
+ * Verifies the request's session DPoP proof or throws the matching frontend error. With
+ * `deferReplayMark`, the caller writes `proof.replayMark` in its own transaction.
+ */
+export async function requireDpop(
+  deps: HttpDeps,
+  app: AppRecord,
+  request: FastifyRequest,
+  options: { deferReplayMark?: boolean } = {},
+) {
   const header = request.headers.dpop;
   const proof = await checkDpop(
     { store: deps.domain.store, nonceKey: deps.domain.secrets.dpopNonce },
@@ -36,6 +44,7 @@ export async function requireDpop(deps: HttpDeps, app: AppRecord, request: Fasti
       url: externalUrl(request),
       now: deps.domain.clock.now(),
     },
+    options,
   );
   if (!proof.ok) throw new ApiError(proof.reason, proof.message);
   return proof;

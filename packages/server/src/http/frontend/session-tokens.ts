@@ -36,7 +36,7 @@ export const finalize = defineRoute({
     "suspended_account",
   ],
   handler: async ({ app, body, deps, request, reply }) => {
-    const proof = await requireDpop(deps, app, request);
+    const proof = await requireDpop(deps, app, request, { deferReplayMark: true });
     const result = await finalizeLogin(
       deps.domain,
       app,
@@ -44,6 +44,7 @@ export const finalize = defineRoute({
         challengeToken: body.challenge_token,
         ...(body.code_verifier !== undefined && { codeVerifier: body.code_verifier }),
         jkt: proof.jkt,
+        replayMark: proof.replayMark,
       },
       clientContext(request),
     );
@@ -76,11 +77,11 @@ export const refresh = defineRoute({
     "token_reused",
   ],
   handler: async ({ app, deps, request, reply }) => {
-    const proof = await requireDpop(deps, app, request);
+    const proof = await requireDpop(deps, app, request, { deferReplayMark: true });
     const result = await refreshSession(
       deps.domain,
       app,
-      { refreshToken: presentedRefreshToken(request, app.id), jkt: proof.jkt },
+      { refreshToken: presentedRefreshToken(request, app.id), jkt: proof.jkt, replayMark: proof.replayMark },
       clientContext(request),
     );
     if (!result.ok) fail(result);

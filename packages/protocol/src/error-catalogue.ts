@@ -54,6 +54,11 @@ export const errorCatalogue = {
     status: "bad_request",
     message: "offset must be a non-negative integer.",
   },
+  domain_verification_failed: {
+    http: 400,
+    status: "bad_request",
+    message: "The domain's CNAME record does not point at its target yet.",
+  },
   invalid_identifier: {
     http: 400,
     status: "bad_request",
@@ -119,6 +124,11 @@ export const errorCatalogue = {
     status: "not_found",
     message: "This configuration does not exist.",
   },
+  domain_not_found: {
+    http: 404,
+    status: "not_found",
+    message: "The domain was not found.",
+  },
   session_not_found: {
     http: 404,
     status: "not_found",
@@ -138,6 +148,11 @@ export const errorCatalogue = {
     http: 409,
     status: "conflict",
     message: "This identifier already belongs to a user.",
+  },
+  domain_already_exists: {
+    http: 409,
+    status: "conflict",
+    message: "This domain is already registered.",
   },
   config_already_exists: {
     http: 409,

@@ -56,6 +56,7 @@ export async function createApp(deps: AppDependencies): Promise<FastifyInstance>
   installJsonBodyParser(app);
   installErrorRenderer(app);
   app.decorateRequest("overtureApp", null);
+  app.decorateRequest("overtureSites", null as unknown as string[]);
   app.addHook("onSend", async (request, reply) => {
     reply.header("x-request-id", request.id);
   });

@@ -19,6 +19,7 @@ export interface Config {
   defaultApp: string;
   tlsCert: string;
   tlsKey: string;
+  dnsServers: string[];
 }
 
 type Parsed<T> = { value: T } | { error: string };
@@ -234,5 +235,21 @@ export const configSchema = [
     defaultDoc: "none",
     default: () => "",
     parse: nonEmptyString,
+  }),
+  option({
+    key: "dnsServers",
+    file: "dns_servers",
+    env: "OVERTURE_DNS_SERVERS",
+    doc: "Comma-separated `ip[:port]` resolvers for custom-domain CNAME checks; empty uses the system's.",
+    defaultDoc: "the system resolvers",
+    default: () => [],
+    parse: (raw) => {
+      const list = (Array.isArray(raw) ? raw : String(raw).split(","))
+        .map((v) => String(v).trim())
+        .filter(Boolean);
+      return list.every((v) => /^[0-9a-f.:[\]]+$/i.test(v))
+        ? { value: list }
+        : { error: "must be ip[:port] values separated by commas" };
+    },
   }),
 ] as const satisfies readonly OptionDef<keyof Config>[];

@@ -30,6 +30,7 @@ export async function installOpenApi(app: FastifyInstance, version: string): Pro
       },
       tags: [
         { name: "Mode", description: "The application's mode (dev/prod)." },
+        { name: "Domains", description: "Custom domains serving the Frontend API." },
         { name: "Users", description: "Users, their identifiers, profile, status and password." },
         {
           name: "Config - Login OTP",

@@ -1,3 +1,4 @@
+import * as domains from "./management/domains.js";
 import * as mode from "./management/mode.js";
 import * as otpConfig from "./management/otp-config.js";
 import * as passwordConfig from "./management/password-config.js";
@@ -12,6 +13,12 @@ export const managementRoutes: RouteTable = [
   ["PUT", "/mode", mode.updateMode],
 
   ["GET", "/dev/messages", otpConfig.listDevMessages],
+
+  ["POST", "/domains", domains.createDomain],
+  ["GET", "/domains", domains.listDomains],
+  ["GET", "/domains/:domainID", domains.getDomain],
+  ["DELETE", "/domains/:domainID", domains.deleteDomain],
+  ["POST", "/domains/:domainID/verify", domains.verifyDomain],
 
   ["POST", "/config/login/otp", otpConfig.createOtpConfig],
   ["GET", "/config/login/otp", otpConfig.listOtpConfigs],

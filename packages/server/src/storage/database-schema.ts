@@ -16,6 +16,7 @@ export interface DatabaseSchema {
   otp_configs: OtpConfigsTable;
   otp_verifications: OtpVerificationsTable;
   dev_messages: DevMessagesTable;
+  domains: DomainsTable;
   overture_migrations: MigrationsTable;
 }
 
@@ -170,4 +171,15 @@ export interface DevMessagesTable {
   code: string;
   body: string;
   created_at: number;
+}
+
+export interface DomainsTable {
+  id: string;
+  app_id: string;
+  host: string;
+  status: "pending" | "verified";
+  cname_target: string;
+  created_at: number;
+  updated_at: number;
+  verified_at: number | null;
 }

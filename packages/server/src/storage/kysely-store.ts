@@ -3,6 +3,7 @@ import { KyselyApiKeyRepository } from "./api-key-repository.js";
 import { KyselyAppConfigRepository } from "./app-config-repository.js";
 import { KyselyAppRepository } from "./app-repository.js";
 import type { DatabaseSchema } from "./database-schema.js";
+import { KyselyDomainRepository } from "./domain-repository.js";
 import type { Database, DialectName } from "./open-database.js";
 import { KyselyOtpRepository } from "./otp-repository.js";
 import { KyselyOutboxRepository } from "./outbox-repository.js";
@@ -25,6 +26,7 @@ function repositories(db: Kysely<DatabaseSchema>, dialect: DialectName): Reposit
     configs: new KyselyAppConfigRepository(db),
     rateLimits: new KyselyRateLimitRepository(db),
     otp: new KyselyOtpRepository(db),
+    domains: new KyselyDomainRepository(db),
   };
 }
 

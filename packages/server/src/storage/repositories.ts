@@ -283,6 +283,27 @@ export interface OtpRepository {
   listDevMessages(appId: string, limit: number): Promise<DevMessage[]>;
 }
 
+export interface DomainRecord {
+  id: string;
+  appId: string;
+  host: string;
+  status: "pending" | "verified";
+  cnameTarget: string;
+  createdAt: number;
+  updatedAt: number;
+  verifiedAt: number | null;
+}
+
+export interface DomainRepository {
+  /** Throws a unique violation (`domains_host`) when any app already has the host. */
+  create(domain: DomainRecord): Promise<void>;
+  list(appId: string): Promise<DomainRecord[]>;
+  get(appId: string, id: string): Promise<DomainRecord | null>;
+  findByHost(host: string): Promise<DomainRecord | null>;
+  markVerified(appId: string, id: string, now: number): Promise<void>;
+  delete(appId: string, id: string): Promise<boolean>;
+}
+
 export interface OutboxRepository {
   append(event: OutboxEvent): Promise<void>;
   list(appId: string, options: { afterId?: string; limit: number }): Promise<OutboxEvent[]>;
@@ -299,6 +320,7 @@ export interface Repositories {
   configs: AppConfigRepository;
   rateLimits: RateLimitRepository;
   otp: OtpRepository;
+  domains: DomainRepository;
 }
 
 export interface Store extends Repositories {

@@ -19,4 +19,5 @@ const sqliteUniqueColumns: Record<string, string> = {
   "user_identifiers.app_id, user_identifiers.type, user_identifiers.value": "user_identifiers_app_value",
   "api_keys.secret_sha256": "api_keys_secret_sha256",
   "overture_migrations.name": "overture_migrations_pkey",
+  "domains.host": "domains_host",
 };

@@ -9,12 +9,19 @@ export const CORS_ALLOW_METHODS = "GET, POST";
 
 const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
+declare module "fastify" {
+  interface FastifyRequest {
+    /** Sites of the app's usable custom domains, for CORS; set when the request has an Origin. */
+    overtureSites: string[];
+  }
+}
+
 /**
  * Which browser origins may call an app's Frontend API with credentials (docs/frontend-api.md):
- * in `dev` mode, any http(s) origin on localhost, 127.0.0.1 or [::1], at any port. Nothing else yet;
- * origins on the sites of an app's registered domains are allowed once domains exist.
+ * `https` origins on the site of one of the app's usable custom domains (the site and its
+ * subdomains); in `dev` mode also any http(s) origin on localhost, *.localhost, 127.0.0.1 or [::1].
  */
-export function isAllowedOrigin(app: AppRecord, origin: string): boolean {
+export function isAllowedOrigin(app: AppRecord, origin: string, sites: string[] = []): boolean {
   let url: URL;
   try {
     url = new URL(origin);
@@ -22,14 +29,18 @@ export function isAllowedOrigin(app: AppRecord, origin: string): boolean {
     return false;
   }
   if (url.origin !== origin || (url.protocol !== "https:" && url.protocol !== "http:")) return false;
-  return app.mode === "dev" && (LOCAL_HOSTS.has(url.hostname) || url.hostname.endsWith(".localhost"));
+  const host = url.hostname;
+  if (app.mode === "dev" && (LOCAL_HOSTS.has(host) || host.endsWith(".localhost"))) return true;
+  if (url.protocol !== "https:" && app.mode !== "dev") return false;
+  return sites.some((site) => host === site || host.endsWith(`.${site}`));
 }
 
 /** Adds the CORS headers of an actual (non-preflight) response when the origin is allowed. */
 export function applyCors(request: FastifyRequest, reply: FastifyReply): void {
   const origin = request.headers.origin;
   reply.header("vary", "Origin");
-  if (!origin || !request.overtureApp || !isAllowedOrigin(request.overtureApp, origin)) return;
+  if (!origin || !request.overtureApp || !isAllowedOrigin(request.overtureApp, origin, request.overtureSites))
+    return;
   reply.header("access-control-allow-origin", origin);
   reply.header("access-control-allow-credentials", "true");
   reply.header("access-control-expose-headers", CORS_EXPOSE_HEADERS);
@@ -42,7 +53,7 @@ export function applyCors(request: FastifyRequest, reply: FastifyReply): void {
 export function answerPreflight(request: FastifyRequest, reply: FastifyReply) {
   const origin = request.headers.origin;
   reply.header("vary", "Origin");
-  if (origin && request.overtureApp && isAllowedOrigin(request.overtureApp, origin)) {
+  if (origin && request.overtureApp && isAllowedOrigin(request.overtureApp, origin, request.overtureSites)) {
     reply.header("access-control-allow-origin", origin);
     reply.header("access-control-allow-credentials", "true");
     reply.header("access-control-allow-methods", CORS_ALLOW_METHODS);

@@ -1,5 +1,6 @@
 import type { FastifyRequest } from "fastify";
 import type { Config } from "../../config/config-schema.js";
+import { isUsable, siteOf } from "../../domain/domains.js";
 import type { AppRecord, Store } from "../../storage/repositories.js";
 import { ApiError } from "../api-error.js";
 
@@ -7,11 +8,14 @@ const CACHE_TTL_MS = 5_000;
 
 /**
  * Frontend requests name their app by Host (port ignored), in this order: `{appId}.<base domain>`;
- * then the configured default app (or the only app, when there is exactly one). Apps are cached for
- * a few seconds per node, so a mode change reaches every node within that time.
+ * a registered domain (usable in `dev` mode at once, in `prod` once verified); then the configured
+ * default app (or the only app, when there is exactly one). Lookups are cached for a few seconds
+ * per node, so a mode or domain change reaches every node within that time.
  */
 export class AppResolver {
   private readonly cache = new Map<string, { app: AppRecord | null; until: number }>();
+  private readonly hosts = new Map<string, { appId: string | null; until: number }>();
+  private readonly sites = new Map<string, { sites: string[]; until: number }>();
 
   constructor(
     private readonly store: Store,
@@ -29,7 +33,34 @@ export class AppResolver {
         if (app) return app;
       }
     }
+    const domainApp = await this.domainApp(host);
+    if (domainApp !== undefined) return domainApp;
     return this.defaultApp();
+  }
+
+  /** The sites of the app's usable domains: their pages may call the app cross-origin. */
+  async sitesOf(app: AppRecord): Promise<string[]> {
+    const cached = this.sites.get(app.id);
+    if (cached && cached.until > this.now()) return cached.sites;
+    const domains = await this.store.domains.list(app.id);
+    const sites = [...new Set(domains.filter((d) => isUsable(d, app)).map((d) => siteOf(d.host)))];
+    this.sites.set(app.id, { sites, until: this.now() + CACHE_TTL_MS });
+    return sites;
+  }
+
+  /** The app of a registered domain; null when registered but not usable yet; undefined when unknown. */
+  private async domainApp(host: string): Promise<AppRecord | null | undefined> {
+    let entry = this.hosts.get(host);
+    if (!entry || entry.until <= this.now()) {
+      const domain = await this.store.domains.findByHost(host);
+      entry = { appId: domain ? `${domain.appId}|${domain.status}` : null, until: this.now() + CACHE_TTL_MS };
+      this.hosts.set(host, entry);
+    }
+    if (entry.appId === null) return undefined;
+    const [appId = "", status] = entry.appId.split("|");
+    const app = await this.app(appId);
+    if (!app) return undefined;
+    return status === "verified" || app.mode === "dev" ? app : null;
   }
 
   private async defaultApp(): Promise<AppRecord | null> {
@@ -57,5 +88,6 @@ export function resolveApp(resolver: AppResolver) {
     const app = await resolver.resolve(request.hostname);
     if (!app) throw new ApiError("not_found", "No application is served at this host.");
     request.overtureApp = app;
+    if (request.headers.origin) request.overtureSites = await resolver.sitesOf(app);
   };
 }

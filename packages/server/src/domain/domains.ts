@@ -1,0 +1,95 @@
+import { Resolver } from "node:dns/promises";
+import type { AppRecord, DomainRecord } from "../storage/repositories.js";
+import { uniqueViolationIndex } from "../storage/unique-violation.js";
+import type { DomainDeps } from "./domain-deps.js";
+import { newId } from "./new-id.js";
+
+const LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/** RFC 1035 host name, lower-cased, at least two labels, not an IP address. */
+export function normalizeHost(value: string): string | null {
+  const host = value.trim().toLowerCase().replace(/\.$/, "");
+  if (host.length === 0 || host.length > 253) return null;
+  const labels = host.split(".");
+  if (labels.length < 2 || !labels.every((l) => LABEL.test(l))) return null;
+  if (/^\d+$/.test(labels.at(-1) ?? "")) return null;
+  return host;
+}
+
+/** A domain serves its app once verified; in `dev` mode, from the moment it is created. */
+export function isUsable(domain: DomainRecord, app: AppRecord): boolean {
+  return domain.status === "verified" || app.mode === "dev";
+}
+
+/**
+ * The site a domain belongs to, whose pages may call it cross-origin: its parent domain
+ * (`session.example.com` → `example.com`), or the domain itself when it has only two labels.
+ */
+export function siteOf(host: string): string {
+  const labels = host.split(".");
+  return labels.length > 2 ? labels.slice(1).join(".") : host;
+}
+
+export async function createDomain(deps: DomainDeps & { baseDomain: string }, app: AppRecord, value: string) {
+  const host = normalizeHost(value);
+  if (!host)
+    return {
+      ok: false,
+      reason: "invalid_request",
+      message: "domain must be a host name such as session.example.com.",
+    } as const;
+  if (host === deps.baseDomain || host.endsWith(`.${deps.baseDomain}`)) {
+    return {
+      ok: false,
+      reason: "invalid_request",
+      message: `Hosts under ${deps.baseDomain} are already served; register your own domain.`,
+    } as const;
+  }
+  const now = deps.clock.now();
+  const domain: DomainRecord = {
+    id: newId("dom", now),
+    appId: app.id,
+    host,
+    status: "pending",
+    cnameTarget: `${app.id}.${deps.baseDomain}`,
+    createdAt: now,
+    updatedAt: now,
+    verifiedAt: null,
+  };
+  try {
+    await deps.store.domains.create(domain);
+  } catch (error) {
+    if (uniqueViolationIndex(error) === "domains_host")
+      return { ok: false, reason: "domain_already_exists" } as const;
+    throw error;
+  }
+  return { ok: true, domain } as const;
+}
+
+/** Verified when the host has a CNAME to its target. TLS for the host is the operator's (docs/domains.md). */
+export async function verifyDomain(deps: DomainDeps & { dnsServers: string[] }, app: AppRecord, id: string) {
+  const domain = await deps.store.domains.get(app.id, id);
+  if (!domain) return { ok: false, reason: "domain_not_found" } as const;
+  if (domain.status === "verified") return { ok: true, domain } as const;
+  const resolver = new Resolver({ timeout: 3000, tries: 2 });
+  if (deps.dnsServers.length > 0) resolver.setServers(deps.dnsServers);
+  let found: string[] = [];
+  try {
+    found = (await resolver.resolveCname(domain.host)).map((c) => c.toLowerCase().replace(/\.$/, ""));
+  } catch {
+    found = [];
+  }
+  if (!found.includes(domain.cnameTarget)) {
+    return {
+      ok: false,
+      reason: "domain_verification_failed",
+      message: `${domain.host} must have a CNAME record pointing at ${domain.cnameTarget}; found ${found.length ? found.join(", ") : "none"}.`,
+    } as const;
+  }
+  const now = deps.clock.now();
+  await deps.store.domains.markVerified(app.id, id, now);
+  return {
+    ok: true,
+    domain: { ...domain, status: "verified", verifiedAt: now, updatedAt: now } as DomainRecord,
+  } as const;
+}

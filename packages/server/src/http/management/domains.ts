@@ -1,0 +1,91 @@
+import { CreateDomainRequest, DomainListResponse, DomainParams, DomainResponse } from "@overture/protocol";
+import { isoTime } from "../../domain/clock.js";
+import { createDomain as create, isUsable, verifyDomain as verify } from "../../domain/domains.js";
+import type { AppRecord, DomainRecord } from "../../storage/repositories.js";
+import { ApiError, fail } from "../api-error.js";
+import { defineRoute } from "../route-spec.js";
+
+const tag = "Domains";
+
+const present = (d: DomainRecord, app: AppRecord) => ({
+  id: d.id,
+  domain: d.host,
+  status: d.status === "verified" ? ("active" as const) : ("pending" as const),
+  cname_record: d.cnameTarget,
+  usable: isUsable(d, app),
+  created_at: isoTime(d.createdAt),
+  updated_at: isoTime(d.updatedAt),
+});
+
+export const createDomain = defineRoute({
+  operationId: "createDomain",
+  summary: "Register a custom domain",
+  description:
+    "The domain then needs a CNAME to `cname_record` and a verify call; in dev mode it serves the app at once. " +
+    "A host belongs to one app only.",
+  tag,
+  body: CreateDomainRequest,
+  responses: { 201: DomainResponse },
+  errors: ["domain_already_exists"],
+  handler: async ({ app, body, deps }) => {
+    const result = await create({ ...deps.domain, baseDomain: deps.config.baseDomain }, app, body.domain);
+    if (!result.ok) fail(result);
+    return { status: 201, body: { domain: present(result.domain, app) } };
+  },
+});
+
+export const listDomains = defineRoute({
+  operationId: "listDomains",
+  summary: "List custom domains",
+  tag,
+  responses: { 200: DomainListResponse },
+  errors: [],
+  handler: async ({ app, deps }) => ({
+    status: 200,
+    body: { domains: (await deps.domain.store.domains.list(app.id)).map((d) => present(d, app)) },
+  }),
+});
+
+export const getDomain = defineRoute({
+  operationId: "getDomain",
+  summary: "Get a custom domain",
+  tag,
+  params: DomainParams,
+  responses: { 200: DomainResponse },
+  errors: ["domain_not_found"],
+  handler: async ({ app, params, deps }) => {
+    const domain = await deps.domain.store.domains.get(app.id, params.domainID);
+    if (!domain) throw new ApiError("domain_not_found");
+    return { status: 200, body: { domain: present(domain, app) } };
+  },
+});
+
+export const deleteDomain = defineRoute({
+  operationId: "deleteDomain",
+  summary: "Remove a custom domain",
+  tag,
+  params: DomainParams,
+  responses: { 204: null },
+  errors: ["domain_not_found"],
+  handler: async ({ app, params, deps }) => {
+    if (!(await deps.domain.store.domains.delete(app.id, params.domainID)))
+      throw new ApiError("domain_not_found");
+    return { status: 204 };
+  },
+});
+
+export const verifyDomain = defineRoute({
+  operationId: "verifyDomain",
+  summary: "Verify a custom domain's CNAME",
+  description: "Checks that the domain has a CNAME record pointing at `cname_record`; then it is `active`.",
+  tag,
+  params: DomainParams,
+  bodyOptional: true,
+  responses: { 200: DomainResponse },
+  errors: ["domain_not_found", "domain_verification_failed"],
+  handler: async ({ app, params, deps }) => {
+    const result = await verify({ ...deps.domain, dnsServers: deps.config.dnsServers }, app, params.domainID);
+    if (!result.ok) fail(result);
+    return { status: 200, body: { domain: present(result.domain, app) } };
+  },
+});

@@ -1,0 +1,128 @@
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { startDnsServer } from "./support/dns-server.js";
+import { describeEachDatabase } from "./support/test-databases.js";
+import { startTestServer, type TestServer } from "./support/test-server.js";
+
+describeEachDatabase("custom domains", (dialect) => {
+  let s: TestServer;
+  let dns: Awaited<ReturnType<typeof startDnsServer>>;
+  const records = new Map<string, string>();
+  beforeAll(async () => {
+    dns = await startDnsServer(records);
+    // A second app, so no default app hides what the domain lookup does.
+    s = await startTestServer(dialect, {
+      OVERTURE_DNS_SERVERS: dns.server,
+      OVERTURE_DEFAULT_APP: "anodefault0",
+    });
+  });
+  afterAll(async () => {
+    await s.close();
+    await dns.close();
+  });
+
+  const jwksAt = (host: string, origin?: string) =>
+    s.inject({ method: "GET", url: "/.well-known/jwks.json", headers: { host, ...(origin && { origin }) } });
+
+  it("registers a domain that serves the app at once in dev mode, with CORS for its site", async () => {
+    const res = await s.mgmt("POST", "/domains", { domain: "Session.Example.COM." });
+    expect(res.status).toBe(201);
+    expect(res.body.domain).toMatchObject({
+      id: expect.stringMatching(/^dom_/),
+      domain: "session.example.com",
+      status: "pending",
+      cname_record: `${s.appId}.localhost`,
+      usable: true,
+    });
+    expect((await jwksAt("session.example.com")).status).toBe(200);
+    const cors = await jwksAt("session.example.com", "https://app.example.com");
+    expect(cors.headers["access-control-allow-origin"]).toBe("https://app.example.com");
+    expect(
+      (await jwksAt("session.example.com", "https://example.com")).headers["access-control-allow-origin"],
+    ).toBe("https://example.com");
+    expect(
+      (await jwksAt("session.example.com", "https://evil-example.com")).headers[
+        "access-control-allow-origin"
+      ],
+    ).toBeUndefined();
+    expect((await jwksAt("other.example.org")).status).toBe(404);
+    const listed = await s.mgmt("GET", "/domains");
+    expect(listed.body.domains.map((d: { domain: string }) => d.domain)).toEqual(["session.example.com"]);
+    expect((await s.mgmt("GET", `/domains/${res.body.domain.id}`)).body.domain.domain).toBe(
+      "session.example.com",
+    );
+  });
+
+  it("in prod mode serves only verified domains, verified by their CNAME", async () => {
+    const created = (await s.mgmt("POST", "/domains", { domain: "auth.shop.test" })).body.domain;
+    await s.mgmt("PUT", "/mode", { mode: "prod" });
+    s.clock.advance(10_000);
+    expect((await jwksAt("auth.shop.test")).status).toBe(404);
+    expect((await s.mgmt("GET", `/domains/${created.id}`)).body.domain.usable).toBe(false);
+
+    const missing = await s.mgmt("POST", `/domains/${created.id}/verify`);
+    expect(missing.status).toBe(400);
+    expect(missing.body.code).toBe("domain_verification_failed");
+    expect(missing.body.message).toContain(`${s.appId}.localhost`);
+    records.set("auth.shop.test", "elsewhere.example.net");
+    expect((await s.mgmt("POST", `/domains/${created.id}/verify`)).body.message).toContain(
+      "elsewhere.example.net",
+    );
+
+    records.set("auth.shop.test", `${s.appId}.localhost`);
+    const verified = await s.mgmt("POST", `/domains/${created.id}/verify`);
+    expect(verified.status).toBe(200);
+    expect(verified.body.domain).toMatchObject({ status: "active", usable: true });
+    s.clock.advance(10_000);
+    expect((await jwksAt("auth.shop.test")).status).toBe(200);
+    const cors = await jwksAt("auth.shop.test", "https://www.shop.test");
+    expect(cors.headers["access-control-allow-origin"]).toBe("https://www.shop.test");
+    expect(
+      (await jwksAt("auth.shop.test", "http://www.shop.test")).headers["access-control-allow-origin"],
+    ).toBeUndefined();
+    await s.mgmt("PUT", "/mode", { mode: "dev" });
+    s.clock.advance(10_000);
+  });
+
+  it("gives a host to one app only, and frees it on delete", async () => {
+    const { createApp } = await import("../src/domain/apps.js");
+    const other = await createApp({ store: s.store, clock: s.clock, keys: s.keys }, "other");
+    const taken = await s.inject({
+      method: "POST",
+      url: `/v2/session/apps/${other.app.id}/domains`,
+      headers: { authorization: `Bearer ${other.apiKey.secret}`, "content-type": "application/json" },
+      payload: JSON.stringify({ domain: "session.example.com" }),
+    });
+    expect(taken.status).toBe(409);
+    expect(taken.body.code).toBe("domain_already_exists");
+    const mine = (await s.mgmt("GET", "/domains")).body.domains.find(
+      (d: { domain: string }) => d.domain === "session.example.com",
+    );
+    expect((await s.mgmt("DELETE", `/domains/${mine.id}`)).status).toBe(204);
+    expect((await s.mgmt("DELETE", `/domains/${mine.id}`)).status).toBe(404);
+    s.clock.advance(10_000);
+    expect((await jwksAt("session.example.com")).status).toBe(404);
+  });
+
+  for (const domain of [
+    "",
+    "localhost",
+    "x.localhost",
+    "a1b2.localhost",
+    "127.0.0.1",
+    "-bad.example.com",
+    "no_underscores.example.com",
+    "single",
+    `${"a".repeat(64)}.example.com`,
+  ]) {
+    it(`rejects the domain ${JSON.stringify(domain)}`, async () => {
+      const res = await s.mgmt("POST", "/domains", { domain });
+      expect(res.status).toBe(400);
+      expect(res.body.code).toBe("invalid_request");
+    });
+  }
+
+  it("answers 404 for unknown domain ids", async () => {
+    expect((await s.mgmt("GET", "/domains/dom_nope")).body.code).toBe("domain_not_found");
+    expect((await s.mgmt("POST", "/domains/dom_nope/verify")).body.code).toBe("domain_not_found");
+  });
+});

@@ -11,7 +11,7 @@ describeEachDatabase("OTP login", (dialect) => {
   let host: string;
   let receiver: Server;
   let receiverUrl: string;
-  const received: { body: Record<string, string>; status: number }[] = [];
+  const received: { body: Record<string, string>; status: number; headers: Record<string, unknown> }[] = [];
   let receiverStatus = 200;
   beforeAll(async () => {
     s = await startTestServer(dialect);
@@ -22,7 +22,7 @@ describeEachDatabase("OTP login", (dialect) => {
         data += c;
       });
       req.on("end", () => {
-        received.push({ body: JSON.parse(data), status: receiverStatus });
+        received.push({ body: JSON.parse(data), status: receiverStatus, headers: req.headers });
         res.writeHead(receiverStatus).end();
       });
     });
@@ -320,6 +320,116 @@ describeEachDatabase("OTP login", (dialect) => {
       type: "otp.delivery_failed",
       payload: { channel: "sms", reason: "the sender answered HTTP 500" },
     });
+    await s.mgmt("DELETE", `/config/login/otp/${config.body.login_config.id}`);
+  });
+
+  it("delivers email through SMTP with authentication, keeping credentials sealed", async () => {
+    const { SMTPServer } = await import("smtp-server");
+    const mails: { to: string; data: string }[] = [];
+    const smtp = new SMTPServer({
+      authOptional: false,
+      allowInsecureAuth: true,
+      disabledCommands: ["STARTTLS"],
+      logger: false,
+      onAuth: (auth, _session, cb) =>
+        auth.username === "mailer" && auth.password === "smtp-secret-123"
+          ? cb(null, { user: "mailer" })
+          : cb(new Error("bad credentials")),
+      onData: (stream, session, cb) => {
+        let data = "";
+        stream.on("data", (c: Buffer) => {
+          data += c.toString();
+        });
+        stream.on("end", () => {
+          mails.push({ to: session.envelope.rcptTo[0]?.address ?? "", data });
+          cb();
+        });
+      },
+    });
+    await new Promise<void>((r) => smtp.listen(0, "127.0.0.1", () => r()));
+    const port = (smtp.server.address() as AddressInfo).port;
+    try {
+      const smtpConfig = (password: string, requireTls = false) => ({
+        config_type: "otp",
+        channel_type: "email",
+        is_default: true,
+        delivery: {
+          type: "smtp",
+          host: "127.0.0.1",
+          port,
+          require_tls: requireTls,
+          username: "mailer",
+          password,
+          from: "Acme <no-reply@acme.test>",
+        },
+      });
+      const created = await s.mgmt("POST", "/config/login/otp", smtpConfig("smtp-secret-123"));
+      expect(created.status).toBe(201);
+      expect(created.body.login_config.delivery).toEqual({
+        type: "smtp",
+        host: "127.0.0.1",
+        port,
+        secure: false,
+        require_tls: false,
+        username: "mailer",
+        password_set: true,
+        from: "Acme <no-reply@acme.test>",
+      });
+      expect(created.text).not.toContain("smtp-secret-123");
+      const stored = await s.db.database.db
+        .selectFrom("otp_configs")
+        .select("value")
+        .where("id", "=", created.body.login_config.id)
+        .executeTakeFirstOrThrow();
+      expect(stored.value).not.toContain("smtp-secret-123");
+
+      const start = await post("/login/otp", { identifier: { value: "mail.me@example.com" } });
+      expect(start.status).toBe(204);
+      expect(mails).toHaveLength(1);
+      expect(mails[0]?.to).toBe("mail.me@example.com");
+      const code = /Your verification code is (\d{6})/.exec(mails[0]?.data ?? "")?.[1];
+      expect(code).toMatch(/^\d{6}$/);
+      const c = new SessionClient(s, host);
+      expect(
+        (await c.call("/v1/session/login/otp/check", { code }, {}, { cookie: cookieOf(start) })).status,
+      ).toBe(200);
+
+      const id = created.body.login_config.id;
+      await s.mgmt("PUT", `/config/login/otp/${id}`, smtpConfig("wrong-password"));
+      const refused = await post("/login/otp", { identifier: { value: "mail.me@example.com" } });
+      expect(refused.status).toBe(502);
+      expect(refused.body.code).toBe("delivery_failed");
+      await s.mgmt("PUT", `/config/login/otp/${id}`, smtpConfig("smtp-secret-123", true));
+      const noTls = await post("/login/otp", { identifier: { value: "mail.me@example.com" } });
+      expect(noTls.status).toBe(502);
+      expect(mails).toHaveLength(1);
+      await s.mgmt("DELETE", `/config/login/otp/${id}`);
+    } finally {
+      await new Promise<void>((r) => smtp.close(() => r()));
+    }
+  });
+
+  it("passes the http sender's sealed headers to the gateway", async () => {
+    const config = await s.mgmt("POST", "/config/login/otp", {
+      config_type: "otp",
+      channel_type: "sms",
+      is_default: true,
+      delivery: { type: "http", url: receiverUrl, headers: { "x-gateway-key": "gw-secret-456" } },
+    });
+    expect(config.body.login_config.delivery).toEqual({
+      type: "http",
+      url: receiverUrl,
+      header_names: ["x-gateway-key"],
+    });
+    expect(config.text).not.toContain("gw-secret-456");
+    const stored = await s.db.database.db
+      .selectFrom("otp_configs")
+      .select("value")
+      .where("id", "=", config.body.login_config.id)
+      .executeTakeFirstOrThrow();
+    expect(stored.value).not.toContain("gw-secret-456");
+    expect((await post("/otp", { identifier: { value: "+33612345607" } })).status).toBe(204);
+    expect(received.at(-1)?.headers["x-gateway-key"]).toBe("gw-secret-456");
     await s.mgmt("DELETE", `/config/login/otp/${config.body.login_config.id}`);
   });
 

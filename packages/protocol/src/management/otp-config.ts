@@ -8,7 +8,7 @@ export const OtpDelivery = Type.Union(
     Type.Object(
       {
         type: Type.Literal("http"),
-        url: Type.String({ format: "uri", maxLength: 2048 }),
+        url: Type.String({ format: "uri", pattern: "^https?://", maxLength: 2048 }),
         headers: Type.Optional(
           Type.Record(Type.String({ maxLength: 128 }), Type.String({ maxLength: 1024 }), {
             maxProperties: 10,
@@ -17,12 +17,43 @@ export const OtpDelivery = Type.Union(
       },
       { additionalProperties: false },
     ),
+    Type.Object(
+      {
+        type: Type.Literal("smtp"),
+        host: Type.String({ minLength: 1, maxLength: 253 }),
+        port: Type.Integer({ minimum: 1, maximum: 65535 }),
+        secure: Type.Optional(Type.Boolean({ description: "Implicit TLS (default: true on port 465)." })),
+        require_tls: Type.Optional(
+          Type.Boolean({ description: "Require STARTTLS (default true; always in prod mode)." }),
+        ),
+        username: Type.Optional(Type.String({ maxLength: 256 })),
+        password: Type.Optional(Type.String({ maxLength: 1024 })),
+        from: Type.String({ minLength: 3, maxLength: 320 }),
+      },
+      { additionalProperties: false },
+    ),
   ],
   {
     description:
-      "How codes are delivered (Overture extension; default `console`, which works in dev mode only).",
+      "How codes are delivered (Overture extension; default `console`, dev mode only). Credentials are " +
+      "stored encrypted and never shown again.",
   },
 );
+
+export const OtpDeliverySummary = Type.Union([
+  Type.Object({ type: Type.Literal("console") }),
+  Type.Object({ type: Type.Literal("http"), url: Type.String(), header_names: Type.Array(Type.String()) }),
+  Type.Object({
+    type: Type.Literal("smtp"),
+    host: Type.String(),
+    port: Type.Integer(),
+    secure: Type.Boolean(),
+    require_tls: Type.Boolean(),
+    username: Type.Union([Type.String(), Type.Null()]),
+    password_set: Type.Boolean(),
+    from: Type.String(),
+  }),
+]);
 
 export const OtpConfigRequest = Type.Object(
   {
@@ -46,7 +77,7 @@ export const OtpConfig = Type.Object({
   template_id: Type.Union([Type.String(), Type.Null()]),
   sender_id: Type.Union([Type.String(), Type.Null()]),
   granted_scopes: Type.Array(Type.String()),
-  delivery: OtpDelivery,
+  delivery: OtpDeliverySummary,
   created_at: Type.String({ format: "date-time" }),
   updated_at: Type.String({ format: "date-time" }),
 });

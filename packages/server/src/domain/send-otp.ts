@@ -1,7 +1,9 @@
+import { createTransport } from "nodemailer";
 import type { AppRecord, OtpConfigRecord } from "../storage/repositories.js";
 import { isoTime } from "./clock.js";
 import type { DomainDeps } from "./domain-deps.js";
 import { newId } from "./new-id.js";
+import { openHeaders, openPassword } from "./otp-delivery.js";
 import { recordEvent } from "./record-event.js";
 
 export interface OtpMessage {
@@ -16,7 +18,8 @@ const HTTP_SEND_TIMEOUT_MS = 5_000;
  * Delivers a code through the config's sender. `console` is for development: in `dev` mode the
  * message is kept for GET /dev/messages and the log line carries the code; in `prod` it refuses,
  * because a code in a log is a credential in a log. `http` POSTs JSON to the configured URL (an SMS
- * gateway of yours). A failure is recorded as `otp.delivery_failed` and reported to the caller.
+ * gateway of yours). `smtp` sends an email (TLS required unless configured otherwise, and always
+ * in `prod` mode). A failure is recorded as `otp.delivery_failed` and reported to the caller.
  */
 export async function sendOtp(
   deps: DomainDeps,
@@ -59,10 +62,14 @@ async function deliver(
     deps.log?.info({ channel: config.channel, to: m.to, code: m.code }, "OTP (console sender, dev mode)");
     return null;
   }
+  if (delivery.type === "smtp") return sendEmail(deps, app, config, delivery, m);
   try {
     const response = await fetch(delivery.url, {
       method: "POST",
-      headers: { "content-type": "application/json", ...delivery.headers },
+      headers: {
+        "content-type": "application/json",
+        ...openHeaders(deps.secrets.configSecrets, config.id, delivery.headersSealed),
+      },
       body: JSON.stringify({ app_id: app.id, channel: config.channel, to: m.to, code: m.code, body: m.body }),
       redirect: "manual",
       signal: AbortSignal.timeout(HTTP_SEND_TIMEOUT_MS),
@@ -71,5 +78,44 @@ async function deliver(
     return response.ok ? null : `the sender answered HTTP ${response.status}`;
   } catch (error) {
     return `the sender could not be reached: ${(error as Error).name}`;
+  }
+}
+
+async function sendEmail(
+  deps: DomainDeps,
+  app: AppRecord,
+  config: OtpConfigRecord,
+  smtp: Extract<OtpConfigRecord["delivery"], { type: "smtp" }>,
+  m: OtpMessage,
+): Promise<string | null> {
+  if (app.mode === "prod" && !smtp.secure && !smtp.requireTls)
+    return "plaintext SMTP is refused in prod mode";
+  const password = openPassword(deps.secrets.configSecrets, config.id, smtp.passwordSealed);
+  const transport = createTransport({
+    host: smtp.host,
+    port: smtp.port,
+    secure: smtp.secure,
+    requireTLS: smtp.requireTls,
+    ignoreTLS: !smtp.secure && !smtp.requireTls,
+    ...(smtp.username !== null && {
+      auth: { user: smtp.username, ...(password !== undefined && { pass: password }) },
+    }),
+    connectionTimeout: HTTP_SEND_TIMEOUT_MS,
+    greetingTimeout: HTTP_SEND_TIMEOUT_MS,
+    socketTimeout: HTTP_SEND_TIMEOUT_MS,
+  });
+  try {
+    await transport.sendMail({
+      from: smtp.from,
+      to: m.to,
+      subject: `Your verification code: ${m.code}`,
+      text: m.body,
+    });
+    return null;
+  } catch (error) {
+    const e = error as { responseCode?: number; code?: string };
+    return `the SMTP server refused or failed (${e.responseCode ?? e.code ?? "error"})`;
+  } finally {
+    transport.close();
   }
 }

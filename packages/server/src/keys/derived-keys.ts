@@ -12,6 +12,8 @@ export interface DerivedKeys {
   refreshSuccessor: Buffer;
   /** HMAC key of stored OTP codes: a leaked table alone does not allow an offline search of codes. */
   otpCode: Buffer;
+  /** AES key sealing credentials inside app configs (SMTP passwords, gateway headers). */
+  configSecrets: Buffer;
 }
 
 export function deriveKeys(masterKey: Buffer): DerivedKeys {
@@ -20,5 +22,6 @@ export function deriveKeys(masterKey: Buffer): DerivedKeys {
     dpopNonce: derive("dpop-nonce"),
     refreshSuccessor: derive("refresh-successor"),
     otpCode: derive("otp-code"),
+    configSecrets: derive("config-secrets"),
   };
 }

@@ -218,9 +218,20 @@ export interface RateLimitRepository {
 
 export type OtpChannel = "sms" | "email";
 
+/** A sender as stored: credentials only in sealed form (domain/otp-delivery.ts). */
 export type OtpDelivery =
   | { type: "console" }
-  | { type: "http"; url: string; headers?: Record<string, string> };
+  | { type: "http"; url: string; headerNames: string[]; headersSealed: string | null }
+  | {
+      type: "smtp";
+      host: string;
+      port: number;
+      secure: boolean;
+      requireTls: boolean;
+      username: string | null;
+      passwordSealed: string | null;
+      from: string;
+    };
 
 export interface OtpConfigRecord {
   id: string;

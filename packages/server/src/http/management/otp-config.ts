@@ -7,6 +7,7 @@ import {
 } from "@overture/protocol";
 import { isoTime } from "../../domain/clock.js";
 import { newId } from "../../domain/new-id.js";
+import { describeDelivery, sealDelivery } from "../../domain/otp-delivery.js";
 import type { OtpConfigRecord } from "../../storage/repositories.js";
 import { ApiError } from "../api-error.js";
 import { defineRoute, type HttpDeps } from "../route-spec.js";
@@ -21,7 +22,7 @@ const present = (c: OtpConfigRecord) => ({
   template_id: c.templateId,
   sender_id: c.senderId,
   granted_scopes: c.grantedScopes,
-  delivery: c.delivery,
+  delivery: describeDelivery(c.delivery),
   created_at: isoTime(c.createdAt),
   updated_at: isoTime(c.updatedAt),
 });
@@ -38,6 +39,7 @@ async function save(deps: HttpDeps, config: OtpConfigRecord, create: boolean): P
 }
 
 function fromRequest(
+  deps: HttpDeps,
   body: OtpConfigRequest,
   base: Pick<OtpConfigRecord, "id" | "appId" | "createdAt">,
   now: number,
@@ -49,7 +51,7 @@ function fromRequest(
     templateId: body.template_id ?? null,
     senderId: body.sender_id ?? null,
     grantedScopes: body.granted_scopes ?? [],
-    delivery: body.delivery ?? { type: "console" },
+    delivery: sealDelivery(deps.domain.secrets.configSecrets, base.id, body.delivery ?? { type: "console" }),
     updatedAt: now,
   };
 }
@@ -65,7 +67,7 @@ export const createOtpConfig = defineRoute({
   errors: [],
   handler: async ({ app, body, deps }) => {
     const now = deps.domain.clock.now();
-    const config = fromRequest(body, { id: newId("lcfg", now), appId: app.id, createdAt: now }, now);
+    const config = fromRequest(deps, body, { id: newId("lcfg", now), appId: app.id, createdAt: now }, now);
     await save(deps, config, true);
     return { status: 201, body: { login_config: present(config) } };
   },
@@ -94,7 +96,7 @@ export const updateOtpConfig = defineRoute({
   handler: async ({ app, params, body, deps }) => {
     const existing = await deps.domain.store.otp.getConfig(app.id, params.loginConfigID);
     if (!existing) throw new ApiError("config_not_found");
-    const config = fromRequest(body, existing, deps.domain.clock.now());
+    const config = fromRequest(deps, body, existing, deps.domain.clock.now());
     await save(deps, config, false);
     return { status: 200, body: { login_config: present(config) } };
   },

@@ -1,0 +1,70 @@
+import { decryptSecret, encryptSecret } from "../keys/key-encryption.js";
+import type { OtpDelivery } from "../storage/repositories.js";
+
+/** A sender as the Management API receives it, credentials in clear. */
+export type OtpDeliveryInput =
+  | { type: "console" }
+  | { type: "http"; url: string; headers?: Record<string, string> }
+  | {
+      type: "smtp";
+      host: string;
+      port: number;
+      secure?: boolean;
+      require_tls?: boolean;
+      username?: string;
+      password?: string;
+      from: string;
+    };
+
+/**
+ * Seals a sender's credentials (the SMTP password, the gateway's headers) with a key derived from
+ * the master key, bound to the config id: at rest and in API answers they never appear in clear.
+ */
+export function sealDelivery(key: Buffer, configId: string, input: OtpDeliveryInput): OtpDelivery {
+  if (input.type === "console") return { type: "console" };
+  if (input.type === "http") {
+    const headers = input.headers ?? {};
+    return {
+      type: "http",
+      url: input.url,
+      headerNames: Object.keys(headers),
+      headersSealed: Object.keys(headers).length
+        ? encryptSecret(key, JSON.stringify(headers), configId)
+        : null,
+    };
+  }
+  return {
+    type: "smtp",
+    host: input.host,
+    port: input.port,
+    secure: input.secure ?? input.port === 465,
+    requireTls: input.require_tls ?? true,
+    username: input.username ?? null,
+    passwordSealed: input.password ? encryptSecret(key, input.password, configId) : null,
+    from: input.from,
+  };
+}
+
+export function openHeaders(key: Buffer, configId: string, sealed: string | null): Record<string, string> {
+  return sealed ? (JSON.parse(decryptSecret(key, sealed, configId)) as Record<string, string>) : {};
+}
+
+export function openPassword(key: Buffer, configId: string, sealed: string | null): string | undefined {
+  return sealed ? decryptSecret(key, sealed, configId) : undefined;
+}
+
+/** What the API shows of a sender: everything but the credentials. */
+export function describeDelivery(d: OtpDelivery) {
+  if (d.type === "console") return { type: "console" as const };
+  if (d.type === "http") return { type: "http" as const, url: d.url, header_names: d.headerNames };
+  return {
+    type: "smtp" as const,
+    host: d.host,
+    port: d.port,
+    secure: d.secure,
+    require_tls: d.requireTls,
+    username: d.username,
+    password_set: d.passwordSealed !== null,
+    from: d.from,
+  };
+}

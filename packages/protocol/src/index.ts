@@ -11,4 +11,5 @@ export * from "./management/mode.js";
 export * from "./management/otp-config.js";
 export * from "./management/password-config.js";
 export * from "./management/session.js";
+export * from "./management/session-config.js";
 export * from "./management/user.js";

@@ -171,3 +171,39 @@ describeEachDatabase("managing sessions", (dialect) => {
     expect(new Set(revoked.map((r) => r.reason))).toEqual(new Set(["user_disabled", "user_deleted"]));
   });
 });
+
+describeEachDatabase("session lifetimes per app", (dialect) => {
+  it("are read and set through /config/session, and new tokens follow them", async () => {
+    const s = await startTestServer(dialect);
+    try {
+      expect((await s.mgmt("GET", "/config/session")).body).toEqual({
+        config: { access_token_ttl_seconds: 300, session_ttl_seconds: 2_592_000, idle_ttl_seconds: 604_800 },
+      });
+      const set = await s.mgmt("PUT", "/config/session", {
+        access_token_ttl_seconds: 60,
+        session_ttl_seconds: 3600,
+        idle_ttl_seconds: 600,
+      });
+      expect(set.status).toBe(200);
+      expect(set.body.config.access_token_ttl_seconds).toBe(60);
+      s.clock.advance(10_000); // past the per-node app cache
+      const c = new SessionClient(s, `${s.appId}.localhost`);
+      const userId = (await s.mgmt("POST", "/users", {})).body.id;
+      const res = await c.signIn(userId);
+      expect(res.body.expires_at - Math.floor(s.clock.now() / 1000)).toBe(60);
+      expect(String(res.headers["set-cookie"])).toContain("Max-Age=3600");
+      s.clock.advance(601_000);
+      expect((await c.refresh()).status).toBe(401);
+      for (const bad of [
+        { access_token_ttl_seconds: 10, session_ttl_seconds: 3600, idle_ttl_seconds: 600 },
+        { access_token_ttl_seconds: 90_000, session_ttl_seconds: 3600, idle_ttl_seconds: 600 },
+        { access_token_ttl_seconds: 60, session_ttl_seconds: 3600, idle_ttl_seconds: 7200 },
+        { access_token_ttl_seconds: 60 },
+      ]) {
+        expect((await s.mgmt("PUT", "/config/session", bad)).status).toBe(400);
+      }
+    } finally {
+      await s.close();
+    }
+  });
+});

@@ -2,6 +2,7 @@ import * as domains from "./management/domains.js";
 import * as mode from "./management/mode.js";
 import * as otpConfig from "./management/otp-config.js";
 import * as passwordConfig from "./management/password-config.js";
+import * as sessionConfig from "./management/session-config.js";
 import * as sessions from "./management/sessions.js";
 import * as identifiers from "./management/user-identifiers.js";
 import * as users from "./management/users.js";
@@ -24,6 +25,9 @@ export const managementRoutes: RouteTable = [
   ["GET", "/config/login/otp", otpConfig.listOtpConfigs],
   ["PUT", "/config/login/otp/:loginConfigID", otpConfig.updateOtpConfig],
   ["DELETE", "/config/login/otp/:loginConfigID", otpConfig.deleteOtpConfig],
+
+  ["GET", "/config/session", sessionConfig.getSessionConfig],
+  ["PUT", "/config/session", sessionConfig.updateSessionConfig],
 
   ["POST", "/config/login/password", passwordConfig.createPasswordConfig],
   ["GET", "/config/login/password", passwordConfig.getPasswordConfigRoute],

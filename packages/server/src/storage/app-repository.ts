@@ -50,6 +50,23 @@ export class KyselyAppRepository implements AppRepository {
     await this.db.updateTable("apps").set({ mode, updated_at: now }).where("id", "=", id).execute();
   }
 
+  async setLifetimes(
+    id: string,
+    l: Pick<AppRecord, "accessTtlSeconds" | "sessionTtlSeconds" | "idleTtlSeconds">,
+    now: number,
+  ): Promise<void> {
+    await this.db
+      .updateTable("apps")
+      .set({
+        access_ttl_seconds: l.accessTtlSeconds,
+        session_ttl_seconds: l.sessionTtlSeconds,
+        idle_ttl_seconds: l.idleTtlSeconds,
+        updated_at: now,
+      })
+      .where("id", "=", id)
+      .execute();
+  }
+
   async setTokenAlg(id: string, alg: AppRecord["tokenAlg"], now: number): Promise<void> {
     await this.db.updateTable("apps").set({ token_alg: alg, updated_at: now }).where("id", "=", id).execute();
   }

@@ -52,6 +52,11 @@ export interface AppRepository {
   list(): Promise<AppRecord[]>;
   setMode(id: string, mode: AppMode, now: number): Promise<void>;
   setTokenAlg(id: string, alg: TokenAlg, now: number): Promise<void>;
+  setLifetimes(
+    id: string,
+    lifetimes: Pick<AppRecord, "accessTtlSeconds" | "sessionTtlSeconds" | "idleTtlSeconds">,
+    now: number,
+  ): Promise<void>;
 }
 
 export interface ApiKeyRepository {

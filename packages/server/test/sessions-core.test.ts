@@ -235,6 +235,15 @@ describeEachDatabase("sessions: finalize, refresh, revoke", (dialect) => {
     expect(new Set(results.map((r) => r.headers["x-refresh-token"])).size).toBe(1);
   });
 
+  it("refuses a step_up_token rather than ignoring it, while step-up is not configured", async () => {
+    const c = client();
+    await c.finalize(await challenge());
+    const res = await c.call("/v1/session/refresh", { step_up_token: "x.y.z" });
+    expect(res.status).toBe(403);
+    expect(res.body.code).toBe("forbidden");
+    expect((await c.refresh()).status).toBe(200);
+  });
+
   it("binds refresh to the session's DPoP key", async () => {
     const c = client();
     await c.finalize(await challenge());

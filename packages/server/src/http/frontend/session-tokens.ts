@@ -1,6 +1,6 @@
 import { FinalizeLoginRequest, RefreshRequest, TokenResponse } from "@overture/protocol";
 import { finalizeLogin, refreshSession, revokeByRefreshToken } from "../../domain/sessions.js";
-import { fail } from "../api-error.js";
+import { ApiError, fail } from "../api-error.js";
 import { defineRoute } from "../route-spec.js";
 import {
   clearRefreshCookie,
@@ -69,6 +69,7 @@ export const refresh = defineRoute({
   dpop: true,
   errors: [
     "bad_request",
+    "forbidden",
     "missing_dpop_proof",
     "invalid_dpop_proof",
     "use_dpop_nonce",
@@ -76,7 +77,10 @@ export const refresh = defineRoute({
     "unauthorized",
     "token_reused",
   ],
-  handler: async ({ app, deps, request, reply }) => {
+  handler: async ({ app, body, deps, request, reply }) => {
+    // A grant the client asked for is never dropped silently: until step-up exists, say so.
+    if (body.step_up_token !== undefined)
+      throw new ApiError("forbidden", "Step-up is not configured for this app.");
     const proof = await requireDpop(deps, app, request, { deferReplayMark: true });
     const result = await refreshSession(
       deps.domain,

@@ -1,4 +1,5 @@
 import { createHash, createPublicKey, type KeyObject, verify } from "node:crypto";
+import { decodeJsonPart } from "./jws.js";
 
 /** Proof `iat` may differ from the server clock by this much either way. Nonces give freshness. */
 export const IAT_WINDOW_MS = 5 * 60_000;
@@ -42,8 +43,8 @@ export function parseDpopProof(
   const parts = proof.split(".");
   if (parts.length !== 3) return fail("invalid_dpop_proof", "The DPoP proof is not a compact JWS.");
   const [h = "", p = "", s = ""] = parts;
-  const header = decodeJson(h);
-  const payload = decodeJson(p);
+  const header = decodeJsonPart(h);
+  const payload = decodeJsonPart(p);
   if (!header || !payload) return fail("invalid_dpop_proof", "The DPoP proof is not valid JSON.");
   if (header.typ !== "dpop+jwt") return fail("invalid_dpop_proof", "The DPoP proof must have typ dpop+jwt.");
   const jwk = header.jwk as Record<string, unknown> | undefined;
@@ -135,17 +136,6 @@ function normalizeHtu(value: string): string | null {
   try {
     const url = new URL(value);
     return `${url.protocol}//${url.host}${url.pathname}`;
-  } catch {
-    return null;
-  }
-}
-
-function decodeJson(part: string): Record<string, unknown> | null {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(part, "base64url").toString("utf8"));
-    return typeof value === "object" && value !== null && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : null;
   } catch {
     return null;
   }

@@ -40,8 +40,8 @@ export async function verifyJws(
   const parts = token.split(".");
   if (parts.length !== 3) return null;
   const [h = "", p = "", s = ""] = parts;
-  const header = decode(h);
-  const payload = decode(p);
+  const header = decodeJsonPart(h);
+  const payload = decodeJsonPart(p);
   if (!header || !payload || typeof header.kid !== "string") return null;
   const found = await keyFor(header.kid);
   if (!found || header.alg !== found.alg) return null;
@@ -62,7 +62,8 @@ export function timeClaims(payload: Record<string, unknown>, nowMs: number): "va
   return payload.exp > now ? "valid" : "expired";
 }
 
-function decode(part: string): Record<string, unknown> | null {
+/** Decodes one base64url JSON object part of a compact JWS; null for anything else. */
+export function decodeJsonPart(part: string): Record<string, unknown> | null {
   try {
     const value: unknown = JSON.parse(Buffer.from(part, "base64url").toString("utf8"));
     return typeof value === "object" && value !== null && !Array.isArray(value)

@@ -41,19 +41,9 @@ export async function loginWithPassword(
   app: AppRecord,
   attempt: PasswordAttempt,
 ): Promise<{ ok: true; challengeToken: string } | Failure> {
-  const config = await enabledConfig(deps, app);
-  if (!config.ok) return config;
-  const email = normalizeEmail(attempt.email);
-  const limited = await limit(
-    deps,
-    app,
-    config.value,
-    attempt.ip,
-    email ?? attempt.email.trim().toLowerCase(),
-  );
-  if (!limited.ok) return limited;
-  if (email === null)
-    return { ok: false, reason: "bad_request", message: "identifier must be an email address." };
+  const admitted = await admit(deps, app, attempt);
+  if (!admitted.ok) return admitted;
+  const { email } = admitted;
 
   const [user] = await deps.store.users.findByIdentifiers(app.id, [{ type: "email_address", value: email }]);
   const stored = user?.passwordHash ?? (await dummyHash(deps));
@@ -83,20 +73,10 @@ export async function signUpWithPassword(
   app: AppRecord,
   attempt: PasswordAttempt,
 ): Promise<{ ok: true; challengeToken: string } | Failure> {
-  const config = await enabledConfig(deps, app);
-  if (!config.ok) return config;
-  const email = normalizeEmail(attempt.email);
-  const limited = await limit(
-    deps,
-    app,
-    config.value,
-    attempt.ip,
-    email ?? attempt.email.trim().toLowerCase(),
-  );
-  if (!limited.ok) return limited;
-  if (email === null)
-    return { ok: false, reason: "bad_request", message: "identifier must be an email address." };
-  const check = checkPassword(attempt.password, config.value.password_compliancy);
+  const admitted = await admit(deps, app, attempt);
+  if (!admitted.ok) return admitted;
+  const { email, config } = admitted;
+  const check = checkPassword(attempt.password, config.password_compliancy);
   if (!check.ok) return { ok: false, reason: "invalid_password", message: policyMessage(check.failed) };
 
   const created = await createUser(
@@ -155,6 +135,31 @@ export async function resetOwnPassword(
     );
     return { ok: true } as const;
   });
+}
+
+/**
+ * What login and sign-up check before any password work: password login is enabled, the attempt is
+ * within the IP and identifier limits (counted even for a malformed email), the email is valid.
+ */
+async function admit(
+  deps: DomainDeps,
+  app: AppRecord,
+  attempt: PasswordAttempt,
+): Promise<{ ok: true; email: string; config: PasswordConfigValue } | Failure> {
+  const config = await enabledConfig(deps, app);
+  if (!config.ok) return config;
+  const email = normalizeEmail(attempt.email);
+  const limited = await limit(
+    deps,
+    app,
+    config.value,
+    attempt.ip,
+    email ?? attempt.email.trim().toLowerCase(),
+  );
+  if (!limited.ok) return limited;
+  if (email === null)
+    return { ok: false, reason: "bad_request", message: "identifier must be an email address." };
+  return { ok: true, email, config: config.value };
 }
 
 async function enabledConfig(deps: DomainDeps, app: AppRecord) {

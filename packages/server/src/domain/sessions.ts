@@ -156,15 +156,7 @@ export async function startSession(
   if (started === "replayed") return REPLAYED;
   if (!started)
     return { ok: false, reason: "token_reused", message: "This challenge token was already used." };
-  const access = await mintAccessToken(deps.keys, app, client.issuer, n.user, session, now);
-  return {
-    ok: true,
-    session,
-    accessToken: access.token,
-    expiresAt: access.expiresAt,
-    refreshToken,
-    refreshExpiresAt: session.expiresAt,
-  };
+  return issue(deps, app, client, n.user, session, refreshToken, now);
 }
 
 /**
@@ -232,6 +224,19 @@ export async function refreshSession(
     }
     refreshToken = decryptSecret(deps.secrets.refreshSuccessor, token.successorSealed, presented);
   }
+  return issue(deps, app, client, user, session, refreshToken, now);
+}
+
+/** Mints the access token and hands over the session's tokens. */
+async function issue(
+  deps: DomainDeps,
+  app: AppRecord,
+  client: ClientContext,
+  user: Pick<UserRecord, "id" | "externalId">,
+  session: SessionRecord,
+  refreshToken: string,
+  now: number,
+): Promise<{ ok: true } & IssuedSession> {
   const access = await mintAccessToken(deps.keys, app, client.issuer, user, session, now);
   return {
     ok: true,

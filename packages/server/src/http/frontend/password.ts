@@ -7,12 +7,25 @@ import {
 import { passwordRules } from "../../domain/password-config.js";
 import { loginWithPassword, resetOwnPassword, signUpWithPassword } from "../../domain/password-login.js";
 import { fail } from "../api-error.js";
-import { defineRoute } from "../route-spec.js";
+import { defineRoute, type RouteSpec } from "../route-spec.js";
 import { requireBearer } from "./bearer-auth.js";
 import { externalOrigin } from "./client-request.js";
 
 const tag = "Password";
 const attemptErrors = ["bad_request", "forbidden", "rate_limited"] as const;
+
+/** Login and sign-up take the same body and answer the same way; only the domain step differs. */
+const attempt = (run: typeof loginWithPassword) =>
+  (async ({ app, body, deps, request }) => {
+    const result = await run(deps.domain, app, {
+      email: body.identifier,
+      password: body.password,
+      ip: request.ip,
+      issuer: externalOrigin(request),
+    });
+    if (!result.ok) fail(result);
+    return { status: 200, body: { challenge_token: result.challengeToken } };
+  }) satisfies RouteSpec<typeof PasswordLoginRequest>["handler"];
 
 export const login = defineRoute({
   operationId: "loginEmailPassword",
@@ -24,16 +37,7 @@ export const login = defineRoute({
   body: PasswordLoginRequest,
   responses: { 200: ChallengeTokenResponse },
   errors: [...attemptErrors, "unauthorized", "suspended_account"],
-  handler: async ({ app, body, deps, request }) => {
-    const result = await loginWithPassword(deps.domain, app, {
-      email: body.identifier,
-      password: body.password,
-      ip: request.ip,
-      issuer: externalOrigin(request),
-    });
-    if (!result.ok) fail(result);
-    return { status: 200, body: { challenge_token: result.challengeToken } };
-  },
+  handler: attempt(loginWithPassword),
 });
 
 export const signUp = defineRoute({
@@ -44,16 +48,7 @@ export const signUp = defineRoute({
   body: PasswordLoginRequest,
   responses: { 200: ChallengeTokenResponse },
   errors: [...attemptErrors, "invalid_password", "identifier_already_exists"],
-  handler: async ({ app, body, deps, request }) => {
-    const result = await signUpWithPassword(deps.domain, app, {
-      email: body.identifier,
-      password: body.password,
-      ip: request.ip,
-      issuer: externalOrigin(request),
-    });
-    if (!result.ok) fail(result);
-    return { status: 200, body: { challenge_token: result.challengeToken } };
-  },
+  handler: attempt(signUpWithPassword),
 });
 
 export const compliancy = defineRoute({

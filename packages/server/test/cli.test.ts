@@ -112,6 +112,38 @@ describe("overture CLI", () => {
   });
 });
 
+describe("workers", () => {
+  it("OVERTURE_WORKERS=2 prints one banner, serves requests from both workers, and stops cleanly", async () => {
+    const env = {
+      OVERTURE_DATA_DIR: mkdtempSync(join(tmpdir(), "overture-workers-")),
+      OVERTURE_PORT: "0",
+      OVERTURE_WORKERS: "2",
+    };
+    const server = startServeProcess(env);
+    const banner = await server.ready;
+    expect(banner).toContain("Workers:         2");
+    const management = /Management API:\s+(\S+)/.exec(banner)?.[1];
+    const apiKey = /API key:\s+(ovk_\S+)/.exec(banner)?.[1];
+    const headers = { authorization: `Bearer ${apiKey}`, "content-type": "application/json" };
+    // Concurrent writes from both processes to one SQLite file: all succeed, none duplicates.
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        fetch(`${management}/users`, {
+          method: "POST",
+          headers,
+          body: JSON.stringify({ external_id: `w-${i % 20}` }),
+          keepalive: false,
+        }),
+      ),
+    );
+    const statuses = results.map((r) => r.status);
+    expect(statuses.filter((x) => x === 201)).toHaveLength(20);
+    expect(statuses.filter((x) => x === 409)).toHaveLength(20);
+    expect(server.output().match(/Overture \S+ listening/g)).toHaveLength(1);
+    expect(await server.stop()).toBe(0);
+  });
+});
+
 describe("HTTPS", () => {
   it("dev-cert writes a localhost certificate that serve uses for HTTPS", async () => {
     const dir = mkdtempSync(join(tmpdir(), "overture-tls-"));

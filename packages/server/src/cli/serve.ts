@@ -1,3 +1,4 @@
+import cluster from "node:cluster";
 import { readFileSync } from "node:fs";
 import { createApp } from "../app.js";
 import type { Config } from "../config/config-schema.js";
@@ -8,11 +9,61 @@ import { VERSION } from "../version.js";
 
 /**
  * `overture serve`: open and migrate the database, make sure a dev app exists (printing its key the
- * one time it is created), then listen until SIGINT/SIGTERM.
+ * one time it is created), then listen until SIGINT/SIGTERM. With OVERTURE_WORKERS > 1 the primary
+ * process does the set-up and forks that many workers sharing the port; it restarts one that dies.
  */
 export async function serve(config: Readonly<Config>, print: (text: string) => void): Promise<void> {
+  if (cluster.isWorker) {
+    await listen(config);
+    return;
+  }
   const runtime = await openRuntime(config);
-  const { app: devApp, apiKey } = await ensureDevApp(runtime);
+  const devApp = await ensureDevApp(runtime);
+  const banner = (address: string) =>
+    banner_(
+      config,
+      address,
+      runtime.database.description,
+      runtime.migrated,
+      devApp.app.id,
+      devApp.apiKey?.secret,
+    );
+  if (config.workers === 1) {
+    await runtime.database.close();
+    const address = await listen(config);
+    print(banner(address));
+    return;
+  }
+  await runtime.database.close();
+  let printed = false;
+  let stopping = false;
+  const fork = () => cluster.fork();
+  cluster.on("listening", (_worker, address) => {
+    if (printed) return;
+    printed = true;
+    const host = address.address === "::" || !address.address ? config.host : address.address;
+    print(
+      `${banner(`${config.tlsCert ? "https" : "http"}://${host}:${address.port}`)}\n  Workers:         ${config.workers}\n`,
+    );
+  });
+  cluster.on("exit", (worker, code) => {
+    if (stopping) return;
+    console.error(`overture: worker ${worker.process.pid} exited (${code}); starting another`);
+    fork();
+  });
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => {
+      stopping = true;
+      for (const worker of Object.values(cluster.workers ?? {})) worker?.kill("SIGTERM");
+      cluster.disconnect(() => process.exit(0));
+    });
+  }
+  for (let i = 0; i < config.workers; i++) fork();
+}
+
+/** One server process: its own database connection, the HTTP app, the purge timer. */
+async function listen(config: Readonly<Config>): Promise<string> {
+  const runtime = await openRuntime(config);
   const https = config.tlsCert
     ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) }
     : undefined;
@@ -33,28 +84,38 @@ export async function serve(config: Readonly<Config>, print: (text: string) => v
       void shutdown().then(() => process.exit(0));
     });
   }
-  const address = await app.listen({ port: config.port, host: config.host });
+  return app.listen({ port: config.port, host: config.host });
+}
+
+function banner_(
+  config: Readonly<Config>,
+  address: string,
+  database: string,
+  migrated: string[],
+  appId: string,
+  apiKey: string | undefined,
+): string {
   const base = config.port === 0 ? address : config.publicUrl;
-  // One write, so log lines from other streams cannot land inside the banner.
-  const lines: string[] = [];
-  const out = (line: string) => lines.push(line);
-  out("");
-  out(`Overture ${VERSION} listening on ${address} (${runtime.database.description})`);
-  if (runtime.migrated.length > 0) out(`Applied migrations: ${runtime.migrated.join(", ")}`);
-  out("");
-  out(`  App ID:          ${devApp.id}${apiKey ? "  (created now)" : ""}`);
-  out(`  Management API:  ${base}/v2/session/apps/${devApp.id}`);
-  out(`  Frontend API:    ${base}/v1/session`);
-  out(`  API reference:   ${base}/docs`);
+  const lines = ["", `Overture ${VERSION} listening on ${address} (${database})`];
+  if (migrated.length > 0) lines.push(`Applied migrations: ${migrated.join(", ")}`);
+  lines.push(
+    "",
+    `  App ID:          ${appId}${apiKey ? "  (created now)" : ""}`,
+    `  Management API:  ${base}/v2/session/apps/${appId}`,
+    `  Frontend API:    ${base}/v1/session`,
+    `  API reference:   ${base}/docs`,
+  );
   if (apiKey) {
-    out(`  API key:         ${apiKey.secret}`);
-    out("");
-    out("  The API key is shown only this once; it is stored hashed. Keep it now.");
+    lines.push(
+      `  API key:         ${apiKey}`,
+      "",
+      "  The API key is shown only this once; it is stored hashed. Keep it now.",
+    );
   } else {
-    out(
-      `  API key:         printed at first start; make another with: npx overture key create --app ${devApp.id}`,
+    lines.push(
+      `  API key:         printed at first start; make another with: npx overture key create --app ${appId}`,
     );
   }
-  out("");
-  print(lines.join("\n"));
+  lines.push("");
+  return lines.join("\n");
 }

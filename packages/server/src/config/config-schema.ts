@@ -20,6 +20,7 @@ export interface Config {
   tlsCert: string;
   tlsKey: string;
   dnsServers: string[];
+  workers: number;
 }
 
 type Parsed<T> = { value: T } | { error: string };
@@ -107,6 +108,15 @@ export const configSchema = [
     defaultDoc: "none",
     default: () => "",
     parse: nonEmptyString,
+  }),
+  option({
+    key: "workers",
+    file: "workers",
+    env: "OVERTURE_WORKERS",
+    doc: "Server processes sharing the port (node:cluster); one per core uses the whole machine. The state is in the database, so any number works.",
+    defaultDoc: "`1`",
+    default: () => 1,
+    parse: integer(1, 64),
   }),
   option({
     key: "dataDir",

@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import SQLite from "better-sqlite3";
-import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
+import { CompiledQuery, type Driver, Kysely, PostgresDialect, SqliteDialect } from "kysely";
 import pg from "pg";
 import type { DatabaseSchema } from "./database-schema.js";
 
@@ -60,7 +60,7 @@ export function openDatabase(target: DatabaseTarget, options: OpenDatabaseOption
     sqlite.pragma("cache_size = -65536");
     sqlite.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
     const db = new Kysely<DatabaseSchema>({
-      dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
+      dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }),
     });
     return { db, dialect: "sqlite", description: `sqlite:${target.file}`, close: () => db.destroy() };
   }
@@ -77,6 +77,21 @@ export function openDatabase(target: DatabaseTarget, options: OpenDatabaseOption
   });
   const db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) });
   return { db, dialect: "postgres", description: redactUrl(target.url), close: () => db.destroy() };
+}
+
+/**
+ * Write transactions BEGIN IMMEDIATE: they take SQLite's write lock up front and wait for it (busy
+ * timeout) instead of starting as readers and failing with SQLITE_BUSY when another process wrote
+ * first — what several server processes on one file (OVERTURE_WORKERS) would otherwise hit.
+ */
+class ImmediateSqliteDialect extends SqliteDialect {
+  override createDriver(): Driver {
+    const driver = super.createDriver();
+    driver.beginTransaction = async (connection) => {
+      await connection.executeQuery(CompiledQuery.raw("begin immediate"));
+    };
+    return driver;
+  }
 }
 
 /**

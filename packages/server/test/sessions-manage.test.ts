@@ -172,6 +172,42 @@ describeEachDatabase("managing sessions", (dialect) => {
   });
 });
 
+describeEachDatabase("purging ended sessions", (dialect) => {
+  it("deletes sessions a day after they ended, with their refresh tokens, keeping live ones", async () => {
+    const s = await startTestServer(dialect);
+    try {
+      const { purgeExpired } = await import("../src/domain/purge-expired.js");
+      const userId = (await s.mgmt("POST", "/users", {})).body.id;
+      const host = `${s.appId}.localhost`;
+      const ended = new SessionClient(s, host);
+      await ended.signIn(userId);
+      await ended.refresh();
+      await ended.call("/v1/session/revoke");
+      const live = new SessionClient(s, host);
+      await live.signIn(userId);
+      const count = async (t: "sessions" | "refresh_tokens") =>
+        Number(
+          (
+            await s.db.database.db
+              .selectFrom(t)
+              .select((e) => e.fn.countAll().as("n"))
+              .executeTakeFirstOrThrow()
+          ).n,
+        );
+      expect(await count("sessions")).toBe(2);
+      expect(await count("refresh_tokens")).toBe(3);
+      expect((await purgeExpired({ store: s.store, clock: s.clock })).sessions).toBe(0);
+      s.clock.advance(86_400_000 + 1000);
+      expect((await purgeExpired({ store: s.store, clock: s.clock })).sessions).toBe(1);
+      expect(await count("sessions")).toBe(1);
+      expect(await count("refresh_tokens")).toBe(1);
+      expect((await live.refresh()).status).toBe(200);
+    } finally {
+      await s.close();
+    }
+  });
+});
+
 describeEachDatabase("session lifetimes per app", (dialect) => {
   it("are read and set through /config/session, and new tokens follow them", async () => {
     const s = await startTestServer(dialect);

@@ -307,6 +307,7 @@ describeEachDatabase("single-use marks", (dialect) => {
         spentTokens: 2,
         rateLimits: 0,
         otp: 0,
+        sessions: 0,
       });
       expect(await store.spentTokens.markSpent("a1", "challenge", "j1", 10_000)).toBe(true);
       expect(await store.spentTokens.markSpent("a2", "challenge", "j1", 10_000)).toBe(false);

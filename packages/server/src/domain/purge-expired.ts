@@ -5,7 +5,8 @@ export const PURGE_INTERVAL_MS = 5 * 60_000;
 
 /**
  * Deletes what can never matter again: spent-token marks (challenge jtis, DPoP jtis) and
- * rate-limit windows past their expiry, OTP verifications past theirs, dev messages after a day. Safe on any number of nodes at once; each delete is idempotent.
+ * rate-limit windows past their expiry, OTP verifications past theirs, dev messages after a day,
+ * sessions (with every refresh token they rotated through) a day after they ended. Safe on any number of nodes at once; each delete is idempotent.
  */
 export async function purgeExpired(deps: Pick<DomainDeps, "store" | "clock">) {
   const now = deps.clock.now();
@@ -13,5 +14,7 @@ export async function purgeExpired(deps: Pick<DomainDeps, "store" | "clock">) {
     spentTokens: await deps.store.spentTokens.purgeExpired(now),
     rateLimits: await deps.store.rateLimits.purgeExpired(now),
     otp: await deps.store.otp.purge(now, now - 86_400_000),
+    // An ended session's tokens already answer 401; after a day they go, with their refresh tokens.
+    sessions: await deps.store.sessions.purgeEnded(now - 86_400_000),
   };
 }

@@ -189,6 +189,8 @@ export interface SessionRepository {
     reason: string,
     keep?: string,
   ): Promise<string[]>;
+  /** Deletes sessions (and their refresh tokens) that ended before `endedBefore`; returns how many. */
+  purgeEnded(endedBefore: number): Promise<number>;
   /** Sessions not revoked and not expired at `now`, newest first. */
   listActive(appId: string, userId: string, now: number): Promise<SessionRecord[]>;
 }

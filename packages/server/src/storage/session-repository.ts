@@ -141,6 +141,20 @@ export class KyselySessionRepository implements SessionRepository {
     return rows.map((r) => r.id);
   }
 
+  async purgeEnded(endedBefore: number): Promise<number> {
+    const result = await this.db
+      .deleteFrom("sessions")
+      .where((eb) =>
+        eb.or([
+          eb("revoked_at", "<", endedBefore),
+          eb("expires_at", "<", endedBefore),
+          eb("idle_expires_at", "<", endedBefore),
+        ]),
+      )
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
   async listActive(appId: string, userId: string, now: number): Promise<SessionRecord[]> {
     const rows = await this.db
       .selectFrom("sessions")

@@ -96,6 +96,36 @@ describeEachDatabase("sessions: finalize, refresh, revoke", (dialect) => {
     );
   });
 
+  it("signs with RS256 after the app switches to it, and old ES256 tokens still verify", async () => {
+    const { rotateSigningKey } = await import("../src/domain/apps.js");
+    const before = client();
+    await before.finalize(await challenge());
+    const es256Token = before.accessToken!;
+    expect(
+      (await rotateSigningKey({ store: s.store, clock: s.clock, keys: s.keys }, s.appId, "RS256")).ok,
+    ).toBe(true);
+    s.clock.advance(10_000); // past the per-node app cache
+    const after = client();
+    const res = await after.finalize(await challenge());
+    expect(res.status).toBe(200);
+    expect(
+      JSON.parse(Buffer.from(res.body.access_token.split(".")[0], "base64url").toString()),
+    ).toMatchObject({ alg: "RS256", typ: "at+jwt" });
+    const jwks = createLocalJWKSet(
+      (await s.inject({ method: "GET", url: "/.well-known/jwks.json", headers: { host } })).body,
+    );
+    await jwtVerify(res.body.access_token, jwks, { currentDate: new Date(s.clock.now()) });
+    await jwtVerify(es256Token, jwks, { currentDate: new Date(s.clock.now() - 10_000) });
+    // Bearer calls accept tokens of the retired key while it is still published, and of the new one.
+    expect((await before.bearer("GET", "/v1/session/me/list")).status).toBe(200);
+    expect((await after.bearer("GET", "/v1/session/me/list")).status).toBe(200);
+    // Refresh of the ES256-era session now mints RS256 tokens.
+    const refreshed = await before.refresh();
+    expect(
+      JSON.parse(Buffer.from(refreshed.body.access_token.split(".")[0], "base64url").toString()).alg,
+    ).toBe("RS256");
+  });
+
   it("spends a challenge token once", async () => {
     const token = await challenge();
     expect((await client().finalize(token)).status).toBe(200);

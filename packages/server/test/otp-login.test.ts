@@ -81,6 +81,11 @@ describeEachDatabase("OTP login", (dialect) => {
     expect(ok.status).toBe(200);
     expect(Object.keys(ok.body).sort()).toEqual(["access_token", "expires_at"]);
     expect(ok.headers["x-refresh-token"]).toMatch(/^ovr_/);
+    // One refresh cookie and the verification cookie cleared: nothing set twice.
+    const cookies = ok.headers["set-cookie"] as string[];
+    expect(cookies).toHaveLength(2);
+    expect(cookies[0]).toMatch(new RegExp(`^__Host-refresh_${s.appId}=ovr_`));
+    expect(cookies[1]).toMatch(new RegExp(`^__Host-verification-login_${s.appId}=; .*Max-Age=0`));
     const users = (
       await s.mgmt("GET", "/users?identifier_type=email_address&identifier_value=otp.user%40example.com")
     ).body.users;

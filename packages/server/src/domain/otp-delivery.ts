@@ -1,26 +1,16 @@
+import type { OtpDelivery } from "@overture/protocol";
+import type Type from "typebox";
 import { decryptSecret, encryptSecret } from "../keys/key-encryption.js";
-import type { OtpDelivery } from "../storage/repositories.js";
+import type { OtpDelivery as StoredDelivery } from "../storage/repositories.js";
 
-/** A sender as the Management API receives it, credentials in clear. */
-export type OtpDeliveryInput =
-  | { type: "console" }
-  | { type: "http"; url: string; headers?: Record<string, string> }
-  | {
-      type: "smtp";
-      host: string;
-      port: number;
-      secure?: boolean;
-      require_tls?: boolean;
-      username?: string;
-      password?: string;
-      from: string;
-    };
+/** A sender as the Management API receives it, credentials in clear (the protocol schema). */
+export type OtpDeliveryInput = Type.Static<typeof OtpDelivery>;
 
 /**
  * Seals a sender's credentials (the SMTP password, the gateway's headers) with a key derived from
  * the master key, bound to the config id: at rest and in API answers they never appear in clear.
  */
-export function sealDelivery(key: Buffer, configId: string, input: OtpDeliveryInput): OtpDelivery {
+export function sealDelivery(key: Buffer, configId: string, input: OtpDeliveryInput): StoredDelivery {
   if (input.type === "console") return { type: "console" };
   if (input.type === "http") {
     const headers = input.headers ?? {};
@@ -54,7 +44,7 @@ export function openPassword(key: Buffer, configId: string, sealed: string | nul
 }
 
 /** What the API shows of a sender: everything but the credentials. */
-export function describeDelivery(d: OtpDelivery) {
+export function describeDelivery(d: StoredDelivery) {
   if (d.type === "console") return { type: "console" as const };
   if (d.type === "http") return { type: "http" as const, url: d.url, header_names: d.headerNames };
   return {

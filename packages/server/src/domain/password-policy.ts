@@ -1,12 +1,6 @@
-/** Password rules as integer minimum counts (prelude-api.md §3.13, C3); max_length 0 = no bound. */
-export interface PasswordCompliancy {
-  min_length: number;
-  max_length: number;
-  uppercase: number;
-  lowercase: number;
-  numbers: number;
-  symbols: number;
-}
+import type { PasswordCompliancy } from "@overture/protocol";
+
+export type { PasswordCompliancy };
 
 /** Applies until an app has a password config (docs/users.md). */
 export const DEFAULT_PASSWORD_COMPLIANCY: PasswordCompliancy = {

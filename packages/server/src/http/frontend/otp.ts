@@ -113,10 +113,7 @@ export const checkLoginOtp = defineRoute({
     );
     if (!started.ok) fail(started);
     sendRefreshToken(reply, app.id, started.refreshToken, started.refreshExpiresAt, deps.domain.clock.now());
-    reply.header("set-cookie", [
-      reply.getHeader("set-cookie") as string,
-      `${verificationCookie(app.id)}=; Path=/; Max-Age=0; Secure; HttpOnly; SameSite=Lax`,
-    ]);
+    clearVerification(reply, app.id);
     return { status: 200, body: { access_token: started.accessToken, expires_at: started.expiresAt } };
   },
 });

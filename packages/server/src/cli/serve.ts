@@ -4,7 +4,7 @@ import { createApp } from "../app.js";
 import type { Config } from "../config/config-schema.js";
 import { ensureDevApp } from "../domain/apps.js";
 import { PURGE_INTERVAL_MS, purgeExpired } from "../domain/purge-expired.js";
-import { openRuntime } from "../runtime.js";
+import { openRuntime, type Runtime } from "../runtime.js";
 import { VERSION } from "../version.js";
 
 /**
@@ -29,9 +29,7 @@ export async function serve(config: Readonly<Config>, print: (text: string) => v
       devApp.apiKey?.secret,
     );
   if (config.workers === 1) {
-    await runtime.database.close();
-    const address = await listen(config);
-    print(banner(address));
+    print(banner(await listen(config, runtime)));
     return;
   }
   await runtime.database.close();
@@ -61,14 +59,20 @@ export async function serve(config: Readonly<Config>, print: (text: string) => v
   for (let i = 0; i < config.workers; i++) fork();
 }
 
-/** One server process: its own database connection, the HTTP app, the purge timer. */
-async function listen(config: Readonly<Config>): Promise<string> {
-  const runtime = await openRuntime(config);
+/**
+ * One server process: its database connection (the primary's own when there are no workers), the
+ * HTTP app, and — in one process only — the purge timer.
+ */
+async function listen(config: Readonly<Config>, opened?: Runtime): Promise<string> {
+  const runtime = opened ?? (await openRuntime(config));
   const https = config.tlsCert
     ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) }
     : undefined;
   const app = await createApp({ ...runtime, ...(https && { https }) });
+  // Purging is idempotent, but one process doing it is enough.
+  const purges = !cluster.isWorker || cluster.worker?.id === 1;
   const purge = setInterval(() => {
+    if (!purges) return;
     purgeExpired(runtime).catch((error: unknown) =>
       app.log.error({ err: error }, "purging expired rows failed"),
     );

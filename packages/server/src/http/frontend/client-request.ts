@@ -52,6 +52,14 @@ export async function requireDpop(
 
 export const refreshCookieName = (appId: string) => `__Host-refresh_${appId}`;
 
+/**
+ * A `__Host-` cookie: Secure, Path=/, no Domain (so it stays on this exact host), HttpOnly, and
+ * SameSite=Lax, which still reaches same-site API calls from the app's pages. Max-Age 0 clears it.
+ */
+export function hostCookie(name: string, value: string, maxAgeSeconds: number): string {
+  return `${name}=${value}; Path=/; Max-Age=${maxAgeSeconds}; Secure; HttpOnly; SameSite=Lax`;
+}
+
 /** Native clients send `X-Refresh-Token`; browsers may rely on the cookie. The header wins. */
 export function presentedRefreshToken(request: FastifyRequest, appId: string): string | undefined {
   const header = request.headers["x-refresh-token"];
@@ -70,17 +78,11 @@ export function sendRefreshToken(
   reply.header("x-refresh-token", token);
   reply.header("x-refresh-token-expires-at", new Date(expiresAtMs).toISOString());
   const maxAge = Math.max(0, Math.ceil((expiresAtMs - now) / 1000));
-  reply.header(
-    "set-cookie",
-    `${refreshCookieName(appId)}=${token}; Path=/; Max-Age=${maxAge}; Secure; HttpOnly; SameSite=Lax`,
-  );
+  reply.header("set-cookie", hostCookie(refreshCookieName(appId), token, maxAge));
 }
 
 export function clearRefreshCookie(reply: FastifyReply, appId: string) {
-  reply.header(
-    "set-cookie",
-    `${refreshCookieName(appId)}=; Path=/; Max-Age=0; Secure; HttpOnly; SameSite=Lax`,
-  );
+  reply.header("set-cookie", hostCookie(refreshCookieName(appId), "", 0));
 }
 
 function readCookie(header: string | undefined, name: string): string | undefined {

@@ -11,7 +11,8 @@ import { checkOtp, OTP_TTL_MS, retryOtp, startOtp } from "../../domain/otp-login
 import { startSession } from "../../domain/sessions.js";
 import { ApiError, fail } from "../api-error.js";
 import { defineRoute } from "../route-spec.js";
-import { clientContext, externalOrigin, requireDpop, sendRefreshToken } from "./client-request.js";
+import { clientContext, externalOrigin, hostCookie, requireDpop } from "./client-request.js";
+import { handOver } from "./session-tokens.js";
 
 const tag = "OTP";
 const verificationCookie = (appId: string) => `__Host-verification-login_${appId}`;
@@ -28,19 +29,13 @@ function verificationToken(request: FastifyRequest, appId: string): string | und
   return part?.slice(name.length) || undefined;
 }
 
-function handOver(reply: FastifyReply, appId: string, token: string) {
+function handOverVerification(reply: FastifyReply, appId: string, token: string) {
   reply.header("x-verification-token", token);
-  reply.header(
-    "set-cookie",
-    `${verificationCookie(appId)}=${token}; Path=/; Max-Age=${OTP_TTL_MS / 1000}; Secure; HttpOnly; SameSite=Lax`,
-  );
+  reply.header("set-cookie", hostCookie(verificationCookie(appId), token, OTP_TTL_MS / 1000));
 }
 
 function clearVerification(reply: FastifyReply, appId: string) {
-  reply.header(
-    "set-cookie",
-    `${verificationCookie(appId)}=; Path=/; Max-Age=0; Secure; HttpOnly; SameSite=Lax`,
-  );
+  reply.header("set-cookie", hostCookie(verificationCookie(appId), "", 0));
 }
 
 const startErrors = [
@@ -68,7 +63,7 @@ export const startLoginOtp = defineRoute({
       ip: request.ip,
     });
     if (!result.ok) fail(result);
-    handOver(reply, app.id, result.verificationToken);
+    handOverVerification(reply, app.id, result.verificationToken);
     return { status: 204 };
   },
 });
@@ -112,9 +107,9 @@ export const checkLoginOtp = defineRoute({
       clientContext(request),
     );
     if (!started.ok) fail(started);
-    sendRefreshToken(reply, app.id, started.refreshToken, started.refreshExpiresAt, deps.domain.clock.now());
+    const answer = handOver(reply, app.id, started, deps.domain.clock.now());
     clearVerification(reply, app.id);
-    return { status: 200, body: { access_token: started.accessToken, expires_at: started.expiresAt } };
+    return answer;
   },
 });
 
@@ -161,7 +156,7 @@ export const start = defineRoute({
       ip: request.ip,
     });
     if (!result.ok) fail(result);
-    handOver(reply, app.id, result.verificationToken);
+    handOverVerification(reply, app.id, result.verificationToken);
     return { status: 204 };
   },
 });

@@ -1,5 +1,11 @@
 import { FinalizeLoginRequest, RefreshRequest, TokenResponse } from "@overture/protocol";
-import { finalizeLogin, refreshSession, revokeByRefreshToken } from "../../domain/sessions.js";
+import type { FastifyReply } from "fastify";
+import {
+  finalizeLogin,
+  type IssuedSession,
+  refreshSession,
+  revokeByRefreshToken,
+} from "../../domain/sessions.js";
 import { ApiError, fail } from "../api-error.js";
 import { defineRoute } from "../route-spec.js";
 import {
@@ -11,6 +17,12 @@ import {
 } from "./client-request.js";
 
 const tag = "Sessions";
+
+/** A session's tokens to the client: refresh token in headers and cookie, access token in the body. */
+export function handOver(reply: FastifyReply, appId: string, issued: IssuedSession, now: number) {
+  sendRefreshToken(reply, appId, issued.refreshToken, issued.refreshExpiresAt, now);
+  return { status: 200, body: { access_token: issued.accessToken, expires_at: issued.expiresAt } };
+}
 
 export const finalize = defineRoute({
   operationId: "finalizeLogin",
@@ -49,8 +61,7 @@ export const finalize = defineRoute({
       clientContext(request),
     );
     if (!result.ok) fail(result);
-    sendRefreshToken(reply, app.id, result.refreshToken, result.refreshExpiresAt, deps.domain.clock.now());
-    return { status: 200, body: { access_token: result.accessToken, expires_at: result.expiresAt } };
+    return handOver(reply, app.id, result, deps.domain.clock.now());
   },
 });
 
@@ -89,8 +100,7 @@ export const refresh = defineRoute({
       clientContext(request),
     );
     if (!result.ok) fail(result);
-    sendRefreshToken(reply, app.id, result.refreshToken, result.refreshExpiresAt, deps.domain.clock.now());
-    return { status: 200, body: { access_token: result.accessToken, expires_at: result.expiresAt } };
+    return handOver(reply, app.id, result, deps.domain.clock.now());
   },
 });
 

@@ -2,8 +2,6 @@ import { createHash, timingSafeEqual } from "node:crypto";
 
 /** RFC 7636 §4.1: 43–128 characters of the unreserved set. */
 export const CODE_VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/;
-/** An S256 challenge: base64url of a SHA-256 digest, no padding. */
-export const CODE_CHALLENGE = /^[A-Za-z0-9_-]{43}$/;
 
 /** S256 only: `plain` would let a stolen challenge token be finalized by whoever saw the challenge. */
 export function verifyPkce(codeChallenge: string, codeVerifier: string): boolean {

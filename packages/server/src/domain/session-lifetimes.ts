@@ -10,6 +10,3 @@ export const DEFAULT_LIFETIMES = {
   /** Idle limit: a session not refreshed for 7 days ends. */
   idleTtlSeconds: 7 * 86_400,
 } as const;
-
-/** The longest access-token lifetime an app may set; key retention (docs/keys.md) depends on it. */
-export const MAX_ACCESS_TTL_SECONDS = 86_400;

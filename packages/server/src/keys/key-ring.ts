@@ -28,7 +28,8 @@ export interface KeyRingOptions {
   cacheTtlMs?: number;
   /**
    * How long a retired key stays published. It must outlive every token the key signed: access
-   * tokens (at most 24 h, docs/sessions.md) and challenge tokens (minutes).
+   * tokens (at most 24 h: the `access_token_ttl_seconds` bound of /config/session) and challenge
+   * tokens (minutes).
    */
   retentionMs?: number;
 }

@@ -23,6 +23,8 @@ const options: LoadOptions = {
   warmupMs: Number(process.env.BENCH_WARMUP_MS ?? 2_000),
   durationMs: Number(process.env.BENCH_DURATION_MS ?? 10_000),
 };
+// e.g. BENCH_SCENARIOS=sessions while working on one path; the full run is what gets reported.
+const scenarios = new Set((process.env.BENCH_SCENARIOS ?? "management,sessions").split(","));
 const postgresUrl = process.env.OVERTURE_BENCH_POSTGRES_URL ?? process.env.OVERTURE_TEST_POSTGRES_URL;
 
 interface Row extends Stats {
@@ -36,8 +38,8 @@ async function benchDatabase(database: string, storage: Record<string, string>):
   const server = await startServer(env);
   try {
     const rows: [string, Stats][] = [
-      ...(await benchManagement(server, options)),
-      ...(await benchSessions(server, env, options)),
+      ...(scenarios.has("management") ? await benchManagement(server, options) : []),
+      ...(scenarios.has("sessions") ? await benchSessions(server, env, options) : []),
     ];
     return rows.map(([scenario, stats]) => ({ database, scenario, ...stats }));
   } finally {

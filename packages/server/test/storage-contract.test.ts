@@ -4,6 +4,7 @@ import { newId } from "../src/domain/new-id.js";
 import { DEFAULT_LIFETIMES } from "../src/domain/session-lifetimes.js";
 import { createStore } from "../src/storage/kysely-store.js";
 import { loadMigrations, migrate } from "../src/storage/migrate.js";
+import { preparedQuery } from "../src/storage/prepared-query.js";
 import type { Store, UserRecord } from "../src/storage/repositories.js";
 import { uniqueViolationIndex } from "../src/storage/unique-violation.js";
 import { runCliProcess } from "./support/run-cli.js";
@@ -311,6 +312,61 @@ describeEachDatabase("single-use marks", (dialect) => {
       });
       expect(await store.spentTokens.markSpent("a1", "challenge", "j1", 10_000)).toBe(true);
       expect(await store.spentTokens.markSpent("a2", "challenge", "j1", 10_000)).toBe(false);
+    } finally {
+      await t.drop();
+    }
+  });
+});
+
+describeEachDatabase("prepared queries", (dialect) => {
+  it("compile once and run with each call's values, in and out of transactions", async () => {
+    const t = await createTestDatabase(dialect);
+    const { db } = t.database;
+    try {
+      const insert = preparedQuery(["appId", "jti", "expiresAt"], (q, v) =>
+        q
+          .insertInto("spent_tokens")
+          .values({ app_id: v.appId, kind: "dpop", jti: v.jti, expires_at: v.expiresAt }),
+      );
+      const find = preparedQuery(["appId", "after"], (q, v) =>
+        q
+          .selectFrom("spent_tokens")
+          .select(["jti", "kind", "expires_at"])
+          .where("app_id", "=", v.appId)
+          .where("expires_at", ">", v.after)
+          .orderBy("jti"),
+      );
+      await insert(db, { appId: "p1", jti: "a", expiresAt: 10 });
+      await db.transaction().execute(async (tx) => {
+        await insert(tx, { appId: "p1", jti: "b", expiresAt: 20 });
+        await insert(tx, { appId: "p2", jti: "c", expiresAt: 30 });
+      });
+      expect((await find(db, { appId: "p1", after: 0 })).rows).toEqual([
+        { jti: "a", kind: "dpop", expires_at: 10 },
+        { jti: "b", kind: "dpop", expires_at: 20 },
+      ]);
+      expect((await find(db, { appId: "p1", after: 10 })).rows).toEqual([
+        { jti: "b", kind: "dpop", expires_at: 20 },
+      ]);
+      expect((await find(db, { appId: "p2", after: 0 })).rows).toEqual([
+        { jti: "c", kind: "dpop", expires_at: 30 },
+      ]);
+    } finally {
+      await t.drop();
+    }
+  });
+
+  it("refuse a placeholder where no bound parameter goes", async () => {
+    const t = await createTestDatabase(dialect);
+    try {
+      const unused = preparedQuery(["appId", "extra"], (q, v) =>
+        q.selectFrom("spent_tokens").select("jti").where("app_id", "=", v.appId),
+      );
+      expect(() => unused(t.database.db, { appId: "p1", extra: 1 })).toThrow(/extra is not a bound/);
+      const asColumn = preparedQuery(["column"], (q, v) =>
+        q.selectFrom("spent_tokens").select("jti").orderBy(v.column),
+      );
+      expect(() => asColumn(t.database.db, { column: "jti" })).toThrow(/not a bound parameter/);
     } finally {
       await t.drop();
     }

@@ -18,7 +18,7 @@ export async function mintAccessToken(
   const key = await keys.signingKey(app);
   const iat = Math.floor(now / 1000);
   const expiresAt = iat + app.accessTtlSeconds;
-  const token = signJws(
+  const token = await signJws(
     { alg: key.alg, kid: key.kid, typ: "at+jwt" },
     {
       iss: issuer,

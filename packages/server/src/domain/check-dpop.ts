@@ -21,7 +21,7 @@ export async function checkDpop(
   input: DpopCheckInput,
   options: { deferReplayMark?: boolean } = {},
 ): Promise<(DpopProof & { replayMark: ReplayMark }) | DpopFailure> {
-  const proof = parseDpopProof(input.proof, input.method, input.url, input.now);
+  const proof = await parseDpopProof(input.proof, input.method, input.url, input.now);
   if (!proof.ok) return proof;
   if (!isValidNonce(deps.nonceKey, appId, proof.nonce, input.now)) {
     return { ok: false, reason: "use_dpop_nonce", message: "Retry with the nonce in the DPoP-Nonce header." };

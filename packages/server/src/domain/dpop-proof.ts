@@ -1,5 +1,5 @@
-import { createHash, createPublicKey, type KeyObject, verify } from "node:crypto";
-import { decodeJsonPart } from "./jws.js";
+import { createHash, createPublicKey, type KeyObject } from "node:crypto";
+import { decodeJsonPart, verifySignature } from "./jws.js";
 
 /** Proof `iat` may differ from the server clock by this much either way. Nonces give freshness. */
 export const IAT_WINDOW_MS = 5 * 60_000;
@@ -32,12 +32,12 @@ const fail = (reason: DpopFailure["reason"], message: string): DpopFailure => ({
  * (ES256 or EdDSA; never `none` or HMAC), a public-only `jwk` that verifies the signature, and
  * `htm`, `htu` and `iat` matching this request. Nonce and `jti` replay are checked by the caller.
  */
-export function parseDpopProof(
+export async function parseDpopProof(
   proof: string | undefined,
   method: string,
   url: string,
   now: number,
-): DpopProof | DpopFailure {
+): Promise<DpopProof | DpopFailure> {
   if (!proof) return fail("missing_dpop_proof", "This endpoint requires a DPoP proof.");
   if (proof.length > 8192) return fail("invalid_dpop_proof", "The DPoP proof is too large.");
   const parts = proof.split(".");
@@ -63,8 +63,8 @@ export function parseDpopProof(
   const signature = Buffer.from(s, "base64url");
   const valid =
     header.alg === "ES256"
-      ? verify("sha256", signed, { key, dsaEncoding: "ieee-p1363" }, signature)
-      : verify(null, signed, key, signature);
+      ? await verifySignature("sha256", signed, { key, dsaEncoding: "ieee-p1363" }, signature)
+      : await verifySignature(null, signed, key, signature);
   if (!valid) return fail("invalid_dpop_proof", "The DPoP proof signature does not verify.");
 
   const { jti, htm, htu, iat } = payload;

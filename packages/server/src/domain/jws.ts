@@ -1,4 +1,4 @@
-import { type KeyObject, sign, verify } from "node:crypto";
+import { type KeyObject, sign, type VerifyKeyObjectInput, verify } from "node:crypto";
 
 export type JwsAlg = "ES256" | "RS256";
 
@@ -9,17 +9,37 @@ const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("bas
  * Bearer call, where a general-purpose JOSE library's overhead was measurable (docs/benchmarks.md).
  * ES256 signatures are raw r||s (RFC 7518 §3.4); RS256 is PKCS#1 v1.5 with SHA-256.
  */
-export function signJws(
+export async function signJws(
   header: Record<string, unknown> & { alg: JwsAlg },
   payload: Record<string, unknown>,
   key: KeyObject,
-): string {
+): Promise<string> {
   const input = `${b64(header)}.${b64(payload)}`;
-  const signature =
-    header.alg === "ES256"
-      ? sign("sha256", Buffer.from(input), { key, dsaEncoding: "ieee-p1363" })
-      : sign("sha256", Buffer.from(input), key);
+  const signature = await new Promise<Buffer>((resolve, reject) =>
+    sign(
+      "sha256",
+      Buffer.from(input),
+      header.alg === "ES256" ? { key, dsaEncoding: "ieee-p1363" } : key,
+      (error, result) => (error ? reject(error) : resolve(result)),
+    ),
+  );
   return `${input}.${signature.toString("base64url")}`;
+}
+
+/**
+ * node:crypto's callback form, which runs on libuv's thread pool: signature checks are the largest
+ * single CPU cost of a refresh, and off the event loop they use a second core
+ * (docs/benchmarks.md). `false` for a malformed signature, as the synchronous form.
+ */
+export function verifySignature(
+  algorithm: "sha256" | null,
+  data: Buffer,
+  key: VerifyKeyObjectInput | KeyObject,
+  signature: Buffer,
+): Promise<boolean> {
+  return new Promise((resolve) =>
+    verify(algorithm, data, key, signature, (error, ok) => resolve(!error && ok)),
+  );
 }
 
 export interface VerifiedJws {
@@ -47,10 +67,12 @@ export async function verifyJws(
   if (!found || header.alg !== found.alg) return null;
   const input = Buffer.from(`${h}.${p}`);
   const signature = Buffer.from(s, "base64url");
-  const ok =
-    found.alg === "ES256"
-      ? verify("sha256", input, { key: found.key, dsaEncoding: "ieee-p1363" }, signature)
-      : verify("sha256", input, found.key, signature);
+  const ok = await verifySignature(
+    "sha256",
+    input,
+    found.alg === "ES256" ? { key: found.key, dsaEncoding: "ieee-p1363" } : found.key,
+    signature,
+  );
   return ok ? { header, payload } : null;
 }
 

@@ -178,12 +178,11 @@ export async function refreshSession(
   const presented = sha256(input.refreshToken);
   const found = await deps.store.sessions.findByRefreshToken(app.id, presented);
   if (!found) return { ok: false, reason: "unauthorized", message: "The refresh token is not valid." };
-  const { session } = found;
+  const { session, user } = found;
   if (!isActive(session, now))
     return { ok: false, reason: "unauthorized", message: "The session has ended." };
   if (session.jkt !== input.jkt) return { ok: false, reason: "dpop_key_mismatch" };
-  const user = await deps.store.users.get(app.id, session.userId);
-  if (user?.status !== "active") {
+  if (user.status !== "active") {
     await endSession(deps, app.id, session, "user_disabled", now);
     return { ok: false, reason: "unauthorized", message: "The session has ended." };
   }

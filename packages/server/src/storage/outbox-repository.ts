@@ -1,21 +1,30 @@
 import type { Kysely } from "kysely";
 import type { DatabaseSchema } from "./database-schema.js";
+import { preparedQuery } from "./prepared-query.js";
 import type { OutboxEvent, OutboxRepository } from "./repositories.js";
+
+// Written by most mutations: compiled once (prepared-query.ts).
+const appendEvent = preparedQuery(["id", "appId", "type", "payload", "createdAt"], (db, v) =>
+  db.insertInto("outbox_events").values({
+    id: v.id,
+    app_id: v.appId,
+    type: v.type,
+    payload: v.payload,
+    created_at: v.createdAt,
+  }),
+);
 
 export class KyselyOutboxRepository implements OutboxRepository {
   constructor(private readonly db: Kysely<DatabaseSchema>) {}
 
   async append(event: OutboxEvent): Promise<void> {
-    await this.db
-      .insertInto("outbox_events")
-      .values({
-        id: event.id,
-        app_id: event.appId,
-        type: event.type,
-        payload: JSON.stringify(event.payload),
-        created_at: event.createdAt,
-      })
-      .execute();
+    await appendEvent(this.db, {
+      id: event.id,
+      appId: event.appId,
+      type: event.type,
+      payload: JSON.stringify(event.payload),
+      createdAt: event.createdAt,
+    });
   }
 
   async list(appId: string, options: { afterId?: string; limit: number }): Promise<OutboxEvent[]> {

@@ -1,6 +1,52 @@
 import type { Kysely, Selectable } from "kysely";
 import type { DatabaseSchema, SessionsTable } from "./database-schema.js";
+import { preparedQuery } from "./prepared-query.js";
 import type { SessionRecord, SessionRepository } from "./repositories.js";
+
+// The statements of every finalize and refresh, compiled once (prepared-query.ts).
+const findByRefreshToken = preparedQuery(["tokenSha256", "appId"], (db, v) =>
+  db
+    .selectFrom("refresh_tokens")
+    .innerJoin("sessions", "sessions.id", "refresh_tokens.session_id")
+    .innerJoin("users", "users.id", "sessions.user_id")
+    .selectAll("sessions")
+    .select([
+      "refresh_tokens.token_sha256 as t_token_sha256",
+      "refresh_tokens.generation as t_generation",
+      "refresh_tokens.created_at as t_created_at",
+      "refresh_tokens.spent_at as t_spent_at",
+      "refresh_tokens.successor_sealed as t_successor_sealed",
+      "users.external_id as u_external_id",
+      "users.status as u_status",
+    ])
+    .where("refresh_tokens.token_sha256", "=", v.tokenSha256)
+    .where("sessions.app_id", "=", v.appId),
+);
+
+const spendRefreshToken = preparedQuery(["tokenSha256", "now", "successorSealed"], (db, v) =>
+  db
+    .updateTable("refresh_tokens")
+    .set({ spent_at: v.now, successor_sealed: v.successorSealed })
+    .where("token_sha256", "=", v.tokenSha256)
+    .where("spent_at", "is", null),
+);
+
+const addRefreshToken = preparedQuery(["tokenSha256", "sessionId", "generation", "now"], (db, v) =>
+  db.insertInto("refresh_tokens").values({
+    token_sha256: v.tokenSha256,
+    session_id: v.sessionId,
+    generation: v.generation,
+    created_at: v.now,
+    spent_at: null,
+  }),
+);
+
+const touchSession = preparedQuery(["sessionId", "generation", "now", "idleExpiresAt"], (db, v) =>
+  db
+    .updateTable("sessions")
+    .set({ generation: v.generation, last_seen_at: v.now, idle_expires_at: v.idleExpiresAt })
+    .where("id", "=", v.sessionId),
+);
 
 export class KyselySessionRepository implements SessionRepository {
   constructor(private readonly db: Kysely<DatabaseSchema>) {}
@@ -40,23 +86,7 @@ export class KyselySessionRepository implements SessionRepository {
   }
 
   async findByRefreshToken(appId: string, tokenSha256: string) {
-    const row = await this.db
-      .selectFrom("refresh_tokens")
-      .innerJoin("sessions", "sessions.id", "refresh_tokens.session_id")
-      .innerJoin("users", "users.id", "sessions.user_id")
-      .selectAll("sessions")
-      .select([
-        "refresh_tokens.token_sha256 as t_token_sha256",
-        "refresh_tokens.generation as t_generation",
-        "refresh_tokens.created_at as t_created_at",
-        "refresh_tokens.spent_at as t_spent_at",
-        "refresh_tokens.successor_sealed as t_successor_sealed",
-        "users.external_id as u_external_id",
-        "users.status as u_status",
-      ])
-      .where("refresh_tokens.token_sha256", "=", tokenSha256)
-      .where("sessions.app_id", "=", appId)
-      .executeTakeFirst();
+    const row = (await findByRefreshToken(this.db, { tokenSha256, appId })).rows[0];
     if (!row) return null;
     return {
       session: toSession(row),
@@ -73,13 +103,8 @@ export class KyselySessionRepository implements SessionRepository {
   }
 
   async spendRefreshToken(tokenSha256: string, now: number, successorSealed: string): Promise<boolean> {
-    const result = await this.db
-      .updateTable("refresh_tokens")
-      .set({ spent_at: now, successor_sealed: successorSealed })
-      .where("token_sha256", "=", tokenSha256)
-      .where("spent_at", "is", null)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) === 1;
+    const result = await spendRefreshToken(this.db, { tokenSha256, now, successorSealed });
+    return Number(result.numAffectedRows) === 1;
   }
 
   async addRefreshToken(
@@ -88,24 +113,11 @@ export class KyselySessionRepository implements SessionRepository {
     generation: number,
     now: number,
   ): Promise<void> {
-    await this.db
-      .insertInto("refresh_tokens")
-      .values({
-        token_sha256: tokenSha256,
-        session_id: sessionId,
-        generation,
-        created_at: now,
-        spent_at: null,
-      })
-      .execute();
+    await addRefreshToken(this.db, { tokenSha256, sessionId, generation, now });
   }
 
   async touch(sessionId: string, generation: number, now: number, idleExpiresAt: number): Promise<void> {
-    await this.db
-      .updateTable("sessions")
-      .set({ generation, last_seen_at: now, idle_expires_at: idleExpiresAt })
-      .where("id", "=", sessionId)
-      .execute();
+    await touchSession(this.db, { sessionId, generation, now, idleExpiresAt });
   }
 
   async replaceScopes(sessionId: string, expected: string[], scopes: string[]): Promise<boolean> {

@@ -1,6 +1,15 @@
 import type { Kysely } from "kysely";
 import type { DatabaseSchema } from "./database-schema.js";
+import { preparedQuery } from "./prepared-query.js";
 import type { SpentTokenRepository } from "./repositories.js";
+
+// On every finalize and refresh (a DPoP proof's jti): compiled once (prepared-query.ts).
+const markSpent = preparedQuery(["appId", "kind", "jti", "expiresAt"], (db, v) =>
+  db
+    .insertInto("spent_tokens")
+    .values({ app_id: v.appId, kind: v.kind, jti: v.jti, expires_at: v.expiresAt })
+    .onConflict((oc) => oc.columns(["app_id", "kind", "jti"]).doNothing()),
+);
 
 export class KyselySpentTokenRepository implements SpentTokenRepository {
   constructor(private readonly db: Kysely<DatabaseSchema>) {}
@@ -13,12 +22,8 @@ export class KyselySpentTokenRepository implements SpentTokenRepository {
   ): Promise<boolean> {
     // ON CONFLICT DO NOTHING instead of catching the violation: inside a PostgreSQL transaction a
     // failed insert would abort the whole transaction.
-    const result = await this.db
-      .insertInto("spent_tokens")
-      .values({ app_id: appId, kind, jti, expires_at: expiresAt })
-      .onConflict((oc) => oc.columns(["app_id", "kind", "jti"]).doNothing())
-      .executeTakeFirst();
-    return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
+    const result = await markSpent(this.db, { appId, kind, jti, expiresAt });
+    return Number(result.numAffectedRows ?? 0) === 1;
   }
 
   async purgeExpired(now: number): Promise<number> {

@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from "node:fs";
+
 /** The load loop shared by every scenario: N workers, an unmeasured warm-up, a measured window. */
 export interface Stats {
   requests: number;
@@ -5,12 +7,18 @@ export interface Stats {
   rps: number;
   p50: number;
   p99: number;
+  /** Server CPU time (all its threads) per measured request, in µs; null where /proc is missing. */
+  serverCpuUs: number | null;
+  /** This process's CPU (the load generator: HTTP client, DPoP proofs) per measured request, in µs. */
+  clientCpuUs: number;
 }
 
 export interface LoadOptions {
   concurrency: number;
   warmupMs: number;
   durationMs: number;
+  /** The server's process id, to read its CPU time: steadier than requests/s on a shared machine. */
+  serverPid?: number;
 }
 
 /**
@@ -43,8 +51,12 @@ export async function runLoad(
   await sleep(options.warmupMs);
   measuring = true;
   const started = performance.now();
+  const cpuBefore = processCpuMs(options.serverPid);
+  const clientBefore = process.cpuUsage();
   await sleep(options.durationMs);
   measuring = false;
+  const cpuAfter = processCpuMs(options.serverPid);
+  const client = process.cpuUsage(clientBefore);
   const elapsed = performance.now() - started;
   stop = true;
   await Promise.all(workers);
@@ -57,9 +69,45 @@ export async function runLoad(
     rps: (latencies.length / elapsed) * 1000,
     p50: pct(0.5),
     p99: pct(0.99),
+    serverCpuUs:
+      cpuBefore !== null && cpuAfter !== null && latencies.length > 0
+        ? ((cpuAfter - cpuBefore) * 1000) / latencies.length
+        : null,
+    clientCpuUs: (client.user + client.system) / Math.max(1, latencies.length),
   };
 }
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
+
+/** User + system CPU in ms of a process and its children (cluster workers), from /proc (Linux). */
+function processCpuMs(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    let total = 0;
+    for (const entry of readdirSync("/proc")) {
+      if (!/^\d+$/.test(entry)) continue;
+      const fields = statFields(entry);
+      // The 2nd field after the command name is the parent's pid; utime and stime are the 12th and 13th.
+      if (fields && (entry === String(pid) || fields[1] === String(pid))) {
+        total += ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+      }
+    }
+    return total;
+  } catch {
+    return null;
+  }
+}
+
+function statFields(pid: string): string[] | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  } catch {
+    return null; // exited meanwhile
+  }
+}
+
+// USER_HZ: 100 on every Linux architecture Node runs on.
+const CLOCK_TICKS_PER_SECOND = 100;

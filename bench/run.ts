@@ -36,10 +36,11 @@ async function benchDatabase(database: string, storage: Record<string, string>):
   // One master key shared by the server and this process, which issues challenge tokens.
   const env = { ...storage, OVERTURE_MASTER_KEY: randomBytes(32).toString("base64url") };
   const server = await startServer(env);
+  const withPid = { ...options, ...(server.pid !== undefined && { serverPid: server.pid }) };
   try {
     const rows: [string, Stats][] = [
-      ...(scenarios.has("management") ? await benchManagement(server, options) : []),
-      ...(scenarios.has("sessions") ? await benchSessions(server, env, options) : []),
+      ...(scenarios.has("management") ? await benchManagement(server, withPid) : []),
+      ...(scenarios.has("sessions") ? await benchSessions(server, env, withPid) : []),
     ];
     return rows.map(([scenario, stats]) => ({ database, scenario, ...stats }));
   } finally {
@@ -80,11 +81,11 @@ async function main() {
     `${options.concurrency} clients in flight (each session client with its own DPoP key), ${options.warmupMs / 1000} s warm-up, ${options.durationMs / 1000} s measured; server: compiled build, log level warn`,
     `raw node:crypto ES256 on one core (this process): sign ${es256.sign.toFixed(0)}/s, verify ${es256.verify.toFixed(0)}/s`,
     "",
-    "| database | scenario | requests/s | p50 ms | p99 ms | requests | errors |",
-    "|---|---|---:|---:|---:|---:|---:|",
+    "| database | scenario | requests/s | p50 ms | p99 ms | server CPU µs/request | client CPU µs/request | requests | errors |",
+    "|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ...rows.map(
       (r) =>
-        `| ${r.database} | ${r.scenario} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.requests} | ${r.errors} |`,
+        `| ${r.database} | ${r.scenario} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.serverCpuUs?.toFixed(0) ?? "–"} | ${r.clientCpuUs.toFixed(0)} | ${r.requests} | ${r.errors} |`,
     ),
   ].join("\n");
   console.log(`\n${table}\n`);

@@ -8,6 +8,7 @@ export interface ServerProcess {
   base: string;
   appId: string;
   apiKey: string;
+  pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -37,6 +38,7 @@ export function startServer(env: Record<string, string>): Promise<ServerProcess>
           base,
           appId,
           apiKey,
+          pid: child.pid,
           stop: () =>
             new Promise((done) => {
               child.removeAllListeners("close");

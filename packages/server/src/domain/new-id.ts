@@ -1,4 +1,5 @@
-import { randomBytes, randomFillSync } from "node:crypto";
+import { randomBytes } from "node:crypto";
+import { randomBytesPooled } from "./random-bytes-pooled.js";
 
 const CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz";
 
@@ -9,19 +10,6 @@ const CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz";
  * CSPRNG it draws from.
  */
 let lastTime = -1;
-// Entropy is drawn from a pooled buffer: one CSPRNG call per 4 KiB instead of one per id.
-const pool = Buffer.alloc(4096);
-let poolOffset = pool.length;
-
-function random(bytes: number): Buffer {
-  if (poolOffset + bytes > pool.length) {
-    randomFillSync(pool);
-    poolOffset = 0;
-  }
-  poolOffset += bytes;
-  return pool.subarray(poolOffset - bytes, poolOffset);
-}
-
 let lastRandom = 0n;
 const RANDOM_MAX = (1n << 80n) - 1n;
 
@@ -32,9 +20,9 @@ const RANDOM_MAX = (1n << 80n) - 1n;
 export function newId(prefix: string, now: number = Date.now()): string {
   if (now > lastTime || lastRandom >= RANDOM_MAX) {
     lastTime = Math.max(now, lastTime);
-    lastRandom = BigInt(`0x${random(10).toString("hex")}`) >> 1n; // headroom for increments
+    lastRandom = BigInt(`0x${randomBytesPooled(10).toString("hex")}`) >> 1n; // headroom for increments
   } else {
-    lastRandom += 1n + BigInt(random(1)[0] ?? 0);
+    lastRandom += 1n + BigInt(randomBytesPooled(1)[0] ?? 0);
   }
   return `${prefix}_${encode(BigInt(lastTime), 10)}${encode(lastRandom, 16)}`;
 }

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import type { Identifier } from "@overture/protocol";
 import { decryptSecret, encryptSecret } from "../keys/key-encryption.js";
 import type { AppRecord, Repositories, SessionRecord, UserRecord } from "../storage/repositories.js";
@@ -9,6 +9,7 @@ import { isoTime } from "./clock.js";
 import type { DomainDeps } from "./domain-deps.js";
 import { newId } from "./new-id.js";
 import { verifyPkce } from "./pkce.js";
+import { randomBytesPooled } from "./random-bytes-pooled.js";
 import { recordEvent } from "./record-event.js";
 
 /**
@@ -67,7 +68,7 @@ export async function finalizeLogin(
       };
     }
   }
-  const user = await deps.store.users.get(app.id, challenge.userId);
+  const user = await deps.store.users.getSummary(app.id, challenge.userId);
   if (!user) return { ok: false, reason: "invalid_challenge_token" };
   if (user.status !== "active") return { ok: false, reason: "suspended_account" };
 
@@ -88,7 +89,7 @@ export async function finalizeLogin(
 }
 
 export interface NewSession {
-  user: UserRecord;
+  user: Pick<UserRecord, "id" | "externalId">;
   method: string;
   scopes: string[];
   identifier: Identifier | null;
@@ -304,7 +305,7 @@ function idleEnd(app: AppRecord, session: SessionRecord, now: number): number {
 
 /** 256 random bits; only the SHA-256 is stored. */
 function newRefreshToken(): string {
-  return `ovr_${randomBytes(32).toString("base64url")}`;
+  return `ovr_${randomBytesPooled(32).toString("base64url")}`;
 }
 
 export function sha256(value: string): string {

@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv } from "node:crypto";
+import { randomBytesPooled } from "../domain/random-bytes-pooled.js";
 
 const VERSION = "v1";
 
@@ -7,7 +8,7 @@ const VERSION = "v1";
  * so a ciphertext copied onto another row fails to decrypt instead of impersonating that key.
  */
 export function encryptSecret(masterKey: Buffer, plaintext: string, context: string): string {
-  const iv = randomBytes(12);
+  const iv = randomBytesPooled(12);
   const cipher = createCipheriv("aes-256-gcm", masterKey, iv);
   cipher.setAAD(Buffer.from(context, "utf8"));
   const body = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final()]);

@@ -88,6 +88,8 @@ export interface UserRepository {
   ): Promise<void>;
   /** `forUpdate` locks the row until the transaction ends (PostgreSQL; SQLite serialises writers). */
   get(appId: string, userId: string, options?: { forUpdate?: boolean }): Promise<UserRecord | null>;
+  /** What a token needs of a user, in one indexed read (finalize). */
+  getSummary(appId: string, userId: string): Promise<Pick<UserRecord, "id" | "externalId" | "status"> | null>;
   list(appId: string, filter: UserListFilter): Promise<UserRecord[]>;
   findByExternalIds(appId: string, externalIds: string[]): Promise<UserRecord[]>;
   findByIdentifiers(appId: string, identifiers: Identifier[]): Promise<UserRecord[]>;

@@ -23,6 +23,26 @@ const findByRefreshToken = preparedQuery(["tokenSha256", "appId"], (db, v) =>
     .where("sessions.app_id", "=", v.appId),
 );
 
+const SESSION_COLUMNS = [
+  "id",
+  "app_id",
+  "user_id",
+  "jkt",
+  "method",
+  "scopes",
+  "user_agent",
+  "ip",
+  "generation",
+  "created_at",
+  "last_seen_at",
+  "expires_at",
+  "idle_expires_at",
+  "revoked_at",
+  "revoked_reason",
+] as const;
+
+const insertSession = preparedQuery(SESSION_COLUMNS, (db, v) => db.insertInto("sessions").values(v));
+
 const spendRefreshToken = preparedQuery(["tokenSha256", "now", "successorSealed"], (db, v) =>
   db
     .updateTable("refresh_tokens")
@@ -52,26 +72,23 @@ export class KyselySessionRepository implements SessionRepository {
   constructor(private readonly db: Kysely<DatabaseSchema>) {}
 
   async create(session: SessionRecord, firstTokenSha256: string): Promise<void> {
-    await this.db
-      .insertInto("sessions")
-      .values({
-        id: session.id,
-        app_id: session.appId,
-        user_id: session.userId,
-        jkt: session.jkt,
-        method: session.method,
-        scopes: JSON.stringify(session.scopes),
-        user_agent: session.userAgent,
-        ip: session.ip,
-        generation: session.generation,
-        created_at: session.createdAt,
-        last_seen_at: session.lastSeenAt,
-        expires_at: session.expiresAt,
-        idle_expires_at: session.idleExpiresAt,
-        revoked_at: session.revokedAt,
-        revoked_reason: session.revokedReason,
-      })
-      .execute();
+    await insertSession(this.db, {
+      id: session.id,
+      app_id: session.appId,
+      user_id: session.userId,
+      jkt: session.jkt,
+      method: session.method,
+      scopes: JSON.stringify(session.scopes),
+      user_agent: session.userAgent,
+      ip: session.ip,
+      generation: session.generation,
+      created_at: session.createdAt,
+      last_seen_at: session.lastSeenAt,
+      expires_at: session.expiresAt,
+      idle_expires_at: session.idleExpiresAt,
+      revoked_at: session.revokedAt,
+      revoked_reason: session.revokedReason,
+    });
     await this.addRefreshToken(session.id, firstTokenSha256, session.generation, session.createdAt);
   }
 

@@ -2,7 +2,17 @@ import type { Identifier } from "@overture/protocol";
 import type { Kysely, Selectable } from "kysely";
 import type { DatabaseSchema, UsersTable } from "./database-schema.js";
 import type { DialectName } from "./open-database.js";
+import { preparedQuery } from "./prepared-query.js";
 import type { UserListFilter, UserRecord, UserRepository } from "./repositories.js";
+
+// On every finalize: compiled once (prepared-query.ts).
+const getSummary = preparedQuery(["appId", "userId"], (db, v) =>
+  db
+    .selectFrom("users")
+    .select(["id", "external_id", "status"])
+    .where("app_id", "=", v.appId)
+    .where("id", "=", v.userId),
+);
 
 export class KyselyUserRepository implements UserRepository {
   constructor(
@@ -49,6 +59,11 @@ export class KyselyUserRepository implements UserRepository {
     if (options.forUpdate && this.dialect === "postgres") query = query.forUpdate();
     const row = await query.executeTakeFirst();
     return row ? ((await this.withIdentifiers([row]))[0] ?? null) : null;
+  }
+
+  async getSummary(appId: string, userId: string) {
+    const row = (await getSummary(this.db, { appId, userId })).rows[0];
+    return row ? { id: row.id, externalId: row.external_id, status: row.status } : null;
   }
 
   async list(appId: string, filter: UserListFilter): Promise<UserRecord[]> {

@@ -159,6 +159,11 @@ export const errorCatalogue = {
     status: "conflict",
     message: "This configuration already exists; update it instead.",
   },
+  conflict: {
+    http: 409,
+    status: "conflict",
+    message: "This already exists; update it instead.",
+  },
   token_reused: {
     http: 409,
     status: "conflict",

@@ -7,6 +7,7 @@ export * from "./frontend/password.js";
 export * from "./frontend/session.js";
 export * from "./identifier.js";
 export * from "./management/domain.js";
+export * from "./management/migration-config.js";
 export * from "./management/mode.js";
 export * from "./management/otp-config.js";
 export * from "./management/password-config.js";

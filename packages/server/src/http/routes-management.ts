@@ -1,4 +1,5 @@
 import * as domains from "./management/domains.js";
+import * as migrationConfig from "./management/migration-config.js";
 import * as mode from "./management/mode.js";
 import * as otpConfig from "./management/otp-config.js";
 import * as passwordConfig from "./management/password-config.js";
@@ -33,6 +34,11 @@ export const managementRoutes: RouteTable = [
   ["GET", "/config/login/password", passwordConfig.getPasswordConfigRoute],
   ["PUT", "/config/login/password", passwordConfig.updatePasswordConfig],
   ["DELETE", "/config/login/password", passwordConfig.deletePasswordConfig],
+
+  ["POST", "/config/migration", migrationConfig.createMigrationConfig],
+  ["GET", "/config/migration", migrationConfig.getMigrationConfigRoute],
+  ["PUT", "/config/migration", migrationConfig.updateMigrationConfig],
+  ["DELETE", "/config/migration", migrationConfig.deleteMigrationConfig],
 
   ["POST", "/users", users.createUser],
   ["GET", "/users", users.listUsers],

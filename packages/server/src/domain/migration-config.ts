@@ -1,0 +1,28 @@
+import type { MigrationConfigRequest } from "@overture/protocol";
+import type { AppRecord, ConfigRecord, Store } from "../storage/repositories.js";
+import { checkOutboundUrl } from "./outbound-url.js";
+
+export const MIGRATION_CONFIG = "migration";
+
+export interface MigrationConfigValue {
+  session_validation_url: string;
+}
+
+type Invalid = { ok: false; reason: "invalid_request"; message: string };
+
+/** The config as stored: the URL checked against the app's mode and normalised. */
+export function completeMigrationConfig(
+  app: AppRecord,
+  request: MigrationConfigRequest,
+): { ok: true; value: MigrationConfigValue } | Invalid {
+  const checked = checkOutboundUrl(request.session_validation_url, app.mode, "session_validation_url");
+  if (!checked.ok) return { ok: false, reason: "invalid_request", message: checked.message };
+  return { ok: true, value: { session_validation_url: checked.url.href } };
+}
+
+export function getMigrationConfig(
+  store: Pick<Store, "configs">,
+  appId: string,
+): Promise<ConfigRecord<MigrationConfigValue> | null> {
+  return store.configs.get<MigrationConfigValue>(appId, MIGRATION_CONFIG);
+}

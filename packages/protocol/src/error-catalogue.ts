@@ -99,6 +99,11 @@ export const errorCatalogue = {
     status: "forbidden",
     message: "The access token lacks the scope this action needs.",
   },
+  not_configured: {
+    http: 403,
+    status: "forbidden",
+    message: "This login method is not configured for the application.",
+  },
   suspended_account: {
     http: 403,
     status: "forbidden",
@@ -193,6 +198,11 @@ export const errorCatalogue = {
     http: 502,
     status: "bad_gateway",
     message: "The code could not be sent; try again later.",
+  },
+  migration_hook_failed: {
+    http: 502,
+    status: "bad_gateway",
+    message: "The migration hook could not validate the session; try again later.",
   },
   internal: {
     http: 500,

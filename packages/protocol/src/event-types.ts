@@ -35,7 +35,22 @@ export interface EventPayloads {
   };
   "user.session.revoked": { user_id: string; session_id: string; reason: string; revoked_at: string };
   "otp.delivery_failed": { channel: string; config_id: string; reason: string; occurred_at: string };
+  "migration.hook_failed": {
+    reason: MigrationHookFailure;
+    /** The hook's HTTP status, when it answered. */
+    status_code: number | null;
+    occurred_at: string;
+  };
 }
+
+/** Why a call to the migration hook failed (docs/migration.md). */
+export type MigrationHookFailure =
+  | "request_failed"
+  | "invalid_status_code"
+  | "response_decode_failed"
+  | "missing_external_id"
+  | "missing_identifiers"
+  | "invalid_response";
 
 export type EventType = keyof EventPayloads;
 

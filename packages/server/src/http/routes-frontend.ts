@@ -1,5 +1,6 @@
 import * as jwks from "./frontend/jwks.js";
 import * as me from "./frontend/me.js";
+import * as migration from "./frontend/migration.js";
 import * as otp from "./frontend/otp.js";
 import * as password from "./frontend/password.js";
 import * as tokens from "./frontend/session-tokens.js";
@@ -20,6 +21,8 @@ export const frontendRoutes: RouteTable = [
   ["POST", "/v1/session/login/email/sign-up", password.signUp],
   ["GET", "/v1/session/password/compliancy", password.compliancy],
   ["POST", "/v1/session/me/password/reset", password.reset],
+
+  ["POST", "/v1/session/migration", migration.migrate],
 
   ["POST", "/v1/session/login/finalize", tokens.finalize],
   ["POST", "/v1/session/refresh", tokens.refresh],

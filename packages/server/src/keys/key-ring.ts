@@ -51,6 +51,8 @@ export class KeyRing {
   private readonly cacheTtlMs: number;
   readonly retentionMs: number;
   private readonly current = new Map<string, Cached<ActiveKey>>();
+  private readonly hookKeys = new Map<string, Cached<{ kid: string; privateKey: KeyObject }>>();
+  private readonly creatingHookKeys = new Map<string, Promise<{ kid: string; privateKey: KeyObject }>>();
   private readonly publicKeys = new Map<
     string,
     Cached<{ jwks: PublicJwk[]; byKid: Map<string, { key: KeyObject; alg: TokenAlg }> }>
@@ -64,8 +66,13 @@ export class KeyRing {
     this.retentionMs = options.retentionMs ?? 25 * 3600_000;
   }
 
-  /** A fresh token key for `appId`, sealed and ready to insert (inside the caller's transaction). */
-  async newKey(appId: string, alg: TokenAlg, now: number): Promise<SigningKeyRecord> {
+  /** A fresh key for `appId`, sealed and ready to insert (inside the caller's transaction). */
+  async newKey(
+    appId: string,
+    alg: SigningKeyRecord["alg"],
+    now: number,
+    purpose: SigningKeyRecord["purpose"] = "token",
+  ): Promise<SigningKeyRecord> {
     const { privateKey, publicKey } =
       alg === "ES256"
         ? await generate("ec", { namedCurve: "prime256v1" })
@@ -75,7 +82,7 @@ export class KeyRing {
     return {
       id,
       appId,
-      purpose: "token",
+      purpose,
       alg,
       publicJwk: { ...publicKey.export({ format: "jwk" }), kid: id, alg, use: "sig" },
       privateKeySealed: encryptSecret(this.masterKey, pem, id),
@@ -99,6 +106,38 @@ export class KeyRing {
     };
     this.current.set(app.id, { value, until: now + this.cacheTtlMs });
     return value;
+  }
+
+  /**
+   * The key that signs the app's migration hook requests: RSA with RSASSA-PSS (PS256), published in
+   * the JWKS next to the token keys, and never accepted for tokens. Made on first use.
+   */
+  async hookKey(appId: string): Promise<{ kid: string; privateKey: KeyObject }> {
+    const now = this.clock.now();
+    const cached = this.hookKeys.get(appId);
+    if (cached && cached.until > now) return cached.value;
+    let pending = this.creatingHookKeys.get(appId);
+    if (!pending) {
+      pending = this.loadOrCreateHookKey(appId, now).finally(() => this.creatingHookKeys.delete(appId));
+      this.creatingHookKeys.set(appId, pending);
+    }
+    const value = await pending;
+    this.hookKeys.set(appId, { value, until: now + this.cacheTtlMs });
+    return value;
+  }
+
+  private async loadOrCreateHookKey(appId: string, now: number) {
+    let record = await this.store.signingKeys.current(appId, "hook");
+    if (!record) {
+      // Two nodes may both create one; both stay published and the newer one signs.
+      record = await this.newKey(appId, "PS256", now, "hook");
+      await this.store.signingKeys.insert(record);
+      this.publicKeys.delete(appId);
+    }
+    return {
+      kid: record.id,
+      privateKey: createPrivateKey(decryptSecret(this.masterKey, record.privateKeySealed, record.id)),
+    };
   }
 
   /** The app's published public keys, as the JWKS document lists them. */
@@ -135,7 +174,9 @@ export class KeyRing {
     const cached = this.publicKeys.get(appId);
     if (cached && cached.until > now) return cached.value;
     const records = await this.store.signingKeys.published(appId, "token", now);
-    const jwks = records.map((r) => r.publicJwk as PublicJwk);
+    const hookRecords = await this.store.signingKeys.published(appId, "hook", now);
+    // Hook keys are listed for receivers of hook requests, but only token keys verify tokens.
+    const jwks = [...records, ...hookRecords].map((r) => r.publicJwk as PublicJwk);
     const byKid = new Map(
       records.map((r) => [
         r.id,

@@ -54,7 +54,7 @@ export interface TestServer {
 export async function startTestServer(
   dialect: DialectName,
   env: Record<string, string> = {},
-  options: { https?: { cert: Buffer; key: Buffer } } = {},
+  options: { https?: { cert: Buffer; key: Buffer }; logger?: Record<string, unknown> } = {},
 ): Promise<TestServer> {
   const db = await createTestDatabase(dialect);
   const store = createStore(db.database);
@@ -69,7 +69,7 @@ export async function startTestServer(
     passwords: createArgon2idHasher(2),
     keys,
     secrets,
-    logger: false,
+    logger: options.logger ?? false,
     ...(options.https && { https: options.https }),
   });
   await app.ready();

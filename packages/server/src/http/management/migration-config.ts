@@ -36,6 +36,8 @@ export const createMigrationConfig = defineRoute({
     if (!(await deps.domain.store.configs.create(app.id, MIGRATION_CONFIG, complete.value, now))) {
       throw new ApiError("conflict", "This app already has a migration config; update it with PUT.");
     }
+    // The hook's signing key is published from now on, so the receiver can fetch it ahead of calls.
+    await deps.domain.keys.hookKey(app.id);
     return { status: 201, body: present({ value: complete.value, createdAt: now, updatedAt: now }) };
   },
 });

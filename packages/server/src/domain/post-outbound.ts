@@ -1,0 +1,142 @@
+import { lookup as dnsLookup, type LookupAddress } from "node:dns";
+import { request as httpRequest, type IncomingHttpHeaders } from "node:http";
+import { request as httpsRequest } from "node:https";
+import { BlockList, isIP, type LookupFunction } from "node:net";
+
+export interface OutboundOptions {
+  timeoutMs: number;
+  /** A larger response is abandoned and reported as `too_large`. */
+  maxResponseBytes: number;
+  /** Refuse hosts that are or resolve to loopback, private, link-local or otherwise internal addresses. */
+  publicOnly: boolean;
+}
+
+export type OutboundResult =
+  | { ok: true; status: number; headers: IncomingHttpHeaders; body: Buffer }
+  | { ok: false; failure: "refused" | "failed" | "timeout" | "too_large"; detail: string };
+
+/** Addresses a customer endpoint must not resolve to in `prod` (SSRF guard). */
+const INTERNAL = new BlockList();
+for (const [net, prefix] of [
+  ["0.0.0.0", 8],
+  ["10.0.0.0", 8],
+  ["100.64.0.0", 10],
+  ["127.0.0.0", 8],
+  ["169.254.0.0", 16],
+  ["172.16.0.0", 12],
+  ["192.0.0.0", 24],
+  ["192.168.0.0", 16],
+  ["198.18.0.0", 15],
+  ["224.0.0.0", 4],
+  ["240.0.0.0", 4],
+] as const) {
+  INTERNAL.addSubnet(net, prefix, "ipv4");
+}
+for (const [net, prefix] of [
+  ["::", 128],
+  ["::1", 128],
+  ["::ffff:0:0", 96],
+  ["64:ff9b::", 96],
+  ["fc00::", 7],
+  ["fe80::", 10],
+  ["ff00::", 8],
+] as const) {
+  INTERNAL.addSubnet(net, prefix, "ipv6");
+}
+
+export function isInternalAddress(address: string): boolean {
+  const family = isIP(address);
+  if (family === 0) return true;
+  // An IPv4-mapped IPv6 address is judged as the IPv4 address it carries.
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
+  if (mapped) return INTERNAL.check(mapped, "ipv4");
+  return INTERNAL.check(address, family === 4 ? "ipv4" : "ipv6");
+}
+
+/**
+ * Resolves like the default lookup, then refuses internal addresses. It runs as the socket's own
+ * lookup, so the address checked is the address connected to: a DNS answer that changes between
+ * a check and the connection (DNS rebinding) cannot slip through.
+ */
+const publicLookup: LookupFunction = (hostname, options, callback) => {
+  dnsLookup(hostname, { ...options, all: true }, (error, addresses: LookupAddress[]) => {
+    if (error) return callback(error, "", 0);
+    const blocked = addresses.find((a) => isInternalAddress(a.address));
+    if (blocked || addresses.length === 0) {
+      const refusal = Object.assign(new Error(`${hostname} resolves to an internal address`), {
+        code: "EOVERTURE_REFUSED",
+      });
+      return callback(refusal, "", 0);
+    }
+    if (options.all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses);
+    const first = addresses[0] as LookupAddress;
+    callback(null, first.address, first.family);
+  });
+};
+
+/**
+ * POSTs `body` to a customer endpoint: no redirects followed (a 3xx is returned as is), one timeout
+ * for the whole exchange, a response size cap, and optionally the internal-address guard.
+ */
+export function postOutbound(
+  url: URL,
+  body: string,
+  headers: Record<string, string>,
+  options: OutboundOptions,
+): Promise<OutboundResult> {
+  const host = url.hostname.replace(/^\[|\]$/g, "");
+  if (options.publicOnly && isIP(host) !== 0 && isInternalAddress(host)) {
+    return Promise.resolve({ ok: false, failure: "refused", detail: `${host} is an internal address` });
+  }
+  const send = url.protocol === "https:" ? httpsRequest : httpRequest;
+  return new Promise((resolve) => {
+    let settled = false;
+    const finish = (result: OutboundResult) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(result);
+    };
+    const req = send(url, {
+      method: "POST",
+      headers: { ...headers, "content-length": String(Buffer.byteLength(body)) },
+      agent: false,
+      ...(options.publicOnly && { lookup: publicLookup }),
+    });
+    const timer = setTimeout(() => {
+      finish({ ok: false, failure: "timeout", detail: `no complete answer within ${options.timeoutMs} ms` });
+      req.destroy();
+    }, options.timeoutMs);
+    req.on("error", (error: NodeJS.ErrnoException) => {
+      finish(
+        error.code === "EOVERTURE_REFUSED"
+          ? { ok: false, failure: "refused", detail: error.message }
+          : { ok: false, failure: "failed", detail: `${error.code ?? "error"}: ${error.message}` },
+      );
+    });
+    req.on("response", (res) => {
+      const declared = Number(res.headers["content-length"] ?? 0);
+      if (declared > options.maxResponseBytes) {
+        finish({ ok: false, failure: "too_large", detail: `content-length ${declared}` });
+        res.destroy();
+        return;
+      }
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on("data", (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > options.maxResponseBytes) {
+          finish({ ok: false, failure: "too_large", detail: `over ${options.maxResponseBytes} bytes` });
+          res.destroy();
+          return;
+        }
+        chunks.push(chunk);
+      });
+      res.on("end", () =>
+        finish({ ok: true, status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+      );
+      res.on("error", (error) => finish({ ok: false, failure: "failed", detail: error.message }));
+    });
+    req.end(body);
+  });
+}

@@ -58,12 +58,47 @@ export const UserIdParams = Type.Object({
   userID: Type.String({ maxLength: 64 }),
 });
 
+/**
+ * A password hash carried over from another system (docs/passwords.md#importing-hashes). PHC and
+ * bcrypt strings go in `hash` whole; the other algorithms take their parameters beside it.
+ */
+export const PasswordHashInput = Type.Object(
+  {
+    algorithm: Type.Union([
+      Type.Literal("argon2id"),
+      Type.Literal("argon2i"),
+      Type.Literal("bcrypt"),
+      Type.Literal("scrypt"),
+      Type.Literal("firebase_scrypt"),
+      Type.Literal("pbkdf2_sha256"),
+      Type.Literal("pbkdf2_sha512"),
+      Type.Literal("sha256_salted"),
+    ]),
+    hash: Type.String({ minLength: 1, maxLength: 1024 }),
+    /** How `hash` and `salt` are encoded, for the algorithms that are not PHC or bcrypt strings. */
+    encoding: Type.Optional(Type.Union([Type.Literal("base64"), Type.Literal("hex")])),
+    salt: Type.Optional(Type.String({ maxLength: 1024 })),
+    iterations: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000_000 })),
+    n: Type.Optional(Type.Integer({ minimum: 2, maximum: 1_048_576 })),
+    r: Type.Optional(Type.Integer({ minimum: 1, maximum: 32 })),
+    p: Type.Optional(Type.Integer({ minimum: 1, maximum: 16 })),
+    salt_separator: Type.Optional(Type.String({ maxLength: 256 })),
+    signer_key: Type.Optional(Type.String({ maxLength: 1024 })),
+    rounds: Type.Optional(Type.Integer({ minimum: 1, maximum: 32 })),
+    mem_cost: Type.Optional(Type.Integer({ minimum: 1, maximum: 20 })),
+    salt_position: Type.Optional(Type.Union([Type.Literal("prefix"), Type.Literal("suffix")])),
+  },
+  { additionalProperties: false },
+);
+export type PasswordHashInput = Type.Static<typeof PasswordHashInput>;
+
 export const CreateUserRequest = Type.Object(
   {
     external_id: Type.Optional(ExternalId),
     identifiers: Type.Optional(Type.Array(IdentifierInput, { maxItems: USER_LIMITS.identifiersPerRequest })),
     profile: Type.Optional(Profile),
     password: Type.Optional(Type.String({ minLength: 1, maxLength: USER_LIMITS.passwordLengthMax })),
+    password_hash: Type.Optional(PasswordHashInput),
   },
   { additionalProperties: false },
 );

@@ -1,7 +1,8 @@
-import type { EventPayloads, IdentifierInput } from "@overture/protocol";
+import type { EventPayloads, IdentifierInput, PasswordHashInput } from "@overture/protocol";
 import type { UserRecord } from "../storage/repositories.js";
 import { isoTime } from "./clock.js";
 import type { DomainDeps } from "./domain-deps.js";
+import { encodeImportedHash } from "./imported-password-hash.js";
 import { newId } from "./new-id.js";
 import { normalizeIdentifiers } from "./normalize-identifier.js";
 import { passwordRules } from "./password-config.js";
@@ -15,6 +16,8 @@ export interface CreateUserInput {
   identifiers?: IdentifierInput[];
   profile?: Record<string, unknown>;
   password?: string;
+  /** A hash from another system; exclusive with `password`, and not held to the password policy. */
+  passwordHash?: PasswordHashInput;
 }
 
 export type CreateUserResult =
@@ -46,6 +49,15 @@ export async function createUser(
   if (!profileCheck.ok) return profileCheck;
 
   let passwordHash: string | null = null;
+  if (input.password !== undefined && input.passwordHash !== undefined) {
+    return { ok: false, reason: "invalid_request", message: "Send password or password_hash, not both." };
+  }
+  if (input.passwordHash !== undefined) {
+    // Imported hashes predate the app's policy: whether the password inside meets it is unknowable.
+    const imported = encodeImportedHash(input.passwordHash);
+    if (!imported.ok) return { ok: false, reason: "invalid_request", message: imported.message };
+    passwordHash = imported.stored;
+  }
   if (input.password !== undefined) {
     const check = checkPassword(input.password, await passwordRules(deps.store, appId));
     if (!check.ok) return { ok: false, reason: "invalid_password", message: policyMessage(check.failed) };

@@ -52,6 +52,11 @@ export async function loginWithPassword(
     return { ok: false, reason: "unauthorized", message: "The email or password is incorrect." };
   }
   if (user.status !== "active") return { ok: false, reason: "suspended_account" };
+  if (deps.passwords.needsRehash(user.passwordHash)) {
+    // An imported hash gives way to the app's method once the password is known (docs/passwords.md).
+    const rehashed = await deps.passwords.hash(attempt.password);
+    await deps.store.users.replacePasswordHash(app.id, user.id, user.passwordHash, rehashed);
+  }
   const now = deps.clock.now();
   const challengeToken = await issueChallengeToken(
     deps.keys,

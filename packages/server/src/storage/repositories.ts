@@ -101,6 +101,8 @@ export interface UserRepository {
     changes: Partial<Pick<UserRecord, "externalId" | "status" | "profile" | "passwordHash">>,
     now: number,
   ): Promise<boolean>;
+  /** Swaps the stored password hash only if it is still `expected` (a re-hash must not undo a change). */
+  replacePasswordHash(appId: string, userId: string, expected: string, next: string): Promise<boolean>;
   deleteIdentifier(appId: string, userId: string, identifier: Identifier): Promise<boolean>;
   /** The user's identifiers with their own ids, in creation order. */
   identifiersWithIds(appId: string, userId: string): Promise<(Identifier & { id: string })[]>;

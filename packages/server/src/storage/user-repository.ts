@@ -66,6 +66,17 @@ export class KyselyUserRepository implements UserRepository {
     return row ? { id: row.id, externalId: row.external_id, status: row.status } : null;
   }
 
+  async replacePasswordHash(appId: string, userId: string, expected: string, next: string): Promise<boolean> {
+    const result = await this.db
+      .updateTable("users")
+      .set({ password_hash: next })
+      .where("app_id", "=", appId)
+      .where("id", "=", userId)
+      .where("password_hash", "=", expected)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
   async list(appId: string, filter: UserListFilter): Promise<UserRecord[]> {
     let query = this.db.selectFrom("users").selectAll().where("app_id", "=", appId);
     if (filter.externalId !== undefined) query = query.where("external_id", "=", filter.externalId);

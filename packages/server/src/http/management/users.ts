@@ -32,11 +32,13 @@ export const createUser = defineRoute({
   summary: "Create a user",
   description:
     "Identifiers are normalised (emails trimmed and lower-cased, phones to E.164). A taken external_id " +
-    "and a taken identifier answer distinct 409 codes, so a backfill can tell them apart.",
+    "and a taken identifier answer distinct 409 codes, so a backfill can tell them apart. `password_hash` " +
+    "imports a hash from another system (docs/passwords.md); it is verified and re-hashed at the first login.",
   tag,
   body: CreateUserRequest,
   responses: { 201: CreateUserResponse },
   errors: [
+    "invalid_request",
     "invalid_identifier",
     "invalid_password",
     "external_id_already_exists",
@@ -48,6 +50,7 @@ export const createUser = defineRoute({
       ...(body.identifiers && { identifiers: body.identifiers }),
       ...(body.profile && { profile: body.profile }),
       ...(body.password !== undefined && { password: body.password }),
+      ...(body.password_hash && { passwordHash: body.password_hash }),
     });
     if (!result.ok) fail(result);
     return { status: 201, body: { id: result.user.id, user: presentUser(result.user) } };

@@ -1,0 +1,193 @@
+import { createCipheriv, createHash, pbkdf2, scrypt, timingSafeEqual } from "node:crypto";
+import { promisify } from "node:util";
+import type { PasswordHashInput } from "@overture/protocol";
+
+const pbkdf2Async = promisify(pbkdf2);
+const scryptAsync = promisify(scrypt) as (
+  password: Buffer,
+  salt: Buffer,
+  keylen: number,
+  options: { N: number; r: number; p: number; maxmem: number },
+) => Promise<Buffer>;
+
+/** The prefix of a stored hash that is not a PHC or bcrypt string: JSON with its parameters. */
+const IMPORTED = "$overture-import$";
+
+/** Costs above these would let one login pin a core or exhaust memory; docs/passwords.md. */
+const MAX_SCRYPT_MEMORY = 256 * 1024 * 1024;
+const MAX_PBKDF2_ITERATIONS = 2_000_000;
+const MAX_BCRYPT_COST = 16;
+const MAX_ARGON2_MEMORY_KIB = 262_144;
+const MAX_ARGON2_TIME = 20;
+
+const BCRYPT = /^\$2[aby]\$(\d\d)\$[./A-Za-z0-9]{53}$/;
+const ARGON2 = /^\$(argon2i|argon2id)\$v=19\$m=(\d+),t=(\d+),p=(\d+)\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/;
+
+interface Stored {
+  algorithm: "scrypt" | "firebase_scrypt" | "pbkdf2_sha256" | "pbkdf2_sha512" | "sha256_salted";
+  hash: string; // base64
+  salt: string; // base64
+  iterations?: number;
+  n?: number;
+  r?: number;
+  p?: number;
+  saltSeparator?: string; // base64
+  signerKey?: string; // base64
+  rounds?: number;
+  memCost?: number;
+  saltPosition?: "prefix" | "suffix";
+}
+
+type Checked = { ok: true; stored: string } | { ok: false; message: string };
+
+/**
+ * Validates an imported hash and gives the string to store: PHC (argon2) and bcrypt strings as they
+ * are, other algorithms as `$overture-import$` + JSON of their parameters. Nothing is verified here;
+ * the first successful login does that, and re-hashes with the app's method.
+ */
+export function encodeImportedHash(input: PasswordHashInput): Checked {
+  const bad = (message: string): Checked => ({ ok: false, message: `password_hash: ${message}` });
+  switch (input.algorithm) {
+    case "argon2id":
+    case "argon2i": {
+      const m = ARGON2.exec(input.hash);
+      if (!m || m[1] !== input.algorithm)
+        return bad(
+          `hash must be an ${input.algorithm} PHC string ($${input.algorithm}$v=19$m=…,t=…,p=…$salt$hash).`,
+        );
+      if (Number(m[2]) > MAX_ARGON2_MEMORY_KIB || Number(m[3]) > MAX_ARGON2_TIME)
+        return bad(`at most m=${MAX_ARGON2_MEMORY_KIB} and t=${MAX_ARGON2_TIME}.`);
+      return { ok: true, stored: input.hash };
+    }
+    case "bcrypt": {
+      const m = BCRYPT.exec(input.hash);
+      if (!m) return bad("hash must be a bcrypt string ($2a$, $2b$ or $2y$, cost, 53 characters).");
+      if (Number(m[1]) < 4 || Number(m[1]) > MAX_BCRYPT_COST)
+        return bad(`the bcrypt cost must be 4 to ${MAX_BCRYPT_COST}.`);
+      return { ok: true, stored: input.hash };
+    }
+    default:
+      break;
+  }
+  const hash = decode(input.hash, input.encoding);
+  const salt = input.salt === undefined ? null : decode(input.salt, input.encoding);
+  if (!hash || hash.length < 16 || hash.length > 128) return bad("hash must decode to 16–128 bytes.");
+  if (!salt) return bad(`salt is required for ${input.algorithm}, in ${input.encoding ?? "base64"}.`);
+  const base = { hash: hash.toString("base64"), salt: salt.toString("base64") };
+  let stored: Stored;
+  switch (input.algorithm) {
+    case "scrypt": {
+      const { n, r, p } = input;
+      if (n === undefined || r === undefined || p === undefined) return bad("scrypt needs n, r and p.");
+      if ((n & (n - 1)) !== 0) return bad("n must be a power of two.");
+      if (128 * n * r > MAX_SCRYPT_MEMORY) return bad("n × r is too large (at most 256 MiB of memory).");
+      stored = { algorithm: "scrypt", ...base, n, r, p };
+      break;
+    }
+    case "firebase_scrypt": {
+      const separator = decode(input.salt_separator ?? "", "base64");
+      const signer = input.signer_key === undefined ? null : decode(input.signer_key, "base64");
+      if (!signer || signer.length === 0)
+        return bad("firebase_scrypt needs signer_key (base64, from the project's hash config).");
+      if (separator === null) return bad("salt_separator must be base64.");
+      if (input.rounds === undefined || input.mem_cost === undefined)
+        return bad("firebase_scrypt needs rounds and mem_cost.");
+      if (128 * 2 ** input.mem_cost * input.rounds > MAX_SCRYPT_MEMORY)
+        return bad("mem_cost and rounds are too large.");
+      stored = {
+        algorithm: "firebase_scrypt",
+        ...base,
+        saltSeparator: separator.toString("base64"),
+        signerKey: signer.toString("base64"),
+        rounds: input.rounds,
+        memCost: input.mem_cost,
+      };
+      break;
+    }
+    case "pbkdf2_sha256":
+    case "pbkdf2_sha512": {
+      if (input.iterations === undefined) return bad(`${input.algorithm} needs iterations.`);
+      if (input.iterations > MAX_PBKDF2_ITERATIONS)
+        return bad(`at most ${MAX_PBKDF2_ITERATIONS} iterations.`);
+      stored = { algorithm: input.algorithm, ...base, iterations: input.iterations };
+      break;
+    }
+    case "sha256_salted": {
+      if (hash.length !== 32) return bad("a SHA-256 hash is 32 bytes.");
+      stored = { algorithm: "sha256_salted", ...base, saltPosition: input.salt_position ?? "prefix" };
+      break;
+    }
+  }
+  return { ok: true, stored: IMPORTED + JSON.stringify(stored) };
+}
+
+export function isImportedHash(stored: string): boolean {
+  return stored.startsWith(IMPORTED);
+}
+
+/** Checks a password against a `$overture-import$` hash, in constant time for the comparison. */
+export async function verifyImportedHash(stored: string, password: string): Promise<boolean> {
+  let s: Stored;
+  try {
+    s = JSON.parse(stored.slice(IMPORTED.length)) as Stored;
+  } catch {
+    return false;
+  }
+  const expected = Buffer.from(s.hash, "base64");
+  const salt = Buffer.from(s.salt, "base64");
+  const secret = Buffer.from(password, "utf8");
+  let actual: Buffer;
+  switch (s.algorithm) {
+    case "scrypt":
+      actual = await scryptAsync(secret, salt, expected.length, {
+        N: s.n ?? 0,
+        r: s.r ?? 0,
+        p: s.p ?? 0,
+        maxmem: MAX_SCRYPT_MEMORY + 1024 * 1024,
+      });
+      break;
+    case "firebase_scrypt": {
+      // Firebase's modified scrypt: the scrypt key encrypts the project's signer key with
+      // AES-256-CTR and a zero IV; that ciphertext is the stored hash.
+      const key = await scryptAsync(
+        secret,
+        Buffer.concat([salt, Buffer.from(s.saltSeparator ?? "", "base64")]),
+        32,
+        {
+          N: 2 ** (s.memCost ?? 0),
+          r: s.rounds ?? 0,
+          p: 1,
+          maxmem: MAX_SCRYPT_MEMORY + 1024 * 1024,
+        },
+      );
+      const cipher = createCipheriv("aes-256-ctr", key, Buffer.alloc(16));
+      actual = Buffer.concat([cipher.update(Buffer.from(s.signerKey ?? "", "base64")), cipher.final()]);
+      break;
+    }
+    case "pbkdf2_sha256":
+    case "pbkdf2_sha512":
+      actual = await pbkdf2Async(
+        secret,
+        salt,
+        s.iterations ?? 1,
+        expected.length,
+        s.algorithm === "pbkdf2_sha256" ? "sha256" : "sha512",
+      );
+      break;
+    case "sha256_salted":
+      actual = createHash("sha256")
+        .update(s.saltPosition === "suffix" ? Buffer.concat([secret, salt]) : Buffer.concat([salt, secret]))
+        .digest();
+      break;
+    default:
+      return false;
+  }
+  return actual.length === expected.length && timingSafeEqual(actual, expected);
+}
+
+function decode(value: string, encoding: "base64" | "hex" = "base64"): Buffer | null {
+  if (encoding === "hex") return /^([0-9a-fA-F]{2})*$/.test(value) ? Buffer.from(value, "hex") : null;
+  // Standard and URL-safe alphabets, padded or not.
+  if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(value)) return null;
+  return Buffer.from(value.replace(/-/g, "+").replace(/_/g, "/"), "base64");
+}

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError, loadConfig } from "../config/load-config.js";
@@ -9,6 +9,7 @@ import { createApiKey, createApp, revokeApiKey, rotateSigningKey } from "../doma
 import { isoTime } from "../domain/clock.js";
 import { openRuntime, type Runtime } from "../runtime.js";
 import { writeDevCert } from "./dev-cert.js";
+import { importUsers } from "./import-users.js";
 import { serve } from "./serve.js";
 
 const USAGE = `Usage: overture <command> [options]
@@ -26,6 +27,11 @@ Commands:
                                           until the tokens they signed have expired.
   db migrate                              Apply pending database migrations and exit.
   docs [--out-dir <dir>]                  Write openapi.json, errors.md and config.md (default: docs).
+  users import --app <id> --file <users.jsonl> [--url <base>] [--concurrency <n>] [--restart]
+                                          Create users from JSON lines (POST /users bodies) through
+                                          the Management API at --url (default OVERTURE_PUBLIC_URL),
+                                          with the key in OVERTURE_API_KEY. Existing external_ids are
+                                          skipped; a stopped run resumes where it stopped.
   dev-cert [--out-dir <dir>]              Write a self-signed localhost certificate (default: the data
                                           directory) and print the variables that enable HTTPS.
 
@@ -35,6 +41,8 @@ export interface CliIo {
   out: (line: string) => void;
   err: (line: string) => void;
   env: NodeJS.ProcessEnv;
+  /** A terminal for progress bars, when stderr is one. */
+  progress?: { write(text: string): void; columns: number };
 }
 
 /** Runs one CLI invocation; returns the process exit code. */
@@ -50,6 +58,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       json: { type: "boolean", default: false },
       "out-dir": { type: "string" },
       alg: { type: "string" },
+      file: { type: "string" },
+      url: { type: "string" },
+      concurrency: { type: "string" },
+      restart: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -68,6 +80,31 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
 
   const config = loadConfig(io.env);
+  if (command === "users" && sub === "import") {
+    const apiKey = io.env.OVERTURE_API_KEY;
+    if (!values.app || !values.file) return usageError(io, "users import needs --app <id> and --file <path>");
+    // From the environment only: a key on the command line would show in process listings.
+    if (!apiKey) return usageError(io, "users import needs the app's API key in OVERTURE_API_KEY");
+    const concurrency = Number(values.concurrency ?? 8);
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)
+      return usageError(io, "--concurrency must be an integer from 1 to 64");
+    if (!existsSync(values.file)) return failure(io, `No file ${values.file}.`);
+    const counts = await importUsers({
+      baseUrl: values.url ?? config.publicUrl,
+      appId: values.app,
+      apiKey,
+      file: values.file,
+      concurrency,
+      restart: values.restart ?? false,
+      out: io.out,
+      err: io.err,
+      ...(io.progress && { progress: io.progress }),
+    });
+    io.out(
+      `Created ${counts.created}, skipped ${counts.skipped} (external_id exists), failed ${counts.failed}.`,
+    );
+    return counts.interrupted ? 130 : counts.failed > 0 ? 1 : 0;
+  }
   if (command === "serve") {
     await serve(config, io.out);
     return -1; // keeps running

@@ -1,0 +1,203 @@
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { runCliProcess } from "./support/run-cli.js";
+import { describeEachDatabase } from "./support/test-databases.js";
+import { startTestServer, type TestServer } from "./support/test-server.js";
+
+const root = fileURLToPath(new URL("../../../", import.meta.url));
+const cliSource = fileURLToPath(new URL("../src/cli.ts", import.meta.url));
+
+describeEachDatabase("overture users import", (dialect) => {
+  let s: TestServer;
+  let url: string;
+  let dir: string;
+  beforeAll(async () => {
+    s = await startTestServer(dialect);
+    await s.app.listen({ port: 0, host: "127.0.0.1" });
+    url = `http://127.0.0.1:${(s.app.server.address() as AddressInfo).port}`;
+    dir = mkdtempSync(join(tmpdir(), "overture-import-"));
+  });
+  afterAll(() => s.close());
+
+  const env = () => ({ OVERTURE_API_KEY: s.apiKey, OVERTURE_DATA_DIR: dir });
+  const importFile = (file: string, ...extra: string[]) =>
+    runCliProcess(
+      ["users", "import", "--app", s.appId, "--file", file, "--url", url, ...extra],
+      env(),
+      60_000,
+    );
+  const count = async (prefix: string) =>
+    (await s.store.users.list(s.appId, { limit: 10_000 })).filter((u) => u.externalId?.startsWith(prefix))
+      .length;
+
+  it("creates, skips existing external_ids, reports failures by line and goes on; a re-run skips", async () => {
+    await s.mgmt("POST", "/users", { external_id: "imp-existing" });
+    const lines = [
+      ...Array.from({ length: 40 }, (_, i) =>
+        JSON.stringify({
+          external_id: `imp-${i}`,
+          identifiers: [{ value: `imp${i}@example.com` }],
+          profile: { n: i },
+        }),
+      ),
+      "",
+      JSON.stringify({ external_id: "imp-existing" }),
+      "{not json",
+      "[1, 2]",
+      JSON.stringify({ identifiers: [{ value: "no-external-id@example.com" }] }),
+      JSON.stringify({ external_id: "imp-bad-identifier", identifiers: [{ value: "not-an-identifier" }] }),
+      JSON.stringify({
+        external_id: "imp-hashed",
+        identifiers: [{ value: "hashed@example.com" }],
+        password_hash: {
+          algorithm: "bcrypt",
+          hash: "$2b$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW",
+        },
+      }),
+    ];
+    const file = join(dir, "mixed.jsonl");
+    writeFileSync(file, `${lines.join("\n")}\n`);
+
+    const first = await importFile(file);
+    expect(first.code).toBe(1);
+    expect(first.stdout).toContain("Created 41, skipped 1 (external_id exists), failed 4.");
+    expect(first.stderr).toContain("line 43: not valid JSON");
+    expect(first.stderr).toContain("line 44: not a JSON object");
+    expect(first.stderr).toContain("line 45: external_id is required");
+    expect(first.stderr).toMatch(/line 46: 400 invalid_identifier/);
+    expect(await count("imp-")).toBe(42);
+    const [hashed] = await s.store.users.findByExternalIds(s.appId, ["imp-hashed"]);
+    expect(hashed?.passwordHash).toMatch(/^\$2b\$05\$/);
+    expect(existsSync(`${file}.progress`)).toBe(false);
+
+    const again = await importFile(file);
+    expect(again.stdout).toContain("Created 0, skipped 42 (external_id exists), failed 4.");
+    expect(await count("imp-")).toBe(42);
+  }, 60_000);
+
+  it("saves its position when stopped and resumes from it", async () => {
+    const file = join(dir, "many.jsonl");
+    const total = 1500;
+    writeFileSync(
+      file,
+      Array.from({ length: total }, (_, i) => JSON.stringify({ external_id: `many-${i}` })).join("\n"),
+    );
+    const child = spawn(
+      process.execPath,
+      [
+        "--conditions=source",
+        "--import",
+        "tsx",
+        cliSource,
+        "users",
+        "import",
+        "--app",
+        s.appId,
+        "--file",
+        file,
+        "--url",
+        url,
+        "--concurrency",
+        "1",
+      ],
+      { cwd: root, env: { ...process.env, ...env() }, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let stdout = "";
+    child.stdout.on("data", (d) => {
+      stdout += d;
+    });
+    // Stop it once it has created some users, well before the end.
+    while ((await count("many-")) < 50) await new Promise((r) => setTimeout(r, 50));
+    child.kill("SIGINT");
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    expect(code).toBe(130);
+    const saved = JSON.parse(readFileSync(`${file}.progress`, "utf8"));
+    expect(saved.line).toBeGreaterThan(0);
+    expect(saved.line).toBeLessThan(total);
+    const firstCreated = Number(/Created (\d+)/.exec(stdout)?.[1]);
+    expect(firstCreated).toBeGreaterThanOrEqual(50);
+
+    const resumed = await importFile(file);
+    expect(resumed.code).toBe(0);
+    expect(resumed.stderr).toContain(`Resuming after line ${saved.line}`);
+    // The counts cover the whole import, across the stop. Lines before the saved position are not
+    // sent again (they would come back as skipped); only a request in flight at the stop may be.
+    const [, created, skipped] = /Created (\d+), skipped (\d+)/.exec(resumed.stdout)!.map(Number);
+    expect(skipped).toBeLessThanOrEqual(1);
+    expect(created! + skipped!).toBe(total);
+    expect(await count("many-")).toBe(total);
+    expect(existsSync(`${file}.progress`)).toBe(false);
+  }, 90_000);
+
+  it("draws a progress bar on a terminal", async () => {
+    const file = join(dir, "tty.jsonl");
+    writeFileSync(
+      file,
+      Array.from({ length: 30 }, (_, i) => JSON.stringify({ external_id: `tty-${i}` })).join("\n"),
+    );
+    const command = [
+      process.execPath,
+      "--conditions=source",
+      "--import",
+      "tsx",
+      cliSource,
+      "users",
+      "import",
+      "--app",
+      s.appId,
+      "--file",
+      file,
+      "--url",
+      url,
+    ]
+      .map((a) => `'${a}'`)
+      .join(" ");
+    // script(1) gives the command a pseudo-terminal, as an operator's shell would.
+    const run = await new Promise<string>((resolve) => {
+      const child = spawn("script", ["-qec", command, "/dev/null"], {
+        cwd: root,
+        env: { ...process.env, ...env() },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let out = "";
+      child.stdout.on("data", (d) => {
+        out += d;
+      });
+      child.on("close", () => resolve(out));
+    });
+    expect(run).toMatch(/\r\[#{10,}\] 100\.0% {2}created 30 {2}skipped 0 {2}failed 0/);
+    expect(run).toContain("Created 30, skipped 0 (external_id exists), failed 0.");
+  }, 60_000);
+
+  it("refuses to run without its key, app or file", async () => {
+    const file = join(dir, "x.jsonl");
+    writeFileSync(file, "");
+    const noKey = await runCliProcess(["users", "import", "--app", s.appId, "--file", file, "--url", url], {
+      OVERTURE_DATA_DIR: dir,
+    });
+    expect(noKey.code).not.toBe(0);
+    expect(noKey.stderr).toContain("OVERTURE_API_KEY");
+    const noFile = await importFile(join(dir, "missing.jsonl"));
+    expect(noFile.code).not.toBe(0);
+    const wrongKey = await runCliProcess(
+      ["users", "import", "--app", s.appId, "--file", file, "--url", url],
+      {
+        OVERTURE_API_KEY: `ovk_${"x".repeat(43)}`,
+        OVERTURE_DATA_DIR: dir,
+      },
+    );
+    expect(wrongKey.code).toBe(0); // an empty file makes no request
+    writeFileSync(file, JSON.stringify({ external_id: "never" }));
+    const refused = await runCliProcess(["users", "import", "--app", s.appId, "--file", file, "--url", url], {
+      OVERTURE_API_KEY: `ovk_${"x".repeat(43)}`,
+      OVERTURE_DATA_DIR: dir,
+    });
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/401/);
+  }, 60_000);
+});

@@ -31,6 +31,14 @@ describeEachDatabase("overture users import", (dialect) => {
       env(),
       60_000,
     );
+  /** Node's arguments for the CLI from source, importing `file` into the test app. */
+  const importArgv = (file: string, ...extra: string[]) => [
+    "--conditions=source",
+    "--import",
+    "tsx",
+    cliSource,
+    ...["users", "import", "--app", s.appId, "--file", file, "--url", url, ...extra],
+  ];
   const count = async (prefix: string) =>
     (await s.store.users.list(s.appId, { limit: 10_000 })).filter((u) => u.externalId?.startsWith(prefix))
       .length;
@@ -87,26 +95,11 @@ describeEachDatabase("overture users import", (dialect) => {
       file,
       Array.from({ length: total }, (_, i) => JSON.stringify({ external_id: `many-${i}` })).join("\n"),
     );
-    const child = spawn(
-      process.execPath,
-      [
-        "--conditions=source",
-        "--import",
-        "tsx",
-        cliSource,
-        "users",
-        "import",
-        "--app",
-        s.appId,
-        "--file",
-        file,
-        "--url",
-        url,
-        "--concurrency",
-        "1",
-      ],
-      { cwd: root, env: { ...process.env, ...env() }, stdio: ["ignore", "pipe", "pipe"] },
-    );
+    const child = spawn(process.execPath, importArgv(file, "--concurrency", "1"), {
+      cwd: root,
+      env: { ...process.env, ...env() },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     child.stdout.on("data", (d) => {
       stdout += d;
@@ -140,23 +133,7 @@ describeEachDatabase("overture users import", (dialect) => {
       file,
       Array.from({ length: 30 }, (_, i) => JSON.stringify({ external_id: `tty-${i}` })).join("\n"),
     );
-    const command = [
-      process.execPath,
-      "--conditions=source",
-      "--import",
-      "tsx",
-      cliSource,
-      "users",
-      "import",
-      "--app",
-      s.appId,
-      "--file",
-      file,
-      "--url",
-      url,
-    ]
-      .map((a) => `'${a}'`)
-      .join(" ");
+    const command = [process.execPath, ...importArgv(file)].map((a) => `'${a}'`).join(" ");
     // script(1) gives the command a pseudo-terminal, as an operator's shell would.
     const run = await new Promise<string>((resolve) => {
       const child = spawn("script", ["-qec", command, "/dev/null"], {

@@ -14,6 +14,7 @@ import pg from "pg";
 import { benchEs256 } from "./crypto.js";
 import type { LoadOptions, Stats } from "./load.js";
 import { benchManagement } from "./management.js";
+import { benchMigration } from "./migration.js";
 import { startServer } from "./server-process.js";
 import { benchSessions } from "./sessions.js";
 
@@ -24,7 +25,7 @@ const options: LoadOptions = {
   durationMs: Number(process.env.BENCH_DURATION_MS ?? 10_000),
 };
 // e.g. BENCH_SCENARIOS=sessions while working on one path; the full run is what gets reported.
-const scenarios = new Set((process.env.BENCH_SCENARIOS ?? "management,sessions").split(","));
+const scenarios = new Set((process.env.BENCH_SCENARIOS ?? "management,sessions,migration").split(","));
 const postgresUrl = process.env.OVERTURE_BENCH_POSTGRES_URL ?? process.env.OVERTURE_TEST_POSTGRES_URL;
 
 interface Row extends Stats {
@@ -34,13 +35,19 @@ interface Row extends Stats {
 
 async function benchDatabase(database: string, storage: Record<string, string>): Promise<Row[]> {
   // One master key shared by the server and this process, which issues challenge tokens.
-  const env = { ...storage, OVERTURE_MASTER_KEY: randomBytes(32).toString("base64url") };
+  // Trusting X-Forwarded-For lets the migration scenario come from many client addresses.
+  const env = {
+    ...storage,
+    OVERTURE_MASTER_KEY: randomBytes(32).toString("base64url"),
+    OVERTURE_TRUST_PROXY: "true",
+  };
   const server = await startServer(env);
   const withPid = { ...options, ...(server.pid !== undefined && { serverPid: server.pid }) };
   try {
     const rows: [string, Stats][] = [
       ...(scenarios.has("management") ? await benchManagement(server, withPid) : []),
       ...(scenarios.has("sessions") ? await benchSessions(server, env, withPid) : []),
+      ...(scenarios.has("migration") ? await benchMigration(server, withPid) : []),
     ];
     return rows.map(([scenario, stats]) => ({ database, scenario, ...stats }));
   } finally {

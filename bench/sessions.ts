@@ -7,7 +7,7 @@ import { openRuntime } from "../packages/server/src/runtime.js";
 import { type LoadOptions, runLoad, type Stats } from "./load.js";
 import type { ServerProcess } from "./server-process.js";
 
-interface Client {
+export interface Client {
   key: KeyObject;
   header: string;
   nonce: string;
@@ -16,7 +16,7 @@ interface Client {
 
 const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64url");
 
-function newClient(): Client {
+export function newClient(): Client {
   const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
   const { kty, crv, x, y } = publicKey.export({ format: "jwk" });
   return {
@@ -28,7 +28,7 @@ function newClient(): Client {
 }
 
 /** A DPoP proof as the web SDK makes one: a fresh jti, the last nonce, the exact URL. */
-function proof(c: Client, url: string): string {
+export function proof(c: Client, url: string): string {
   const payload = b64({
     jti: randomUUID(),
     htm: "POST",

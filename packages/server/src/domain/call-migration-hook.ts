@@ -62,11 +62,19 @@ export async function callMigrationHook(
   };
   const body = JSON.stringify(request);
   const key = await deps.keys.hookKey(app.id);
-  const signature = sign("sha256", Buffer.from(body), {
-    key: key.privateKey,
-    padding: constants.RSA_PKCS1_PSS_PADDING,
-    saltLength: constants.RSA_PSS_SALTLEN_DIGEST,
-  }).toString("base64url");
+  // RSA signing costs about a millisecond: on the thread pool, not the event loop.
+  const signature = await new Promise<string>((resolve, reject) =>
+    sign(
+      "sha256",
+      Buffer.from(body),
+      {
+        key: key.privateKey,
+        padding: constants.RSA_PKCS1_PSS_PADDING,
+        saltLength: constants.RSA_PSS_SALTLEN_DIGEST,
+      },
+      (error, result) => (error ? reject(error) : resolve(result.toString("base64url"))),
+    ),
+  );
 
   const sent = await postOutbound(
     checked.url,

@@ -1,6 +1,6 @@
 import { lookup as dnsLookup, type LookupAddress } from "node:dns";
-import { request as httpRequest, type IncomingHttpHeaders } from "node:http";
-import { request as httpsRequest } from "node:https";
+import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from "node:http";
+import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { BlockList, isIP, type LookupFunction } from "node:net";
 
 export interface OutboundOptions {
@@ -74,6 +74,13 @@ const publicLookup: LookupFunction = (hostname, options, callback) => {
   });
 };
 
+// Kept-alive connections to customer endpoints; guarded sockets are never shared with unguarded
+// ones, because an agent reuses a socket without looking the host up again.
+const agents = {
+  http: { guarded: new HttpAgent({ keepAlive: true }), open: new HttpAgent({ keepAlive: true }) },
+  https: { guarded: new HttpsAgent({ keepAlive: true }), open: new HttpsAgent({ keepAlive: true }) },
+};
+
 /**
  * POSTs `body` to a customer endpoint: no redirects followed (a 3xx is returned as is), one timeout
  * for the whole exchange, a response size cap, and optionally the internal-address guard.
@@ -100,7 +107,7 @@ export function postOutbound(
     const req = send(url, {
       method: "POST",
       headers: { ...headers, "content-length": String(Buffer.byteLength(body)) },
-      agent: false,
+      agent: agents[url.protocol === "https:" ? "https" : "http"][options.publicOnly ? "guarded" : "open"],
       ...(options.publicOnly && { lookup: publicLookup }),
     });
     const timer = setTimeout(() => {

@@ -1,4 +1,23 @@
 export {
+  type AuthPath,
+  createDualTokenVerifier,
+  type DualTokenVerifierOptions,
+} from "./backend/dual-token-verifier.js";
+export { type MirrorInput, type MirrorResult, mirrorDelete, mirrorUser } from "./backend/mirror-user.js";
+export { type BackfillCounts, type BackfillOptions, runBackfill } from "./backend/run-backfill.js";
+export {
+  type AccessTokenClaims,
+  type AccessTokenVerifier,
+  type AccessTokenVerifierOptions,
+  createAccessTokenVerifier,
+  TokenVerificationError,
+} from "./backend/verify-access-token.js";
+export {
+  createMigrationHookVerifier,
+  HookRequestError,
+  type MigrationHookVerifierOptions,
+} from "./backend/verify-migration-hook-request.js";
+export {
   createManagementClient,
   type ManagementClient,
   type ManagementClientOptions,

@@ -24,3 +24,10 @@ export {
   type UserPage,
 } from "./management-client.js";
 export { isApiError, OvertureApiError } from "./overture-api-error.js";
+export {
+  createSessionClient,
+  memoryStore,
+  type SessionClient,
+  type SessionClientOptions,
+  type SessionStore,
+} from "./session-client.js";

@@ -1,0 +1,246 @@
+import { OvertureApiError } from "./overture-api-error.js";
+
+/**
+ * Where the session client keeps its state. In a browser, back it with IndexedDB (a `CryptoKey`
+ * is structured-cloneable, so the DPoP private key stays non-extractable); the default keeps
+ * everything in memory, for one page or one process.
+ */
+export interface SessionStore {
+  get(key: string): Promise<unknown>;
+  set(key: string, value: unknown): Promise<void>;
+  delete(key: string): Promise<void>;
+}
+
+export interface SessionClientOptions {
+  /** The Frontend API origin, e.g. `https://auth.example.com`. */
+  baseUrl: string;
+  store?: SessionStore;
+  fetch?: typeof fetch;
+  /** Per-request timeout; default 10 s. */
+  timeoutMs?: number;
+}
+
+interface DpopRecord {
+  privateKey: CryptoKeyLike;
+  jwk: { kty: string; crv: string; x: string; y: string };
+  nonce: string;
+}
+
+interface AccessRecord {
+  token: string;
+  /** Unix seconds on the client's clock (server expiry + clock skew). */
+  expiresAt: number;
+}
+
+// WebCrypto's key type without depending on DOM or Node typings at the package boundary.
+type CryptoKeyLike = object;
+
+const SDK_USER_AGENT = "Overture-SDK/0.1.0 (Web)";
+
+export function memoryStore(): SessionStore {
+  const data = new Map<string, unknown>();
+  return {
+    get: async (key) => data.get(key),
+    set: async (key, value) => {
+      data.set(key, value);
+    },
+    delete: async (key) => {
+      data.delete(key);
+    },
+  };
+}
+
+/**
+ * The session side of Overture's Frontend API for the migration window (client-protocol.md):
+ * `migrate({token})` exchanges a legacy session for an Overture one (PKCE, `/migration`, then
+ * `/login/finalize` with DPoP), with one migration in flight shared by concurrent callers; plus
+ * `refresh`, `getAccessToken` and `logout`. DPoP proofs carry the last server nonce and retry once
+ * on `use_dpop_nonce`, the refresh token rotates through `X-Refresh-Token`, and cached expiries
+ * are corrected by the server's `Date`, as the web SDK does. Zero dependencies: WebCrypto and fetch.
+ */
+export function createSessionClient(options: SessionClientOptions) {
+  const base = `${options.baseUrl.replace(/\/+$/, "")}/v1/session`;
+  const store = options.store ?? memoryStore();
+  const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+  let skewSeconds = 0;
+  let migrating: Promise<string> | null = null;
+  let refreshing: Promise<string> | null = null;
+
+  const send = async (path: string, body: unknown, headers: Record<string, string> = {}) => {
+    const response = await doFetch(base + path, {
+      method: "POST",
+      mode: "cors",
+      credentials: "include",
+      headers: {
+        accept: "application/json",
+        "content-type": "application/json",
+        "x-sdk-user-agent": SDK_USER_AGENT,
+        ...headers,
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
+    });
+    const date = Date.parse(response.headers.get("date") ?? "");
+    skewSeconds = Number.isFinite(date) ? Math.floor(Date.now() / 1000) - Math.floor(date / 1000) : 0;
+    const text = await response.text();
+    const json = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+    return { response, json };
+  };
+
+  const fail = (response: Response, json: Record<string, unknown>): never => {
+    throw new OvertureApiError(
+      response.status,
+      typeof json.code === "string" ? json.code : "unknown",
+      typeof json.message === "string" ? json.message : `HTTP ${response.status}`,
+      response.headers.get("x-request-id"),
+    );
+  };
+
+  /** A session-DPoP call: proof with the stored nonce, one retry on use_dpop_nonce, headers harvested. */
+  const dpopCall = async (path: string, body: unknown, withRefreshToken: boolean) => {
+    const key = await dpopKey();
+    const refresh = withRefreshToken
+      ? ((await store.get("refresh")) as { token: string } | undefined)
+      : undefined;
+    const extra: Record<string, string> = refresh ? { "x-refresh-token": refresh.token } : {};
+    let answer = await send(path, body, { dpop: await proof(key, base + path, key.nonce), ...extra });
+    if (!answer.response.ok && answer.json.code === "use_dpop_nonce") {
+      const nonce = answer.response.headers.get("dpop-nonce");
+      if (!nonce) throw new Error("Server requested nonce but did not provide one");
+      answer = await send(path, body, { dpop: await proof(key, base + path, nonce), ...extra });
+    }
+    const nonce = answer.response.headers.get("dpop-nonce");
+    if (nonce) await store.set("dpop", { ...key, nonce });
+    const rotated = answer.response.headers.get("x-refresh-token");
+    if (rotated) {
+      await store.set("refresh", {
+        token: rotated,
+        expiresAt: answer.response.headers.get("x-refresh-token-expires-at") ?? "",
+      });
+    }
+    if (!answer.response.ok) fail(answer.response, answer.json);
+    return answer.json;
+  };
+
+  const keep = async (json: Record<string, unknown>): Promise<string> => {
+    if (typeof json.access_token !== "string" || typeof json.expires_at !== "number")
+      throw new Error("No access token");
+    const record: AccessRecord = { token: json.access_token, expiresAt: json.expires_at + skewSeconds };
+    await store.set("access", record);
+    return record.token;
+  };
+
+  const cached = async (): Promise<string | null> => {
+    const access = (await store.get("access")) as AccessRecord | undefined;
+    return access && access.expiresAt >= Math.floor(Date.now() / 1000) ? access.token : null;
+  };
+
+  const dpopKey = async (): Promise<DpopRecord> => {
+    const existing = (await store.get("dpop")) as DpopRecord | undefined;
+    if (existing) return existing;
+    const pair = (await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, false, [
+      "sign",
+      "verify",
+    ])) as { privateKey: CryptoKeyLike; publicKey: CryptoKeyLike };
+    const { kty, crv, x, y } = (await crypto.subtle.exportKey(
+      "jwk",
+      pair.publicKey as never,
+    )) as DpopRecord["jwk"];
+    const record: DpopRecord = { privateKey: pair.privateKey, jwk: { kty, crv, x, y }, nonce: "" };
+    await store.set("dpop", record);
+    return record;
+  };
+
+  const doMigrate = async (legacyToken: string): Promise<string> => {
+    const verifier = base64Url(crypto.getRandomValues(new Uint8Array(32)));
+    const challenge = base64Url(
+      new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier))),
+    );
+    const { response, json } = await send("/migration", { token: legacyToken, code_challenge: challenge });
+    if (!response.ok) fail(response, json);
+    if (typeof json.challenge_token !== "string")
+      throw new Error("No challenge token in the migration answer");
+    return keep(
+      await dpopCall(
+        "/login/finalize",
+        { challenge_token: json.challenge_token, code_verifier: verifier },
+        false,
+      ),
+    );
+  };
+
+  const client = {
+    /**
+     * Exchanges a legacy session token for an Overture session and returns its access token. A
+     * valid cached access token is returned without a request; concurrent calls share one migration.
+     */
+    async migrate(input: { token: string }): Promise<string> {
+      const current = await cached();
+      if (current) return current;
+      migrating ??= doMigrate(input.token).finally(() => {
+        migrating = null;
+      });
+      return migrating;
+    },
+
+    /** The cached access token while valid; otherwise one `/refresh` shared by concurrent callers. */
+    async refresh(): Promise<string> {
+      const current = await cached();
+      if (current) return current;
+      refreshing ??= dpopCall("/refresh", undefined, true)
+        .then(keep)
+        .finally(() => {
+          refreshing = null;
+        });
+      return refreshing;
+    },
+
+    getAccessToken(): Promise<string> {
+      return client.refresh();
+    },
+
+    /** Marks the cached access token stale, so the next `refresh` goes to the server. */
+    async invalidateCache(): Promise<void> {
+      await store.delete("access");
+    },
+
+    /** Ends the session on the server, then forgets everything (key, tokens) locally. */
+    async logout(): Promise<void> {
+      if (await store.get("dpop")) await dpopCall("/revoke", undefined, true);
+      else {
+        const { response, json } = await send("/revoke", undefined);
+        if (!response.ok) fail(response, json);
+      }
+      for (const key of ["dpop", "refresh", "access"]) await store.delete(key);
+    },
+  };
+  return client;
+}
+
+export type SessionClient = ReturnType<typeof createSessionClient>;
+
+/** A DPoP proof as client-protocol.md §2.2 specifies it. */
+async function proof(key: DpopRecord, htu: string, nonce: string): Promise<string> {
+  const encode = (value: unknown) => base64Url(new TextEncoder().encode(JSON.stringify(value)));
+  const header = encode({ typ: "dpop+jwt", alg: "ES256", jwk: key.jwk });
+  const payload = encode({
+    jti: crypto.randomUUID(),
+    htm: "POST",
+    htu,
+    iat: Math.floor(Date.now() / 1000),
+    ...(nonce && { nonce }),
+  });
+  const input = `${header}.${payload}`;
+  const signature = await crypto.subtle.sign(
+    { name: "ECDSA", hash: "SHA-256" },
+    key.privateKey as never,
+    new TextEncoder().encode(input),
+  );
+  return `${input}.${base64Url(new Uint8Array(signature))}`;
+}
+
+function base64Url(bytes: Uint8Array): string {
+  let binary = "";
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}

@@ -13,7 +13,7 @@ export default defineConfig({
     },
   },
   test: {
-    include: ["packages/*/test/**/*.test.ts"],
+    include: ["packages/*/test/**/*.test.ts", "examples/*/**/*.test.ts"],
     globalSetup: ["packages/server/test/global-setup.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -183,6 +183,23 @@ export function createSessionClient(options: SessionClientOptions) {
       return migrating;
     },
 
+    /**
+     * Turns a challenge token from any login (password, sign-up, OTP check) into a session, as the
+     * web SDK's `finalizeLogin`; `codeVerifier` when the login started with a PKCE challenge.
+     */
+    async finalizeLogin(challengeToken: string, codeVerifier?: string): Promise<string> {
+      return keep(
+        await dpopCall(
+          "/login/finalize",
+          {
+            challenge_token: challengeToken,
+            ...(codeVerifier !== undefined && { code_verifier: codeVerifier }),
+          },
+          false,
+        ),
+      );
+    },
+
     /** The cached access token while valid; otherwise one `/refresh` shared by concurrent callers. */
     async refresh(): Promise<string> {
       const current = await cached();

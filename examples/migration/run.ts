@@ -1,0 +1,28 @@
+/**
+ * `npx tsx --conditions=source examples/migration/run.ts`: starts Overture in this process on a
+ * fresh SQLite file (or OVERTURE_DATABASE_URL), then runs the walkthrough against it, printing each
+ * phase. docs/migration.md explains what each phase does.
+ */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createApp, loadConfig, openRuntime } from "@overture/server";
+import { createApp as createOvertureApp } from "../../packages/server/src/domain/apps.js";
+import { runWalkthrough } from "./walkthrough.js";
+
+const config = loadConfig({
+  ...process.env,
+  OVERTURE_DATA_DIR: process.env.OVERTURE_DATA_DIR ?? mkdtempSync(join(tmpdir(), "overture-walkthrough-")),
+  OVERTURE_LOG_LEVEL: "warn",
+});
+const runtime = await openRuntime(config);
+const server = await createApp(runtime);
+const base = await server.listen({ port: 0, host: "127.0.0.1" });
+try {
+  const { app, apiKey } = await createOvertureApp(runtime, "walkthrough");
+  console.log(`Overture on ${base} (${runtime.database.description}), app ${app.id}`);
+  await runWalkthrough({ baseUrl: base, appId: app.id, apiKey: apiKey.secret });
+} finally {
+  await server.close();
+  await runtime.database.close();
+}

@@ -1,0 +1,46 @@
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { describeEachDatabase } from "../../packages/server/test/support/test-databases.js";
+import { startTestServer, type TestServer } from "../../packages/server/test/support/test-server.js";
+import { runWalkthrough } from "./walkthrough.js";
+
+describeEachDatabase("the migration walkthrough (examples/migration)", (dialect) => {
+  let s: TestServer;
+  let base: string;
+  beforeAll(async () => {
+    s = await startTestServer(dialect);
+    base = await s.app.listen({ port: 0, host: "127.0.0.1" });
+  });
+  afterAll(() => s.close());
+
+  it("goes through mirror, lazy migration, backfill with password hashes and a bootstrapped sign-up", async () => {
+    const lines: string[] = [];
+    const report = await runWalkthrough({
+      baseUrl: base,
+      appId: s.appId,
+      apiKey: s.apiKey,
+      log: (l) => lines.push(l),
+    });
+    expect(lines.filter((l) => l.startsWith("Phase"))).toHaveLength(4);
+    expect(report.backfill).toMatchObject({ created: 3, skipped: 1, failed: 0 });
+    expect(report.authPaths.legacy).toBeGreaterThanOrEqual(2);
+    expect(report.authPaths.session).toBeGreaterThanOrEqual(4);
+
+    // What Overture holds at the end: five users, each with its internal id as external_id.
+    const users = (await s.mgmt("GET", "/users?limit=100")).body.users as { external_id: string | null }[];
+    expect(users.map((u) => u.external_id).sort()).toEqual(
+      ["u_alice", "u_bob", "u_carol", "u_dave", report.frankInternalId].sort(),
+    );
+    // Carol's imported PBKDF2 hash was replaced by argon2id at her first login; Dave had none.
+    const [carol] = await s.store.users.findByExternalIds(s.appId, ["u_carol"]);
+    expect(carol?.passwordHash).toMatch(/^\$argon2id\$/);
+    const [dave] = await s.store.users.findByExternalIds(s.appId, ["u_dave"]);
+    expect(dave?.passwordHash).toBeNull();
+    const events = await s.store.outbox.list(s.appId, { limit: 1000 });
+    expect(
+      events
+        .filter((e) => e.type === "user.created")
+        .map((e) => (e.payload as { source: string }).source)
+        .sort(),
+    ).toEqual(["api", "api", "api", "migration", "sign_up"].sort());
+  }, 60_000);
+});

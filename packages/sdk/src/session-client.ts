@@ -66,20 +66,31 @@ export function createSessionClient(options: SessionClientOptions) {
   let migrating: Promise<string> | null = null;
   let refreshing: Promise<string> | null = null;
 
+  /**
+   * One call, as the web SDK makes it: a thrown error (network failure, timeout) is retried, up to
+   * three attempts with the timeout doubling each time (at most 60 s); an HTTP error is not.
+   */
   const send = async (path: string, body: unknown, headers: Record<string, string> = {}) => {
-    const response = await doFetch(base + path, {
-      method: "POST",
-      mode: "cors",
-      credentials: "include",
-      headers: {
-        accept: "application/json",
-        "content-type": "application/json",
-        "x-sdk-user-agent": SDK_USER_AGENT,
-        ...headers,
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
-    });
+    let response: Response | undefined;
+    for (let attempt = 0; !response; attempt++) {
+      try {
+        response = await doFetch(base + path, {
+          method: "POST",
+          mode: "cors",
+          credentials: "include",
+          headers: {
+            accept: "application/json",
+            "content-type": "application/json",
+            "x-sdk-user-agent": SDK_USER_AGENT,
+            ...headers,
+          },
+          body: body === undefined ? undefined : JSON.stringify(body),
+          signal: AbortSignal.timeout(Math.min((options.timeoutMs ?? 10_000) * 2 ** attempt, 60_000)),
+        });
+      } catch (error) {
+        if (attempt === 2) throw error;
+      }
+    }
     const date = Date.parse(response.headers.get("date") ?? "");
     skewSeconds = Number.isFinite(date) ? Math.floor(Date.now() / 1000) - Math.floor(date / 1000) : 0;
     const text = await response.text();

@@ -101,6 +101,39 @@ describeEachDatabase("SDK session client: migrate, refresh, logout", (dialect) =
     expect(sessions.body.sessions.filter((x: { id: string }) => x.id === claims(first).sid)).toEqual([]);
   });
 
+  it("retries a call that failed in transit, as the web SDK does, and not one the server refused", async () => {
+    let failures = 2;
+    const paths: string[] = [];
+    const flaky: typeof fetch = (input, init) => {
+      paths.push(new URL(String(input)).pathname);
+      if (failures-- > 0) return Promise.reject(new TypeError("fetch failed"));
+      return fetch(input, init);
+    };
+    const session = createSessionClient({ baseUrl: address, fetch: flaky });
+    const token = await session.migrate({ token: "legacy:dora" });
+    expect(claims(token).external_id).toBe("legacy-dora");
+    expect(paths.slice(0, 3)).toEqual([
+      "/v1/session/migration",
+      "/v1/session/migration",
+      "/v1/session/migration",
+    ]);
+
+    failures = 3;
+    const down = createSessionClient({ baseUrl: address, fetch: flaky });
+    await expect(down.migrate({ token: "legacy:dora" })).rejects.toThrow("fetch failed");
+
+    const counted: string[] = [];
+    const refusing = createSessionClient({
+      baseUrl: address,
+      fetch: (input, init) => {
+        counted.push(String(input));
+        return fetch(input, init);
+      },
+    });
+    await expect(refusing.migrate({ token: "bogus" })).rejects.toMatchObject({ code: "unauthorized" });
+    expect(counted).toHaveLength(1);
+  });
+
   it("surfaces a refused legacy session as unauthorized, and makes no session", async () => {
     const session = createSessionClient({ baseUrl: address });
     const error = await session.migrate({ token: "not-a-legacy-token" }).catch((e: unknown) => e);

@@ -58,6 +58,30 @@ describeEachDatabase("lazy migration", (dialect) => {
     expect(await rowCounts(s)).toEqual(before);
   });
 
+  it("rejects bad bodies with bad_request before calling the hook, writing nothing", async () => {
+    const before = await rowCounts(s);
+    const challenge = pkce().challenge;
+    for (const body of [
+      {},
+      { token: "t" },
+      { code_challenge: challenge },
+      { token: "", code_challenge: challenge },
+      { token: 42, code_challenge: challenge },
+      { token: "x".repeat(8193), code_challenge: challenge },
+      { token: "t", code_challenge: "too-short" },
+      { token: "t", code_challenge: `${challenge.slice(0, 42)}!` },
+      { token: "t", code_challenge: challenge, dispatch_id: "" },
+      { token: "t", code_challenge: challenge, dispatch_id: "d".repeat(129) },
+      { token: "t", code_challenge: challenge, code_challenge_method: "plain" },
+    ]) {
+      const res = await migrate(body);
+      expect(res.status, JSON.stringify(body).slice(0, 60)).toBe(400);
+      expect(res.body.code).toBe("bad_request");
+    }
+    expect(hook.calls).toHaveLength(0);
+    expect(await rowCounts(s)).toEqual(before);
+  });
+
   it("creates the user from a signed hook call, and finalize with PKCE and DPoP starts the session", async () => {
     hook.answer((_call, res) =>
       json(res, 200, {

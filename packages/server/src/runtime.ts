@@ -30,14 +30,15 @@ export async function openRuntime(config: Readonly<Config>): Promise<Runtime> {
     const migrated = await migrate(database);
     const store = createStore(database);
     const masterKey = loadMasterKey(config.masterKey || undefined, config.dataDir);
+    const secrets = deriveKeys(masterKey);
     return {
       config,
       database,
       store,
       clock: systemClock,
-      passwords: createArgon2idHasher(config.passwordHashConcurrency),
+      passwords: createArgon2idHasher(config.passwordHashConcurrency, secrets.importedHashSecrets),
       keys: new KeyRing({ store, clock: systemClock, masterKey }),
-      secrets: deriveKeys(masterKey),
+      secrets,
       migrated,
     };
   } catch (error) {

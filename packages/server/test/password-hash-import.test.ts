@@ -180,6 +180,23 @@ describeEachDatabase("password-hash import", (dialect) => {
     });
   });
 
+  it("keeps Firebase's signer key sealed at rest, never in clear", async () => {
+    const firebase = VECTORS.find(([label]) => label.startsWith("Firebase"))![2];
+    const created = await s.mgmt("POST", "/users", {
+      identifiers: [{ value: "sealed-firebase@example.com" }],
+      password_hash: firebase,
+    });
+    expect(created.status).toBe(201);
+    const stored = (await s.store.users.get(s.appId, created.body.id))?.passwordHash ?? "";
+    const signer = String(firebase.signer_key);
+    expect(stored).not.toContain(signer.slice(0, 16));
+    expect(stored).not.toContain(Buffer.from(signer, "base64").toString("hex").slice(0, 16));
+    expect(JSON.parse(stored.slice(stored.indexOf("{")))).toMatchObject({
+      signerKeySealed: expect.stringMatching(/^v1\./),
+    });
+    expect((await login("sealed-firebase@example.com", "user1password")).status).toBe(200);
+  });
+
   it("rejects malformed, unknown and too costly hashes with invalid_request, writing nothing", async () => {
     const ok = { algorithm: "pbkdf2_sha256", salt: b64("salt"), iterations: 1000, hash: b64("x".repeat(32)) };
     const bad: Record<string, unknown>[] = [

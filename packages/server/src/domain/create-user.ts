@@ -54,7 +54,7 @@ export async function createUser(
   }
   if (input.passwordHash !== undefined) {
     // Imported hashes predate the app's policy: whether the password inside meets it is unknowable.
-    const imported = encodeImportedHash(input.passwordHash);
+    const imported = encodeImportedHash(input.passwordHash, deps.secrets.importedHashSecrets);
     if (!imported.ok) return { ok: false, reason: "invalid_request", message: imported.message };
     passwordHash = imported.stored;
   }

@@ -1,6 +1,7 @@
 import { createCipheriv, createHash, pbkdf2, scrypt, timingSafeEqual } from "node:crypto";
 import { promisify } from "node:util";
 import type { PasswordHashInput } from "@overture/protocol";
+import { decryptSecret, encryptSecret } from "../keys/key-encryption.js";
 
 const pbkdf2Async = promisify(pbkdf2);
 const scryptAsync = promisify(scrypt) as (
@@ -32,7 +33,8 @@ interface Stored {
   r?: number;
   p?: number;
   saltSeparator?: string; // base64
-  signerKey?: string; // base64
+  /** Firebase's project signer key, sealed: with it, the hashes could be attacked offline. */
+  signerKeySealed?: string;
   rounds?: number;
   memCost?: number;
   saltPosition?: "prefix" | "suffix";
@@ -45,7 +47,7 @@ type Checked = { ok: true; stored: string } | { ok: false; message: string };
  * are, other algorithms as `$overture-import$` + JSON of their parameters. Nothing is verified here;
  * the first successful login does that, and re-hashes with the app's method.
  */
-export function encodeImportedHash(input: PasswordHashInput): Checked {
+export function encodeImportedHash(input: PasswordHashInput, sealKey: Buffer): Checked {
   const bad = (message: string): Checked => ({ ok: false, message: `password_hash: ${message}` });
   switch (input.algorithm) {
     case "argon2id":
@@ -98,7 +100,7 @@ export function encodeImportedHash(input: PasswordHashInput): Checked {
         algorithm: "firebase_scrypt",
         ...base,
         saltSeparator: separator.toString("base64"),
-        signerKey: signer.toString("base64"),
+        signerKeySealed: encryptSecret(sealKey, signer.toString("base64"), SIGNER_KEY_CONTEXT),
         rounds: input.rounds,
         memCost: input.mem_cost,
       };
@@ -125,8 +127,17 @@ export function isImportedHash(stored: string): boolean {
   return stored.startsWith(IMPORTED);
 }
 
-/** Checks a password against a `$overture-import$` hash, in constant time for the comparison. */
-export async function verifyImportedHash(stored: string, password: string): Promise<boolean> {
+const SIGNER_KEY_CONTEXT = "imported-hash/firebase-signer-key";
+
+/**
+ * Checks a password against a `$overture-import$` hash, in constant time for the comparison.
+ * `sealKey` opens the secrets sealed at import; without it such hashes verify nothing.
+ */
+export async function verifyImportedHash(
+  stored: string,
+  password: string,
+  sealKey?: Buffer,
+): Promise<boolean> {
   let s: Stored;
   try {
     s = JSON.parse(stored.slice(IMPORTED.length)) as Stored;
@@ -160,8 +171,10 @@ export async function verifyImportedHash(stored: string, password: string): Prom
           maxmem: MAX_SCRYPT_MEMORY + 1024 * 1024,
         },
       );
+      if (!sealKey || !s.signerKeySealed) return false;
+      const signerKey = Buffer.from(decryptSecret(sealKey, s.signerKeySealed, SIGNER_KEY_CONTEXT), "base64");
       const cipher = createCipheriv("aes-256-ctr", key, Buffer.alloc(16));
-      actual = Buffer.concat([cipher.update(Buffer.from(s.signerKey ?? "", "base64")), cipher.final()]);
+      actual = Buffer.concat([cipher.update(signerKey), cipher.final()]);
       break;
     }
     case "pbkdf2_sha256":

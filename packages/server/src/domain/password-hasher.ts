@@ -17,25 +17,25 @@ export interface PasswordHasher {
 export const ARGON2ID_PARAMS = { memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 
 /**
- * argon2id (PHC string output). At most `concurrency` hashes run at once — each costs ~10 ms of a
+ * argon2id (PHC string output); `importedHashSecrets` opens secrets sealed with imported hashes. At most `concurrency` hashes run at once — each costs ~10 ms of a
  * core and 19 MiB — so a burst of logins queues instead of exhausting memory and the thread pool.
  */
-export function createArgon2idHasher(concurrency: number): PasswordHasher {
+export function createArgon2idHasher(concurrency: number, importedHashSecrets?: Buffer): PasswordHasher {
   const limit = createLimiter(concurrency);
   return {
     hash: (password) => limit(() => hash(password, { algorithm: ARGON2ID, ...ARGON2ID_PARAMS })),
-    verify: (stored, password) => limit(() => verifyAny(stored, password)),
+    verify: (stored, password) => limit(() => verifyAny(stored, password, importedHashSecrets)),
     needsRehash: (stored) => !stored.startsWith(CURRENT_PREFIX),
   };
 }
 
 const CURRENT_PREFIX = `$argon2id$v=19$m=${ARGON2ID_PARAMS.memoryCost},t=${ARGON2ID_PARAMS.timeCost},p=${ARGON2ID_PARAMS.parallelism}$`;
 
-async function verifyAny(stored: string, password: string): Promise<boolean> {
+async function verifyAny(stored: string, password: string, importedHashSecrets?: Buffer): Promise<boolean> {
   try {
     if (stored.startsWith("$argon2")) return await verify(stored, password);
     if (/^\$2[aby]\$/.test(stored)) return await verifyBcrypt(password, stored);
-    if (isImportedHash(stored)) return await verifyImportedHash(stored, password);
+    if (isImportedHash(stored)) return await verifyImportedHash(stored, password, importedHashSecrets);
   } catch {
     // A malformed stored hash verifies nothing; it is not the caller's error.
   }

@@ -14,6 +14,8 @@ export interface DerivedKeys {
   otpCode: Buffer;
   /** AES key sealing credentials inside app configs (SMTP passwords, gateway headers). */
   configSecrets: Buffer;
+  /** AES key sealing secrets that came with imported password hashes (Firebase's signer key). */
+  importedHashSecrets: Buffer;
 }
 
 export function deriveKeys(masterKey: Buffer): DerivedKeys {
@@ -23,5 +25,6 @@ export function deriveKeys(masterKey: Buffer): DerivedKeys {
     refreshSuccessor: derive("refresh-successor"),
     otpCode: derive("otp-code"),
     configSecrets: derive("config-secrets"),
+    importedHashSecrets: derive("imported-hash-secrets"),
   };
 }

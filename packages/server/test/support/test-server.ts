@@ -66,7 +66,7 @@ export async function startTestServer(
     config: loadConfig({ OVERTURE_LOG_LEVEL: "silent", ...env }),
     store,
     clock,
-    passwords: createArgon2idHasher(2),
+    passwords: createArgon2idHasher(2, secrets.importedHashSecrets),
     keys,
     secrets,
     logger: options.logger ?? false,

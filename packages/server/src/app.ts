@@ -42,6 +42,7 @@ export async function createApp(deps: AppDependencies): Promise<FastifyInstance>
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
   });
   const http: HttpDeps = {
+    frontendApps: new AppResolver(deps.store, deps.config, () => deps.clock.now()),
     config: deps.config,
     domain: {
       store: deps.store,
@@ -63,12 +64,7 @@ export async function createApp(deps: AppDependencies): Promise<FastifyInstance>
 
   await installOpenApi(app, VERSION);
   mountManagementRoutes(app, managementRoutes, http);
-  mountFrontendRoutes(
-    app,
-    frontendRoutes,
-    http,
-    new AppResolver(deps.store, deps.config, () => deps.clock.now()),
-  );
+  mountFrontendRoutes(app, frontendRoutes, http, http.frontendApps);
   app.get("/healthz", { schema: { hide: true } }, async () => {
     await deps.store.apps.get("healthz");
     return { status: "ok" };

@@ -52,6 +52,17 @@ describeEachDatabase("custom domains", (dialect) => {
     );
   });
 
+  it("applies a mode change at once on the node that took it", async () => {
+    const origin = "http://localhost:3000";
+    const allowed = async () =>
+      (await jwksAt(`${s.appId}.localhost`, origin)).headers["access-control-allow-origin"];
+    expect(await allowed()).toBe(origin); // dev: local origins may call
+    await s.mgmt("PUT", "/mode", { mode: "prod" });
+    expect(await allowed()).toBeUndefined(); // no clock advance: the cache was dropped
+    await s.mgmt("PUT", "/mode", { mode: "dev" });
+    expect(await allowed()).toBe(origin);
+  });
+
   it("in prod mode serves only verified domains, verified by their CNAME", async () => {
     const created = (await s.mgmt("POST", "/domains", { domain: "auth.shop.test" })).body.domain;
     await s.mgmt("PUT", "/mode", { mode: "prod" });

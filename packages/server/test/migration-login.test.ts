@@ -323,7 +323,6 @@ describeEachDatabase("lazy migration", (dialect) => {
       expect(hook.calls).toHaveLength(0);
     } finally {
       await s.mgmt("PUT", "/mode", { mode: "dev" });
-      s.clock.advance(6_000); // past the frontend's app cache (docs/domains.md)
     }
   });
 

@@ -4,10 +4,13 @@ import type { Static, TSchema } from "typebox";
 import type { Config } from "../config/config-schema.js";
 import type { DomainDeps } from "../domain/domain-deps.js";
 import type { AppRecord } from "../storage/repositories.js";
+import type { AppResolver } from "./middleware/resolve-app.js";
 
 export interface HttpDeps {
   config: Readonly<Config>;
   domain: DomainDeps;
+  /** The Frontend API's app lookup, whose cache Management writes to an app invalidate. */
+  frontendApps: AppResolver;
 }
 
 type In<S> = S extends TSchema ? Static<S> : undefined;

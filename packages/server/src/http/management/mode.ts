@@ -15,13 +15,15 @@ export const updateMode = defineRoute({
   operationId: "updateMode",
   summary: "Set the application's mode",
   description:
-    "New applications start in `dev`. Dev-only features (such as dev message inspection) stop in `prod`.",
+    "New applications start in `dev`. Dev-only features (such as dev message inspection) stop in `prod`. " +
+    "The node that takes the change applies it at once; other nodes within 5 seconds.",
   tag: "Mode",
   body: ModeBody,
   responses: { 204: null },
   errors: [],
   handler: async ({ app, body, deps }) => {
     await setAppMode(deps.domain, app.id, body.mode);
+    deps.frontendApps.forget(app.id);
     return { status: 204 };
   },
 });

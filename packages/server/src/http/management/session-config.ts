@@ -43,6 +43,7 @@ export const updateSessionConfig = defineRoute({
       idleTtlSeconds: body.idle_ttl_seconds,
     };
     await deps.domain.store.apps.setLifetimes(app.id, lifetimes, deps.domain.clock.now());
+    deps.frontendApps.forget(app.id);
     return { status: 200, body: present(lifetimes) };
   },
 });

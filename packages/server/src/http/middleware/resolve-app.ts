@@ -5,6 +5,7 @@ import type { AppRecord, Store } from "../../storage/repositories.js";
 import { ApiError } from "../api-error.js";
 
 const CACHE_TTL_MS = 5_000;
+const ONLY_APP = "\u0000only";
 
 /**
  * Frontend requests name their app by Host (port ignored), in this order: `{appId}.<base domain>`;
@@ -38,6 +39,16 @@ export class AppResolver {
     return this.defaultApp();
   }
 
+  /**
+   * Drops what this node cached of an app, so a change made through this node (its mode, its
+   * lifetimes) applies here at once; other nodes see it within the cache's few seconds.
+   */
+  forget(appId: string): void {
+    this.cache.delete(appId);
+    this.cache.delete(ONLY_APP);
+    this.sites.delete(appId);
+  }
+
   /** The sites of the app's usable domains: their pages may call the app cross-origin. */
   async sitesOf(app: AppRecord): Promise<string[]> {
     const cached = this.sites.get(app.id);
@@ -65,7 +76,7 @@ export class AppResolver {
 
   private async defaultApp(): Promise<AppRecord | null> {
     if (this.config.defaultApp) return this.app(this.config.defaultApp);
-    const key = "\u0000only";
+    const key = ONLY_APP;
     const cached = this.cache.get(key);
     if (cached && cached.until > this.now()) return cached.app;
     const apps = await this.store.apps.list();

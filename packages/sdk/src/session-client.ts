@@ -1,3 +1,4 @@
+import { base64UrlEncode } from "./base64url.js";
 import { OvertureApiError } from "./overture-api-error.js";
 
 /**
@@ -163,8 +164,8 @@ export function createSessionClient(options: SessionClientOptions) {
   };
 
   const doMigrate = async (legacyToken: string): Promise<string> => {
-    const verifier = base64Url(crypto.getRandomValues(new Uint8Array(32)));
-    const challenge = base64Url(
+    const verifier = base64UrlEncode(crypto.getRandomValues(new Uint8Array(32)));
+    const challenge = base64UrlEncode(
       new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier))),
     );
     const { response, json } = await send("/migration", { token: legacyToken, code_challenge: challenge });
@@ -249,7 +250,7 @@ export type SessionClient = ReturnType<typeof createSessionClient>;
 
 /** A DPoP proof as client-protocol.md §2.2 specifies it. */
 async function proof(key: DpopRecord, htu: string, nonce: string): Promise<string> {
-  const encode = (value: unknown) => base64Url(new TextEncoder().encode(JSON.stringify(value)));
+  const encode = (value: unknown) => base64UrlEncode(new TextEncoder().encode(JSON.stringify(value)));
   const header = encode({ typ: "dpop+jwt", alg: "ES256", jwk: key.jwk });
   const payload = encode({
     jti: crypto.randomUUID(),
@@ -264,11 +265,5 @@ async function proof(key: DpopRecord, htu: string, nonce: string): Promise<strin
     key.privateKey as never,
     new TextEncoder().encode(input),
   );
-  return `${input}.${base64Url(new Uint8Array(signature))}`;
-}
-
-function base64Url(bytes: Uint8Array): string {
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  return `${input}.${base64UrlEncode(new Uint8Array(signature))}`;
 }

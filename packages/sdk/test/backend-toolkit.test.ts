@@ -1,6 +1,4 @@
 import { createHash, randomBytes } from "node:crypto";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import {
   createAccessTokenVerifier,
   createDualTokenVerifier,
@@ -12,6 +10,7 @@ import {
   runBackfill,
 } from "@overture/sdk";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { json, startHookServer } from "../../server/test/support/hook-server.js";
 import { SessionClient } from "../../server/test/support/session-client.js";
 import { describeEachDatabase } from "../../server/test/support/test-databases.js";
 import { startTestServer, type TestServer } from "../../server/test/support/test-server.js";
@@ -86,34 +85,22 @@ describeEachDatabase("SDK backend toolkit", (dialect) => {
 
   it("a hook built on createMigrationHookVerifier accepts Overture's requests and refuses forgeries and replays", async () => {
     const verifyHook = createMigrationHookVerifier({ jwksUrl, appId: s.appId });
-    const received: { body: string; headers: Record<string, string | string[] | undefined> }[] = [];
-    const hook = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on("data", (c: Buffer) => chunks.push(c));
-      req.on("end", async () => {
-        const request = { body: Buffer.concat(chunks).toString("utf8"), headers: req.headers };
-        received.push(request);
-        try {
-          const valid = await verifyHook(request);
-          res.writeHead(200, { "content-type": "application/json" });
-          res.end(
-            JSON.stringify({
-              external_id: `legacy-${valid.token}`,
-              identifiers: [{ value: `${valid.token}@legacy.example` }],
-            }),
-          );
-        } catch {
-          res.writeHead(401).end();
-        }
-      });
+    const hook = await startHookServer(async (call, res) => {
+      try {
+        const valid = await verifyHook(call);
+        json(res, 200, {
+          external_id: `legacy-${valid.token}`,
+          identifiers: [{ value: `${valid.token}@legacy.example` }],
+        });
+      } catch {
+        json(res, 401, {});
+      }
     });
-    await new Promise<void>((r) => hook.listen(0, "127.0.0.1", r));
     try {
-      const port = (hook.address() as AddressInfo).port;
       const config = await fetch(`${address}/v2/session/apps/${s.appId}/config/migration`, {
         method: "POST",
         headers: { authorization: `Bearer ${s.apiKey}`, "content-type": "application/json" },
-        body: JSON.stringify({ session_validation_url: `http://127.0.0.1:${port}/hook` }),
+        body: JSON.stringify({ session_validation_url: hook.url }),
       });
       expect(config.status).toBe(201);
       const verifier = randomBytes(32).toString("base64url");
@@ -130,7 +117,7 @@ describeEachDatabase("SDK backend toolkit", (dialect) => {
         { type: "email_address", value: "jane@legacy.example" },
       ]);
 
-      const original = received[0]!;
+      const original = hook.calls[0]!;
       await expect(verifyHook(original)).rejects.toThrow(/replayed/);
       await expect(verifyHook({ ...original, body: original.body.replace("jane", "john") })).rejects.toThrow(
         /signature/,
@@ -141,7 +128,7 @@ describeEachDatabase("SDK backend toolkit", (dialect) => {
       const later = createMigrationHookVerifier({ jwksUrl, appId: s.appId, now: () => Date.now() + 600_000 });
       await expect(later(original)).rejects.toThrow(/too old/);
     } finally {
-      await new Promise<void>((r) => hook.close(() => r()));
+      await hook.close();
     }
   });
 

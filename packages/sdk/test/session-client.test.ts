@@ -1,7 +1,6 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { createSessionClient, isApiError, memoryStore } from "@overture/sdk";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { json, startHookServer } from "../../server/test/support/hook-server.js";
 import { describeEachDatabase } from "../../server/test/support/test-databases.js";
 import { startTestServer, type TestServer } from "../../server/test/support/test-server.js";
 
@@ -10,32 +9,23 @@ const claims = (jwt: string) => JSON.parse(Buffer.from(jwt.split(".")[1]!, "base
 describeEachDatabase("SDK session client: migrate, refresh, logout", (dialect) => {
   let s: TestServer;
   let address: string;
-  let hook: Server;
+  let hook: Awaited<ReturnType<typeof startHookServer>>;
   beforeAll(async () => {
     s = await startTestServer(dialect);
     address = await s.app.listen({ port: 0, host: "127.0.0.1" });
     // The customer's hook: legacy tokens are "legacy:<id>"; anything else is refused.
-    hook = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on("data", (c: Buffer) => chunks.push(c));
-      req.on("end", () => {
-        const { token } = JSON.parse(Buffer.concat(chunks).toString()) as { token: string };
-        const id = /^legacy:(.+)$/.exec(token)?.[1];
-        if (!id) return res.writeHead(401).end();
-        res.writeHead(200, { "content-type": "application/json" });
-        res.end(
-          JSON.stringify({ external_id: `legacy-${id}`, identifiers: [{ value: `${id}@legacy.example` }] }),
-        );
-      });
+    hook = await startHookServer((call, res) => {
+      const id = /^legacy:(.+)$/.exec(JSON.parse(call.body).token)?.[1];
+      if (!id) return json(res, 401, {});
+      json(res, 200, { external_id: `legacy-${id}`, identifiers: [{ value: `${id}@legacy.example` }] });
     });
-    await new Promise<void>((r) => hook.listen(0, "127.0.0.1", r));
     const created = await s.mgmt("POST", "/config/migration", {
-      session_validation_url: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`,
+      session_validation_url: hook.url,
     });
     expect(created.status).toBe(201);
   });
   afterAll(async () => {
-    await new Promise<void>((r) => hook.close(() => r()));
+    await hook.close();
     await s.close();
   });
 

@@ -1,4 +1,4 @@
-import { base64UrlDecode } from "./jwks-cache.js";
+import { base64UrlDecode } from "../base64url.js";
 import type { AccessTokenClaims, AccessTokenVerifier } from "./verify-access-token.js";
 
 export type AuthPath = "session" | "legacy";

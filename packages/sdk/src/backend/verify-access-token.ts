@@ -1,4 +1,5 @@
-import { base64UrlDecode, JwksCache } from "./jwks-cache.js";
+import { base64UrlDecode } from "../base64url.js";
+import { JwksCache } from "./jwks-cache.js";
 
 /** The claims of an Overture access token (docs/sessions.md). */
 export interface AccessTokenClaims {

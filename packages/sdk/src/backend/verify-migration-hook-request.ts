@@ -1,5 +1,6 @@
 import type { MigrationHookRequest } from "@overture/protocol";
-import { base64UrlDecode, JwksCache } from "./jwks-cache.js";
+import { base64UrlDecode } from "../base64url.js";
+import { JwksCache } from "./jwks-cache.js";
 
 export class HookRequestError extends Error {
   constructor(message: string) {

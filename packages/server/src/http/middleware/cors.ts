@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
+import { isLoopbackHost } from "../../domain/outbound-url.js";
 import type { AppRecord } from "../../storage/repositories.js";
 
 /** Exactly what the web SDK needs (client-protocol.md §12). */
@@ -6,8 +7,6 @@ export const CORS_ALLOW_HEADERS =
   "Content-Type, Accept, Authorization, DPoP, X-Refresh-Token, X-SDK-User-Agent";
 export const CORS_EXPOSE_HEADERS = "DPoP-Nonce, X-Refresh-Token, X-Refresh-Token-Expires-At, Date";
 export const CORS_ALLOW_METHODS = "GET, POST";
-
-const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -19,7 +18,7 @@ declare module "fastify" {
 /**
  * Which browser origins may call an app's Frontend API with credentials (docs/frontend-api.md):
  * `https` origins on the site of one of the app's usable custom domains (the site and its
- * subdomains); in `dev` mode also any http(s) origin on localhost, *.localhost, 127.0.0.1 or [::1].
+ * subdomains); in `dev` mode also any http(s) origin on a loopback host (localhost, *.localhost, 127.0.0.0/8, [::1]).
  */
 export function isAllowedOrigin(app: AppRecord, origin: string, sites: string[] = []): boolean {
   let url: URL;
@@ -30,7 +29,7 @@ export function isAllowedOrigin(app: AppRecord, origin: string, sites: string[] 
   }
   if (url.origin !== origin || (url.protocol !== "https:" && url.protocol !== "http:")) return false;
   const host = url.hostname;
-  if (app.mode === "dev" && (LOCAL_HOSTS.has(host) || host.endsWith(".localhost"))) return true;
+  if (app.mode === "dev" && isLoopbackHost(host)) return true;
   if (url.protocol !== "https:" && app.mode !== "dev") return false;
   return sites.some((site) => host === site || host.endsWith(`.${site}`));
 }

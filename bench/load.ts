@@ -9,6 +9,11 @@ export interface Stats {
   p99: number;
   /** Server CPU time (all its threads) per measured request, in µs; null where /proc is missing. */
   serverCpuUs: number | null;
+  /**
+   * The part of it on the server's main thread (its event loop), in µs: the thread that caps
+   * throughput, since the rest (libuv's pool, other processes) can use the other core.
+   */
+  eventLoopCpuUs: number | null;
   /** This process's CPU (the load generator: HTTP client, DPoP proofs) per measured request, in µs. */
   clientCpuUs: number;
 }
@@ -71,7 +76,11 @@ export async function runLoad(
     p99: pct(0.99),
     serverCpuUs:
       cpuBefore !== null && cpuAfter !== null && latencies.length > 0
-        ? ((cpuAfter - cpuBefore) * 1000) / latencies.length
+        ? ((cpuAfter.total - cpuBefore.total) * 1000) / latencies.length
+        : null,
+    eventLoopCpuUs:
+      cpuBefore !== null && cpuAfter !== null && latencies.length > 0
+        ? ((cpuAfter.main - cpuBefore.main) * 1000) / latencies.length
         : null,
     clientCpuUs: (client.user + client.system) / Math.max(1, latencies.length),
   };
@@ -81,28 +90,34 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-/** User + system CPU in ms of a process and its children (cluster workers), from /proc (Linux). */
-function processCpuMs(pid: number | undefined): number | null {
+/**
+ * User + system CPU in ms of a process and its children (cluster workers), and of the process's
+ * main thread alone, from /proc (Linux).
+ */
+function processCpuMs(pid: number | undefined): { total: number; main: number } | null {
   if (pid === undefined) return null;
   try {
     let total = 0;
     for (const entry of readdirSync("/proc")) {
       if (!/^\d+$/.test(entry)) continue;
-      const fields = statFields(entry);
-      // The 2nd field after the command name is the parent's pid; utime and stime are the 12th and 13th.
-      if (fields && (entry === String(pid) || fields[1] === String(pid))) {
-        total += ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
-      }
+      const fields = statFields(`/proc/${entry}/stat`);
+      // The 2nd field after the command name is the parent's pid.
+      if (fields && (entry === String(pid) || fields[1] === String(pid))) total += cpuMs(fields);
     }
-    return total;
+    const main = statFields(`/proc/${pid}/task/${pid}/stat`);
+    return main ? { total, main: cpuMs(main) } : null;
   } catch {
     return null;
   }
 }
 
-function statFields(pid: string): string[] | null {
+// utime and stime are the 12th and 13th fields after the command name.
+const cpuMs = (fields: string[]) =>
+  ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+
+function statFields(path: string): string[] | null {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const stat = readFileSync(path, "utf8");
     return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   } catch {
     return null; // exited meanwhile

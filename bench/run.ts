@@ -88,11 +88,11 @@ async function main() {
     `${options.concurrency} clients in flight (each session client with its own DPoP key), ${options.warmupMs / 1000} s warm-up, ${options.durationMs / 1000} s measured; server: compiled build, log level warn`,
     `raw node:crypto ES256 on one core (this process): sign ${es256.sign.toFixed(0)}/s, verify ${es256.verify.toFixed(0)}/s`,
     "",
-    "| database | scenario | requests/s | p50 ms | p99 ms | server CPU µs/request | client CPU µs/request | requests | errors |",
-    "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    "| database | scenario | requests/s | p50 ms | p99 ms | server CPU µs/request | of it, event loop | client CPU µs/request | requests | errors |",
+    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ...rows.map(
       (r) =>
-        `| ${r.database} | ${r.scenario} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.serverCpuUs?.toFixed(0) ?? "–"} | ${r.clientCpuUs.toFixed(0)} | ${r.requests} | ${r.errors} |`,
+        `| ${r.database} | ${r.scenario} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.serverCpuUs?.toFixed(0) ?? "–"} | ${r.eventLoopCpuUs?.toFixed(0) ?? "–"} | ${r.clientCpuUs.toFixed(0)} | ${r.requests} | ${r.errors} |`,
     ),
   ].join("\n");
   console.log(`\n${table}\n`);

@@ -16,15 +16,19 @@ export interface ServerProcess {
 export function startServer(env: Record<string, string>): Promise<ServerProcess> {
   // e.g. BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the server under load.
   const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...nodeArgs, join(root, "packages/server/dist/cli.js"), "serve"], {
-    env: {
-      ...process.env,
-      OVERTURE_PORT: "0",
-      OVERTURE_LOG_LEVEL: "warn",
-      ...env,
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, join(root, "packages/server/bin/overture.cjs"), "serve"],
+    {
+      env: {
+        ...process.env,
+        OVERTURE_PORT: "0",
+        OVERTURE_LOG_LEVEL: "warn",
+        ...env,
+      },
+      stdio: ["ignore", "pipe", "inherit"],
     },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  );
   let out = "";
   return new Promise((resolve, reject) => {
     child.on("close", (code) => reject(new Error(`server exited (${code}):\n${out}`)));

@@ -1,5 +1,5 @@
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../src/cli/run-cli.js";
@@ -53,6 +53,34 @@ describe("overture CLI", () => {
       /Created app a[0-9a-z]{9} \(plain, mode dev\)\.\nAPI key \(shown once\): ovk_/,
     );
   });
+
+  // Linux only: the threads are counted in /proc. Same binary, so all other threads are the same.
+  it.skipIf(!existsSync("/proc/self/task"))(
+    "the overture command gives libuv's pool one thread per core the event loop leaves free, unless UV_THREADPOOL_SIZE says otherwise",
+    async () => {
+      const threads = async (size: string | undefined) => {
+        const server = startServeProcess(
+          {
+            OVERTURE_DATA_DIR: mkdtempSync(join(tmpdir(), "overture-pool-")),
+            OVERTURE_PORT: "0",
+            UV_THREADPOOL_SIZE: size,
+          },
+          { viaBin: true },
+        );
+        try {
+          await server.ready;
+          return readdirSync(`/proc/${server.pid}/task`).length;
+        } finally {
+          await server.stop();
+        }
+      };
+      const expected = Math.max(1, availableParallelism() - 1);
+      const byDefault = await threads(undefined);
+      expect(byDefault).toBe(await threads(String(expected)));
+      expect((await threads(String(expected + 3))) - byDefault).toBe(3);
+    },
+    60_000,
+  );
 
   it("explains usage errors with exit code 2", async () => {
     const env = { OVERTURE_DATA_DIR: mkdtempSync(join(tmpdir(), "overture-cli-")) };

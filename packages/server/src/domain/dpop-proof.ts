@@ -53,8 +53,8 @@ export async function parseDpopProof(
   }
   if (PRIVATE_MEMBERS.some((m) => m in jwk))
     return fail("invalid_dpop_proof", "The DPoP jwk must not contain private key members.");
-  const key = publicKeyFor(header.alg, jwk);
-  if (!key)
+  const known = publicKeyFor(header.alg, jwk);
+  if (!known)
     return fail(
       "invalid_dpop_proof",
       "Unsupported DPoP alg or key (ES256 with P-256, or EdDSA with Ed25519).",
@@ -63,8 +63,8 @@ export async function parseDpopProof(
   const signature = Buffer.from(s, "base64url");
   const valid =
     header.alg === "ES256"
-      ? await verifySignature("sha256", signed, { key, dsaEncoding: "ieee-p1363" }, signature)
-      : await verifySignature(null, signed, key, signature);
+      ? await verifySignature("sha256", signed, { key: known.key, dsaEncoding: "ieee-p1363" }, signature)
+      : await verifySignature(null, signed, known.key, signature);
   if (!valid) return fail("invalid_dpop_proof", "The DPoP proof signature does not verify.");
 
   const { jti, htm, htu, iat } = payload;
@@ -72,34 +72,35 @@ export async function parseDpopProof(
     return fail("invalid_dpop_proof", "The DPoP proof needs a jti.");
   if (htm !== method)
     return fail("invalid_dpop_proof", "The DPoP proof htm does not match the request method.");
-  if (typeof htu !== "string" || normalizeHtu(htu) !== normalizeHtu(url)) {
+  // An exact match (what clients send) needs no parsing; otherwise compare as RFC 9449 says.
+  if (typeof htu !== "string" || (htu !== url && normalizeHtu(htu) !== normalizeHtu(url))) {
     return fail("invalid_dpop_proof", "The DPoP proof htu does not match the request URL.");
   }
   if (typeof iat !== "number" || !Number.isFinite(iat))
     return fail("invalid_dpop_proof", "The DPoP proof needs a numeric iat.");
   if (Math.abs(iat * 1000 - now) > IAT_WINDOW_MS)
     return fail("invalid_dpop_proof", "The DPoP proof iat is outside the accepted window.");
-  return { ok: true, jkt: thumbprint(jwk), jti, iat, nonce: payload.nonce };
+  return { ok: true, jkt: known.jkt, jti, iat, nonce: payload.nonce };
 }
 
 /**
- * Memo of the KeyObjects built from proof JWKs: a client proves with the same key on every call,
- * and building a KeyObject from a JWK was ~5% of the server's CPU under refresh load. A pure
- * function's cache, bounded, so it holds no state that matters.
+ * Memo of the KeyObjects built from proof JWKs, with their thumbprints: a client proves with the
+ * same key on every call, and building a KeyObject from a JWK was ~5% of the server's CPU under
+ * refresh load. A pure function's cache, bounded, so it holds no state that matters.
  */
-const keyMemo = new Map<string, KeyObject>();
+const keyMemo = new Map<string, { key: KeyObject; jkt: string }>();
 const KEY_MEMO_MAX = 10_000;
 
-function publicKeyFor(alg: unknown, jwk: Record<string, unknown>): KeyObject | null {
+function publicKeyFor(alg: unknown, jwk: Record<string, unknown>): { key: KeyObject; jkt: string } | null {
   const memoKey = `${String(alg)}|${String(jwk.kty)}|${String(jwk.crv)}|${String(jwk.x)}|${String(jwk.y)}`;
   const known = keyMemo.get(memoKey);
   if (known) return known;
   const key = buildPublicKey(alg, jwk);
-  if (key) {
-    if (keyMemo.size >= KEY_MEMO_MAX) keyMemo.delete(keyMemo.keys().next().value as string);
-    keyMemo.set(memoKey, key);
-  }
-  return key;
+  if (!key) return null;
+  const entry = { key, jkt: thumbprint(jwk) };
+  if (keyMemo.size >= KEY_MEMO_MAX) keyMemo.delete(keyMemo.keys().next().value as string);
+  keyMemo.set(memoKey, entry);
+  return entry;
 }
 
 function buildPublicKey(alg: unknown, jwk: Record<string, unknown>): KeyObject | null {

@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("../../../../", import.meta.url));
 const cli = fileURLToPath(new URL("../../src/cli.ts", import.meta.url));
+const bin = fileURLToPath(new URL("../../bin/overture.cjs", import.meta.url));
 
 export interface CliRun {
   code: number | null;
@@ -39,11 +40,23 @@ export function runCliProcess(
   });
 }
 
-/** Starts `overture serve` and resolves once it printed its banner; stop it with `stop()`. */
-export function startServeProcess(env: Record<string, string>) {
-  const child = spawn(process.execPath, ["--conditions=source", "--import", "tsx", cli, "serve"], {
+/**
+ * Starts `overture serve` and resolves once it printed its banner; stop it with `stop()`. From
+ * source by default; `viaBin` runs the built `overture` command instead, as `npm start` does. An
+ * `undefined` in `env` removes that variable.
+ */
+export function startServeProcess(
+  env: Record<string, string | undefined>,
+  options: { viaBin?: boolean } = {},
+) {
+  const args = options.viaBin ? [bin, "serve"] : ["--conditions=source", "--import", "tsx", cli, "serve"];
+  const child = spawn(process.execPath, args, {
     cwd: root,
-    env: { ...process.env, OVERTURE_LOG_LEVEL: "warn", ...env },
+    env: Object.fromEntries(
+      Object.entries({ ...process.env, OVERTURE_LOG_LEVEL: "warn", ...env }).filter(
+        ([, v]) => v !== undefined,
+      ),
+    ),
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stdout = "";
@@ -71,5 +84,5 @@ export function startServeProcess(env: Record<string, string>) {
       child.once("close", (code) => resolve(code));
       child.kill("SIGTERM");
     });
-  return { ready, stop, output: () => stdout + stderr };
+  return { ready, stop, output: () => stdout + stderr, pid: child.pid };
 }

@@ -66,6 +66,10 @@ export async function runLoad(
   stop = true;
   await Promise.all(workers);
   latencies.sort((a, b) => a - b);
+  const serverCpuPerRequest = (part: "total" | "main") =>
+    cpuBefore !== null && cpuAfter !== null && latencies.length > 0
+      ? ((cpuAfter[part] - cpuBefore[part]) * 1000) / latencies.length
+      : null;
   const pct = (p: number) =>
     latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? Number.NaN;
   return {
@@ -74,14 +78,8 @@ export async function runLoad(
     rps: (latencies.length / elapsed) * 1000,
     p50: pct(0.5),
     p99: pct(0.99),
-    serverCpuUs:
-      cpuBefore !== null && cpuAfter !== null && latencies.length > 0
-        ? ((cpuAfter.total - cpuBefore.total) * 1000) / latencies.length
-        : null,
-    eventLoopCpuUs:
-      cpuBefore !== null && cpuAfter !== null && latencies.length > 0
-        ? ((cpuAfter.main - cpuBefore.main) * 1000) / latencies.length
-        : null,
+    serverCpuUs: serverCpuPerRequest("total"),
+    eventLoopCpuUs: serverCpuPerRequest("main"),
     clientCpuUs: (client.user + client.system) / Math.max(1, latencies.length),
   };
 }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createApp } from "../src/domain/apps.js";
 import { issueChallengeToken } from "../src/domain/challenge-token.js";
+import { DpopKey } from "./support/dpop-client.js";
 import { SessionClient } from "./support/session-client.js";
 import { describeEachDatabase } from "./support/test-databases.js";
 import { startTestServer, type TestServer } from "./support/test-server.js";
@@ -33,6 +34,33 @@ describeEachDatabase("Frontend API: another app's credentials", (dialect) => {
     expect(refresh.body.code).toBe("unauthorized");
     // Still fine on its own app.
     expect((await a.refresh()).status).toBe(200);
+  });
+
+  it("refuses app A's DPoP nonce on app B", async () => {
+    const a = new SessionClient(s, hostA);
+    await a.finalize("warm-up");
+    const b = new SessionClient(s, hostB);
+    await b.finalize("warm-up");
+    expect(a.nonce).not.toBe("");
+    const finalizeOnB = (nonce: string) =>
+      s.inject({
+        method: "POST",
+        url: "/v1/session/login/finalize",
+        headers: {
+          host: hostB,
+          "content-type": "application/json",
+          dpop: new DpopKey().proof("POST", `${b.origin}/v1/session/login/finalize`, {
+            nonce,
+            iat: Math.floor(s.clock.now() / 1000),
+          }),
+        },
+        payload: JSON.stringify({ challenge_token: "not-a-token" }),
+      });
+    const withA = await finalizeOnB(a.nonce);
+    expect(withA.status).toBe(400);
+    expect(withA.body.code).toBe("use_dpop_nonce");
+    // B's own nonce passes the DPoP checks and reaches the challenge token.
+    expect((await finalizeOnB(b.nonce)).body.code).toBe("invalid_challenge_token");
   });
 
   it("refuses app A's challenge token on app B without spending it", async () => {

@@ -361,6 +361,15 @@ describeEachDatabase("sessions: finalize, refresh, revoke", (dialect) => {
       "use_dpop_nonce",
     ],
     [
+      "a current nonce with a forged MAC",
+      (k, n, now) => {
+        const raw = Buffer.from(n, "base64url");
+        raw[raw.length - 1] = (raw[raw.length - 1] ?? 0) ^ 1;
+        return k.proof("POST", url(), { iat: now, nonce: raw.toString("base64url") });
+      },
+      "use_dpop_nonce",
+    ],
+    [
       "the wrong htm",
       (k, n, now) => k.proof("POST", url(), { nonce: n, iat: now, htm: "GET" }),
       "invalid_dpop_proof",

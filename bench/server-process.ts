@@ -12,13 +12,16 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-/** Starts the compiled server (`npm start`'s code path) with `env`; resolves once it printed its banner. */
-export function startServer(env: Record<string, string>): Promise<ServerProcess> {
+/**
+ * Starts the compiled server (`npm start`'s code path) with `env`; resolves once it printed its banner.
+ * `serverRoot` runs another (built) checkout's server instead of this one's.
+ */
+export function startServer(env: Record<string, string>, serverRoot = root): Promise<ServerProcess> {
   // e.g. BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the server under load.
   const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
   const child = spawn(
     process.execPath,
-    [...nodeArgs, join(root, "packages/server/bin/overture.cjs"), "serve"],
+    [...nodeArgs, join(serverRoot, "packages/server/bin/overture.cjs"), "serve"],
     {
       env: {
         ...process.env,

@@ -40,18 +40,18 @@ export function proof(c: Client, url: string): string {
   return `${input}.${sign("sha256", Buffer.from(input), { key: c.key, dsaEncoding: "ieee-p1363" }).toString("base64url")}`;
 }
 
+type Post = (c: Client, path: string, body: string | null, refresh: boolean) => Promise<boolean>;
+
 /**
- * finalize (challenge token → DPoP-bound session) and refresh (DPoP + rotation), each virtual
- * client with its own key. Challenge tokens are issued beforehand by this process with the
- * server's own code and keys (same database, same master key), so finalize itself is what is timed.
+ * Challenge tokens for `count` finalizes, issued by this process with the server's own code and keys
+ * (same database, same master key), spread over 100 new users.
  */
-export async function benchSessions(
+export async function issueChallengeTokens(
   server: ServerProcess,
   env: Record<string, string>,
-  options: LoadOptions,
-): Promise<[string, Stats][]> {
+  count: number,
+): Promise<string[]> {
   const runtime = await openRuntime(loadConfig({ ...process.env, ...env }));
-  const pool = new Pool(server.base, { connections: options.concurrency, pipelining: 1 });
   try {
     const app = await runtime.store.apps.get(server.appId);
     if (!app) throw new Error("bench app not found");
@@ -60,9 +60,8 @@ export async function benchSessions(
       const created = await createUser(runtime, app.id, {});
       if (created.ok) users.push(created.user.id);
     }
-    const budget = Number(process.env.BENCH_FINALIZE_TOKENS ?? 60_000);
     const tokens: string[] = [];
-    for (let i = 0; i < budget; i++) {
+    for (let i = 0; i < count; i++) {
       tokens.push(
         await issueChallengeToken(
           runtime.keys,
@@ -73,34 +72,44 @@ export async function benchSessions(
         ),
       );
     }
-    const clients = Array.from({ length: options.concurrency }, newClient);
+    return tokens;
+  } finally {
+    await runtime.database.close();
+  }
+}
 
-    const post = async (c: Client, path: string, body: string | null, refresh: boolean) => {
-      const url = `${server.base}${path}`;
-      for (let attempt = 0; attempt < 2; attempt++) {
-        const res = await pool.request({
-          method: "POST",
-          path,
-          headers: {
-            "content-type": "application/json",
-            dpop: proof(c, url),
-            ...(refresh && { "x-refresh-token": c.refreshToken }),
-          },
-          body,
-        });
-        const text = await res.body.text();
-        const nonce = res.headers["dpop-nonce"];
-        if (typeof nonce === "string") c.nonce = nonce;
-        const token = res.headers["x-refresh-token"];
-        if (typeof token === "string") c.refreshToken = token;
-        if (res.statusCode === 400 && text.includes("use_dpop_nonce")) continue;
-        return res.statusCode === 200;
-      }
-      return false;
-    };
+/** A POST as the web SDK sends it: a DPoP proof, the refresh token; it keeps nonce and token. */
+export function sessionPoster(pool: Pool, base: string): Post {
+  return async (c, path, body, refresh) => {
+    const url = `${base}${path}`;
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const res = await pool.request({
+        method: "POST",
+        path,
+        headers: {
+          "content-type": "application/json",
+          dpop: proof(c, url),
+          ...(refresh && { "x-refresh-token": c.refreshToken }),
+        },
+        body,
+      });
+      const text = await res.body.text();
+      const nonce = res.headers["dpop-nonce"];
+      if (typeof nonce === "string") c.nonce = nonce;
+      const token = res.headers["x-refresh-token"];
+      if (typeof token === "string") c.refreshToken = token;
+      if (res.statusCode === 400 && text.includes("use_dpop_nonce")) continue;
+      return res.statusCode === 200;
+    }
+    return false;
+  };
+}
 
-    let next = 0;
-    const finalize = await runLoad(options, (w) => {
+/** One finalize per call, each with the next pre-issued challenge token. */
+export function finalizer(post: Post, clients: Client[], tokens: string[]) {
+  let next = 0;
+  return {
+    step: (w: number) => {
       const token = tokens[next++];
       if (!token) return Promise.resolve(false);
       return post(
@@ -109,8 +118,30 @@ export async function benchSessions(
         JSON.stringify({ challenge_token: token }),
         false,
       );
-    });
-    if (next > tokens.length)
+    },
+    ranOut: () => next > tokens.length,
+  };
+}
+
+/**
+ * finalize (challenge token → DPoP-bound session) and refresh (DPoP + rotation), each virtual
+ * client with its own key. Challenge tokens are issued beforehand by this process with the
+ * server's own code and keys (same database, same master key), so finalize itself is what is timed.
+ */
+export async function benchSessions(
+  server: ServerProcess,
+  env: Record<string, string>,
+  options: LoadOptions,
+): Promise<[string, Stats][]> {
+  const budget = Number(process.env.BENCH_FINALIZE_TOKENS ?? 60_000);
+  const tokens = await issueChallengeTokens(server, env, budget);
+  const pool = new Pool(server.base, { connections: options.concurrency, pipelining: 1 });
+  try {
+    const post = sessionPoster(pool, server.base);
+    const clients = Array.from({ length: options.concurrency }, newClient);
+    const finalizing = finalizer(post, clients, tokens);
+    const finalize = await runLoad(options, finalizing.step);
+    if (finalizing.ranOut())
       console.warn(`finalize ran out of its ${tokens.length} pre-issued challenge tokens`);
     const refresh = await runLoad(options, (w) => post(clients[w]!, "/v1/session/refresh", null, true));
     return [
@@ -119,6 +150,5 @@ export async function benchSessions(
     ];
   } finally {
     await pool.close();
-    await runtime.database.close();
   }
 }

@@ -25,7 +25,11 @@ export interface Runtime {
 export async function openRuntime(config: Readonly<Config>): Promise<Runtime> {
   const target = parseDatabaseUrl(config.databaseUrl);
   if ("error" in target) throw new Error(`OVERTURE_DATABASE_URL ${target.error}`);
-  const database = openDatabase(target, { poolSize: config.databasePoolSize });
+  const database = openDatabase(target, {
+    poolSize: config.databasePoolSize,
+    sqliteCacheMib: config.sqliteCacheMib,
+    sqliteMmapMib: config.sqliteMmapMib,
+  });
   try {
     const migrated = await migrate(database);
     const store = createStore(database);

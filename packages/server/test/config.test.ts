@@ -1,8 +1,10 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { sql } from "kysely";
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../src/config/load-config.js";
+import { openRuntime } from "../src/runtime.js";
 
 describe("configuration", () => {
   it("has production defaults", () => {
@@ -16,6 +18,8 @@ describe("configuration", () => {
       publicUrl: "http://localhost:4000",
       bodyLimit: 65_536,
       trustProxy: false,
+      sqliteCacheMib: 8,
+      sqliteMmapMib: 256,
     });
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -53,6 +57,8 @@ describe("configuration", () => {
     ["OVERTURE_PUBLIC_URL", "ftp://x", "must be an http(s) URL"],
     ["OVERTURE_BODY_LIMIT", "10", "must be an integer from 1024"],
     ["OVERTURE_TRUST_PROXY", "yes", "must be true or false"],
+    ["OVERTURE_SQLITE_CACHE_MIB", "0", "must be an integer from 1 to 65536"],
+    ["OVERTURE_SQLITE_MMAP_MIB", "-1", "must be an integer from 0 to 1048576"],
   ] as const) {
     it(`stops on ${env}=${value} naming the key and the reason`, () => {
       let caught: unknown;
@@ -67,6 +73,27 @@ describe("configuration", () => {
       expect((caught as ConfigError).message).toContain(JSON.stringify(value));
     });
   }
+
+  it("sets SQLite's page cache and memory map on the connection, by default and as configured", async () => {
+    const pragmas = async (env: Record<string, string>) => {
+      const runtime = await openRuntime(
+        loadConfig({ OVERTURE_DATA_DIR: mkdtempSync(join(tmpdir(), "overture-config-")), ...env }),
+      );
+      try {
+        const cache = await sql<{ cache_size: number }>`pragma cache_size`.execute(runtime.database.db);
+        const mmap = await sql<{ mmap_size: number }>`pragma mmap_size`.execute(runtime.database.db);
+        return { cache: cache.rows[0]?.cache_size, mmap: mmap.rows[0]?.mmap_size };
+      } finally {
+        await runtime.database.close();
+      }
+    };
+    // A negative cache_size is KiB.
+    expect(await pragmas({})).toEqual({ cache: -8 * 1024, mmap: 256 * 1024 * 1024 });
+    expect(await pragmas({ OVERTURE_SQLITE_CACHE_MIB: "3", OVERTURE_SQLITE_MMAP_MIB: "0" })).toEqual({
+      cache: -3 * 1024,
+      mmap: 0,
+    });
+  });
 
   it("reads a JSON config file, with the environment taking precedence", () => {
     const dir = mkdtempSync(join(tmpdir(), "overture-config-"));

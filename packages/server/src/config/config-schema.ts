@@ -1,6 +1,10 @@
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
-import { parseDatabaseUrl } from "../storage/open-database.js";
+import {
+  parseDatabaseUrl,
+  SQLITE_CACHE_MIB_DEFAULT,
+  SQLITE_MMAP_MIB_DEFAULT,
+} from "../storage/open-database.js";
 
 export interface Config {
   port: number;
@@ -11,6 +15,8 @@ export interface Config {
   publicUrl: string;
   bodyLimit: number;
   databasePoolSize: number;
+  sqliteCacheMib: number;
+  sqliteMmapMib: number;
   passwordHashConcurrency: number;
   trustProxy: boolean;
   /** Empty: use (or create) `<data_dir>/master.key`. */
@@ -189,6 +195,26 @@ export const configSchema = [
     defaultDoc: "`10`",
     default: () => 10,
     parse: integer(1, 1000),
+  }),
+  option({
+    key: "sqliteCacheMib",
+    file: "sqlite_cache_mib",
+    env: "OVERTURE_SQLITE_CACHE_MIB",
+    doc:
+      "SQLite page cache of each server process, in MiB. Small on purpose: reads it misses come from the " +
+      "memory map, and a bigger cache makes some commits slower while the file is under 1 GiB (docs/storage.md).",
+    defaultDoc: `\`${SQLITE_CACHE_MIB_DEFAULT}\``,
+    default: () => SQLITE_CACHE_MIB_DEFAULT,
+    parse: integer(1, 65_536),
+  }),
+  option({
+    key: "sqliteMmapMib",
+    file: "sqlite_mmap_mib",
+    env: "OVERTURE_SQLITE_MMAP_MIB",
+    doc: "How much of the SQLite file is read through a memory map, in MiB; `0` reads with `pread` only.",
+    defaultDoc: `\`${SQLITE_MMAP_MIB_DEFAULT}\``,
+    default: () => SQLITE_MMAP_MIB_DEFAULT,
+    parse: integer(0, 1_048_576),
   }),
   option({
     key: "passwordHashConcurrency",

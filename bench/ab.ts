@@ -40,12 +40,13 @@ function parseSettings(value: string): Record<string, string> {
 
 async function openSide(name: string): Promise<Side> {
   const settings = process.env[`BENCH_AB_${name}`] ?? "";
+  const serverRoot = process.env[`BENCH_AB_${name}_ROOT`];
   const env = {
     OVERTURE_DATA_DIR: mkdtempSync(join(tmpdir(), `overture-ab-${name}-`)),
     OVERTURE_MASTER_KEY: randomBytes(32).toString("base64url"),
     ...parseSettings(settings),
   };
-  const server = await startServer(env, process.env[`BENCH_AB_${name}_ROOT`]);
+  const server = await startServer(env, serverRoot);
   // Roughly what the fill can spend at up to 4,000 finalizes a second.
   const tokens = await issueChallengeTokens(server, env, Math.ceil(fillMs * 4) + concurrency);
   const pool = new Pool(server.base, { connections: concurrency, pipelining: 1 });
@@ -59,7 +60,7 @@ async function openSide(name: string): Promise<Side> {
   }
   return {
     name,
-    settings,
+    settings: [serverRoot && `(server from ${serverRoot})`, settings].filter(Boolean).join(" "),
     server,
     refresh: (w) => post(clients[w]!, "/v1/session/refresh", null, true),
     slices: [],

@@ -2,11 +2,13 @@ import { sql } from "kysely";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { newId } from "../src/domain/new-id.js";
 import { DEFAULT_LIFETIMES } from "../src/domain/session-lifetimes.js";
+import { GROUP_COMMIT_MAX, groupCommit } from "../src/storage/group-commit.js";
 import { createStore } from "../src/storage/kysely-store.js";
 import { loadMigrations, migrate } from "../src/storage/migrate.js";
 import { preparedQuery } from "../src/storage/prepared-query.js";
 import type { Store, UserRecord } from "../src/storage/repositories.js";
 import { uniqueViolationIndex } from "../src/storage/unique-violation.js";
+import { KyselyUserRepository } from "../src/storage/user-repository.js";
 import { runCliProcess } from "./support/run-cli.js";
 import { createTestDatabase, describeEachDatabase, type TestDatabase } from "./support/test-databases.js";
 
@@ -207,6 +209,93 @@ describeEachDatabase("storage contract", (dialect) => {
     expect(await store.users.get(appId, kept.id)).not.toBeNull();
     expect(await store.users.get(appId, lost.id)).toBeNull();
   });
+
+  it("isolates concurrent transactions: one that fails rolls back alone, the rest commit", async () => {
+    await store.users.insert(user({ externalId: "group-taken" }));
+    const users = Array.from({ length: 12 }, (_, i) => user({ externalId: `group-${i}` }));
+    const results = await Promise.allSettled(
+      users.map((u, i) =>
+        store.transaction(async (tx) => {
+          await tx.users.insert(u);
+          // One throws after writing; one hits a unique violation after writing.
+          if (i === 3) throw new Error("abort 3");
+          if (i === 7) {
+            await tx.users.insert(user({ externalId: "group-7-second" }));
+            await tx.users.insert(user({ externalId: "group-taken" }));
+          }
+          return i;
+        }),
+      ),
+    );
+    expect(results.map((r) => r.status)).toEqual(
+      users.map((_, i) => (i === 3 || i === 7 ? "rejected" : "fulfilled")),
+    );
+    expect(results[0]).toEqual({ status: "fulfilled", value: 0 });
+    expect((results[3] as PromiseRejectedResult).reason).toEqual(new Error("abort 3"));
+    expect(uniqueViolationIndex((results[7] as PromiseRejectedResult).reason)).toBe("users_app_external_id");
+    for (const [i, u] of users.entries()) {
+      expect(await store.users.get(appId, u.id), `user ${i}`).toEqual(
+        i === 3 || i === 7 ? null : expect.objectContaining({ id: u.id }),
+      );
+    }
+    expect(await store.users.findByExternalIds(appId, ["group-7-second"])).toEqual([]);
+  });
+
+  it("commits more concurrent transactions than one group holds", async () => {
+    const users = Array.from({ length: GROUP_COMMIT_MAX * 2 + 5 }, (_, i) =>
+      user({ externalId: `many-${i}` }),
+    );
+    await Promise.all(users.map((u) => store.transaction((tx) => tx.users.insert(u))));
+    for (const u of users) expect(await store.users.get(appId, u.id)).not.toBeNull();
+  });
+
+  if (dialect === "sqlite") {
+    it("commits the transactions of one event-loop turn together (group commit)", async () => {
+      const framesInWal = async () => {
+        const rows = await sql<{ log: number }>`pragma wal_checkpoint(PASSIVE)`.execute(t.database.db);
+        return rows.rows[0]?.log ?? Number.NaN;
+      };
+      // WAL frames written by 20 small inserts into the same pages. Every commit writes each page it
+      // dirtied, so committed one by one they write the pages 20 times; as one group, once.
+      const framesFor20 = async (run: (inserts: (() => Promise<void>)[]) => Promise<void>) => {
+        await sql`pragma wal_checkpoint(TRUNCATE)`.execute(t.database.db);
+        expect(await framesInWal()).toBe(0);
+        const users = Array.from({ length: 20 }, () => user({ externalId: newId("usr") }));
+        await run(users.map((u) => () => store.transaction((tx) => tx.users.insert(u))));
+        return framesInWal();
+      };
+      const oneByOne = await framesFor20(async (inserts) => {
+        for (const insert of inserts) await insert();
+      });
+      const together = await framesFor20(async (inserts) => {
+        await Promise.all(inserts.map((insert) => insert()));
+      });
+      expect(oneByOne).toBeGreaterThanOrEqual(20 * 2);
+      expect(together).toBeLessThan(oneByOne / 3);
+    });
+
+    it("fails every member of a group whose transaction SQLite ended, and keeps none of their writes", async () => {
+      const transaction = groupCommit(t.database.db, (tx) => ({
+        tx,
+        users: new KyselyUserRepository(tx, dialect),
+      }));
+      const external = ["ended-a", "ended-b", "ended-c"];
+      const results = await Promise.allSettled(
+        external.map((externalId, i) =>
+          transaction(async ({ tx, users }) => {
+            await users.insert(user({ externalId }));
+            // As an I/O error or a full disk would: the transaction is gone under the group.
+            if (i === 1) await sql`rollback`.execute(tx);
+          }),
+        ),
+      );
+      expect(results.map((r) => r.status)).toEqual(["rejected", "rejected", "rejected"]);
+      expect(await store.users.findByExternalIds(appId, external)).toEqual([]);
+      // The connection is usable afterwards.
+      await store.transaction((tx) => tx.users.insert(user({ externalId: "after-ended" })));
+      expect(await store.users.findByExternalIds(appId, ["after-ended"])).toHaveLength(1);
+    });
+  }
 
   it("keeps outbox events in id order per app", async () => {
     const ids = [newId("evt"), newId("evt"), newId("evt")];

@@ -4,6 +4,7 @@ import { KyselyAppConfigRepository } from "./app-config-repository.js";
 import { KyselyAppRepository } from "./app-repository.js";
 import type { DatabaseSchema } from "./database-schema.js";
 import { KyselyDomainRepository } from "./domain-repository.js";
+import { groupCommit } from "./group-commit.js";
 import type { Database, DialectName } from "./open-database.js";
 import { KyselyOtpRepository } from "./otp-repository.js";
 import { KyselyOutboxRepository } from "./outbox-repository.js";
@@ -30,12 +31,18 @@ function repositories(db: Kysely<DatabaseSchema>, dialect: DialectName): Reposit
   };
 }
 
-/** The one Store implementation, for SQLite and PostgreSQL alike. */
+/**
+ * The one Store implementation, for SQLite and PostgreSQL alike. SQLite's one connection commits
+ * concurrent transactions in groups (group-commit.ts); PostgreSQL runs each on a pooled connection.
+ */
 export function createStore(database: Database): Store {
+  const { db, dialect } = database;
   return {
-    ...repositories(database.db, database.dialect),
-    dialect: database.dialect,
-    transaction: (work) =>
-      database.db.transaction().execute((tx) => work(repositories(tx, database.dialect))),
+    ...repositories(db, dialect),
+    dialect,
+    transaction:
+      dialect === "sqlite"
+        ? groupCommit(db, (tx) => repositories(tx, dialect))
+        : (work) => db.transaction().execute((tx) => work(repositories(tx, dialect))),
   };
 }

@@ -204,6 +204,47 @@ describeEachDatabase("sessions: finalize, refresh, revoke", (dialect) => {
     expect((await c.refresh()).status).toBe(200);
   });
 
+  it("keeps only hashes of refresh tokens: a rotation stores nothing that gives back the successor", async () => {
+    const c = client();
+    await c.finalize(await challenge());
+    const t1 = c.refreshToken!;
+    await c.refresh();
+    const t2 = c.refreshToken!;
+    const sha = (v: string) => createHash("sha256").update(v).digest("hex");
+    const rows = await s.db.database.db
+      .selectFrom("refresh_tokens")
+      .selectAll()
+      .where("token_sha256", "in", [sha(t1), sha(t2)])
+      .orderBy("generation")
+      .execute();
+    expect(rows.map((r) => [r.token_sha256, r.successor_sealed])).toEqual([
+      [sha(t1), null],
+      [sha(t2), null],
+    ]);
+    expect(JSON.stringify(rows)).not.toContain(t2.slice(4));
+  });
+
+  it("answers a retry whose successor is not the session's current token 401, leaving the session", async () => {
+    // As for a token rotated by a release that stored random successors (before migration 0007).
+    const c = client();
+    await c.finalize(await challenge());
+    const t1 = c.refreshToken!;
+    await c.refresh();
+    const sha = (v: string) => createHash("sha256").update(v).digest("hex");
+    const current = `ovr_${randomBytes(32).toString("base64url")}`;
+    await s.db.database.db
+      .updateTable("refresh_tokens")
+      .set({ token_sha256: sha(current) })
+      .where("token_sha256", "=", sha(c.refreshToken!))
+      .execute();
+    c.refreshToken = t1;
+    const retry = await c.refresh();
+    expect(retry.status).toBe(401);
+    expect(retry.body.code).toBe("unauthorized");
+    c.refreshToken = current;
+    expect((await c.refresh()).status).toBe(200);
+  });
+
   it("revokes the session when a spent token comes back outside the grace rule", async () => {
     const c = client();
     await c.finalize(await challenge());

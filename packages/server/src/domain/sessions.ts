@@ -1,6 +1,5 @@
-import { createHash } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
 import type { Identifier } from "@overture/protocol";
-import { decryptSecret, encryptSecret } from "../keys/key-encryption.js";
 import type { AppRecord, Repositories, SessionRecord, UserRecord } from "../storage/repositories.js";
 import { mintAccessToken } from "./access-token.js";
 import { verifyChallengeToken } from "./challenge-token.js";
@@ -188,19 +187,17 @@ export async function refreshSession(
     return { ok: false, reason: "unauthorized", message: "The session has ended." };
   }
 
-  const successor = newRefreshToken();
-  const sealed = encryptSecret(deps.secrets.refreshSuccessor, successor, presented);
+  const successor = successorOf(deps.secrets.refreshSuccessor, input.refreshToken);
   const rotated = await deps.store.transaction(async (tx) => {
     // The proof's replay mark shares this transaction: one commit per refresh instead of two.
     if (!(await markProof(tx, app.id, input.replayMark))) return "replayed" as const;
-    if (!(await tx.sessions.spendRefreshToken(presented, now, sealed))) return false;
+    if (!(await tx.sessions.spendRefreshToken(presented, now))) return false;
     await tx.sessions.addRefreshToken(session.id, sha256(successor), found.token.generation + 1, now);
     await tx.sessions.touch(session.id, found.token.generation + 1, now, idleEnd(app, session, now));
     return true;
   });
 
   if (rotated === "replayed") return REPLAYED;
-  let refreshToken = successor;
   if (!rotated) {
     // The transaction committed the proof's mark although it did not rotate: no replay either way.
     // Spent before (or by a concurrent request): a grace retry, or reuse.
@@ -209,12 +206,11 @@ export async function refreshSession(
     const current = again?.session;
     const graceRetry =
       token?.spentAt != null &&
-      token.successorSealed !== null &&
       current !== undefined &&
       isActive(current, now) &&
       token.generation === current.generation - 1 &&
       now - token.spentAt <= REFRESH_RETRY_GRACE_MS;
-    if (!graceRetry || !token?.successorSealed) {
+    if (!graceRetry) {
       await endSession(deps, app.id, session, "token_reused", now);
       return {
         ok: false,
@@ -222,9 +218,14 @@ export async function refreshSession(
         message: "A spent refresh token was presented; the session is revoked.",
       };
     }
-    refreshToken = decryptSecret(deps.secrets.refreshSuccessor, token.successorSealed, presented);
+    // Only hand back the session's current token: one rotated before successors were derived
+    // (migration 0007) has another successor, and its retry cannot be answered.
+    const issued = await deps.store.sessions.findByRefreshToken(app.id, sha256(successor));
+    if (issued?.session.id !== session.id || issued.token.generation !== current.generation) {
+      return { ok: false, reason: "unauthorized", message: "This refresh token was already rotated." };
+    }
   }
-  return issue(deps, app, client, user, session, refreshToken, now);
+  return issue(deps, app, client, user, session, successor, now);
 }
 
 /** Mints the access token and hands over the session's tokens. */
@@ -303,9 +304,18 @@ function idleEnd(app: AppRecord, session: SessionRecord, now: number): number {
   return Math.min(now + app.idleTtlSeconds * 1000, session.expiresAt);
 }
 
-/** 256 random bits; only the SHA-256 is stored. */
+/** A session's first refresh token: 256 random bits; only the SHA-256 is stored. */
 function newRefreshToken(): string {
   return `ovr_${randomBytesPooled(32).toString("base64url")}`;
+}
+
+/**
+ * The token that replaces `token` at rotation: 256 bits of HMAC-SHA256 under a key derived from the
+ * master key. Deterministic, so a grace retry gets the same successor again with nothing about it
+ * stored; unpredictable without the key, so it is as good as random to anyone else.
+ */
+function successorOf(key: Buffer, token: string): string {
+  return `ovr_${createHmac("sha256", key).update(token, "utf8").digest("base64url")}`;
 }
 
 export function sha256(value: string): string {

@@ -8,7 +8,7 @@ import { hkdfSync } from "node:crypto";
 export interface DerivedKeys {
   /** HMAC key of stateless DPoP nonces. */
   dpopNonce: Buffer;
-  /** AES key sealing a rotated refresh token's successor during the retry grace window. */
+  /** HMAC key deriving a refresh token's successor from the token (docs/sessions.md). */
   refreshSuccessor: Buffer;
   /** HMAC key of stored OTP codes: a leaked table alone does not allow an offline search of codes. */
   otpCode: Buffer;
@@ -22,7 +22,8 @@ export function deriveKeys(masterKey: Buffer): DerivedKeys {
   const derive = (purpose: string) => Buffer.from(hkdfSync("sha256", masterKey, "overture/v1", purpose, 32));
   return {
     dpopNonce: derive("dpop-nonce"),
-    refreshSuccessor: derive("refresh-successor"),
+    // A new label: the key under the old one sealed successors with AES-GCM (before migration 0007).
+    refreshSuccessor: derive("refresh-successor-hmac"),
     otpCode: derive("otp-code"),
     configSecrets: derive("config-secrets"),
     importedHashSecrets: derive("imported-hash-secrets"),

@@ -111,6 +111,7 @@ export interface RefreshTokensTable {
   generation: number;
   created_at: number;
   spent_at: number | null;
+  /** No longer written or read (migration 0007); kept so that nodes of the previous release still work. */
   successor_sealed: string | null;
 }
 

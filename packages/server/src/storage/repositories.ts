@@ -162,7 +162,6 @@ export interface RefreshTokenRecord {
   generation: number;
   createdAt: number;
   spentAt: number | null;
-  successorSealed: string | null;
 }
 
 export interface SessionRepository {
@@ -177,8 +176,8 @@ export interface SessionRepository {
     session: SessionRecord;
     user: Pick<UserRecord, "id" | "externalId" | "status">;
   } | null>;
-  /** Spends the token if unspent, keeping its successor sealed; true when this call spent it. */
-  spendRefreshToken(tokenSha256: string, now: number, successorSealed: string): Promise<boolean>;
+  /** Spends the token if unspent; true when this call spent it. */
+  spendRefreshToken(tokenSha256: string, now: number): Promise<boolean>;
   addRefreshToken(sessionId: string, tokenSha256: string, generation: number, now: number): Promise<void>;
   touch(sessionId: string, generation: number, now: number, idleExpiresAt: number): Promise<void>;
   /** Compare-and-set of the session's scopes: false when they were no longer `expected`. */

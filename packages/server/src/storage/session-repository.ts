@@ -15,7 +15,6 @@ const findByRefreshToken = preparedQuery(["tokenSha256", "appId"], (db, v) =>
       "refresh_tokens.generation as t_generation",
       "refresh_tokens.created_at as t_created_at",
       "refresh_tokens.spent_at as t_spent_at",
-      "refresh_tokens.successor_sealed as t_successor_sealed",
       "users.external_id as u_external_id",
       "users.status as u_status",
     ])
@@ -43,10 +42,10 @@ const SESSION_COLUMNS = [
 
 const insertSession = preparedQuery(SESSION_COLUMNS, (db, v) => db.insertInto("sessions").values(v));
 
-const spendRefreshToken = preparedQuery(["tokenSha256", "now", "successorSealed"], (db, v) =>
+const spendRefreshToken = preparedQuery(["tokenSha256", "now"], (db, v) =>
   db
     .updateTable("refresh_tokens")
-    .set({ spent_at: v.now, successor_sealed: v.successorSealed })
+    .set({ spent_at: v.now })
     .where("token_sha256", "=", v.tokenSha256)
     .where("spent_at", "is", null),
 );
@@ -113,14 +112,13 @@ export class KyselySessionRepository implements SessionRepository {
         generation: row.t_generation,
         createdAt: row.t_created_at,
         spentAt: row.t_spent_at,
-        successorSealed: row.t_successor_sealed,
       },
       user: { id: row.user_id, externalId: row.u_external_id, status: row.u_status },
     };
   }
 
-  async spendRefreshToken(tokenSha256: string, now: number, successorSealed: string): Promise<boolean> {
-    const result = await spendRefreshToken(this.db, { tokenSha256, now, successorSealed });
+  async spendRefreshToken(tokenSha256: string, now: number): Promise<boolean> {
+    const result = await spendRefreshToken(this.db, { tokenSha256, now });
     return Number(result.numAffectedRows) === 1;
   }
 

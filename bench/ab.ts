@@ -34,7 +34,11 @@ function parseSettings(value: string): Record<string, string> {
     value
       .split(" ")
       .filter(Boolean)
-      .map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]),
+      .map((kv) => {
+        const at = kv.indexOf("=");
+        if (at < 1) throw new Error(`BENCH_AB_A/B: "${kv}" is not VAR=value`);
+        return [kv.slice(0, at), kv.slice(at + 1)];
+      }),
   );
 }
 

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from "jose";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { issueChallengeToken, type LoginChallenge } from "../src/domain/challenge-token.js";
-import { REFRESH_RETRY_GRACE_MS } from "../src/domain/sessions.js";
+import { REFRESH_RETRY_GRACE_MS, sha256 } from "../src/domain/sessions.js";
 import { DpopKey } from "./support/dpop-client.js";
 import { SessionClient } from "./support/session-client.js";
 import { describeEachDatabase } from "./support/test-databases.js";
@@ -28,6 +28,15 @@ describeEachDatabase("sessions: finalize, refresh, revoke", (dialect) => {
     issueChallengeToken(s.keys, await app(), origin, { userId, method: "password", ...c }, s.clock.now());
 
   const client = () => new SessionClient(s, host);
+
+  /** A client whose session has rotated once: t1 is spent, t2 is current. */
+  const rotatedOnce = async () => {
+    const c = client();
+    await c.finalize(await challenge());
+    const t1 = c.refreshToken!;
+    await c.refresh();
+    return { c, t1, t2: c.refreshToken! };
+  };
 
   const counts = async () => {
     const { db } = s.db.database;
@@ -192,11 +201,7 @@ describeEachDatabase("sessions: finalize, refresh, revoke", (dialect) => {
   });
 
   it("gives an immediate retry of the previous token, by the same key, the same new tokens", async () => {
-    const c = client();
-    await c.finalize(await challenge());
-    const t1 = c.refreshToken!;
-    await c.refresh();
-    const t2 = c.refreshToken!;
+    const { c, t1, t2 } = await rotatedOnce();
     c.refreshToken = t1; // the answer was lost; the SDK re-sends
     const retry = await c.refresh();
     expect(retry.status).toBe(200);
@@ -205,37 +210,28 @@ describeEachDatabase("sessions: finalize, refresh, revoke", (dialect) => {
   });
 
   it("keeps only hashes of refresh tokens: a rotation stores nothing that gives back the successor", async () => {
-    const c = client();
-    await c.finalize(await challenge());
-    const t1 = c.refreshToken!;
-    await c.refresh();
-    const t2 = c.refreshToken!;
-    const sha = (v: string) => createHash("sha256").update(v).digest("hex");
+    const { t1, t2 } = await rotatedOnce();
     const rows = await s.db.database.db
       .selectFrom("refresh_tokens")
       .selectAll()
-      .where("token_sha256", "in", [sha(t1), sha(t2)])
+      .where("token_sha256", "in", [sha256(t1), sha256(t2)])
       .orderBy("generation")
       .execute();
     expect(rows.map((r) => [r.token_sha256, r.successor_sealed])).toEqual([
-      [sha(t1), null],
-      [sha(t2), null],
+      [sha256(t1), null],
+      [sha256(t2), null],
     ]);
     expect(JSON.stringify(rows)).not.toContain(t2.slice(4));
   });
 
   it("answers a retry whose successor is not the session's current token 401, leaving the session", async () => {
     // As for a token rotated by a release that stored random successors (before migration 0007).
-    const c = client();
-    await c.finalize(await challenge());
-    const t1 = c.refreshToken!;
-    await c.refresh();
-    const sha = (v: string) => createHash("sha256").update(v).digest("hex");
+    const { c, t1 } = await rotatedOnce();
     const current = `ovr_${randomBytes(32).toString("base64url")}`;
     await s.db.database.db
       .updateTable("refresh_tokens")
-      .set({ token_sha256: sha(current) })
-      .where("token_sha256", "=", sha(c.refreshToken!))
+      .set({ token_sha256: sha256(current) })
+      .where("token_sha256", "=", sha256(c.refreshToken!))
       .execute();
     c.refreshToken = t1;
     const retry = await c.refresh();
@@ -246,11 +242,7 @@ describeEachDatabase("sessions: finalize, refresh, revoke", (dialect) => {
   });
 
   it("revokes the session when a spent token comes back outside the grace rule", async () => {
-    const c = client();
-    await c.finalize(await challenge());
-    const t1 = c.refreshToken!;
-    await c.refresh();
-    const t2 = c.refreshToken!;
+    const { c, t1, t2 } = await rotatedOnce();
     await c.refresh(); // t2 spent too: t1 is no longer the immediately previous token
     const t3 = c.refreshToken!;
     c.refreshToken = t1;
@@ -268,11 +260,7 @@ describeEachDatabase("sessions: finalize, refresh, revoke", (dialect) => {
   });
 
   it("treats a retry after the grace window as reuse, and ends the session for everyone", async () => {
-    const c = client();
-    await c.finalize(await challenge());
-    const t1 = c.refreshToken!;
-    await c.refresh();
-    const current = c.refreshToken!;
+    const { c, t1, t2: current } = await rotatedOnce();
     s.clock.advance(REFRESH_RETRY_GRACE_MS + 1_000);
     c.refreshToken = t1;
     expect((await c.refresh()).body.code).toBe("token_reused");

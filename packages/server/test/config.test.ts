@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql } from "kysely";
@@ -93,6 +93,21 @@ describe("configuration", () => {
       cache: -3 * 1024,
       mmap: 0,
     });
+  });
+
+  it("creates the data directory 0700 and the database and master key files 0600", async () => {
+    const dataDir = join(mkdtempSync(join(tmpdir(), "overture-modes-")), "data", "nested");
+    const runtime = await openRuntime(loadConfig({ OVERTURE_DATA_DIR: dataDir }));
+    try {
+      await runtime.store.apps.list();
+      const mode = (file: string) => (statSync(join(dataDir, file)).mode & 0o777).toString(8);
+      expect(mode(".")).toBe("700");
+      expect(mode("..")).toBe("700");
+      for (const file of ["overture.db", "overture.db-wal", "overture.db-shm", "master.key"])
+        expect(mode(file), file).toBe("600");
+    } finally {
+      await runtime.database.close();
+    }
   });
 
   it("reads a JSON config file, with the environment taking precedence", () => {

@@ -1,7 +1,10 @@
 import { createPublicKey, createVerify } from "node:crypto";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { mintAccessToken } from "../src/domain/access-token.js";
 import { createApp } from "../src/domain/apps.js";
 import { CORS_ALLOW_HEADERS, CORS_EXPOSE_HEADERS } from "../src/http/middleware/cors.js";
+import { KeyRing, KID_MISS_REFETCH_MS } from "../src/keys/key-ring.js";
+import { SessionClient } from "./support/session-client.js";
 import { describeEachDatabase } from "./support/test-databases.js";
 import { startTestServer, type TestServer } from "./support/test-server.js";
 
@@ -134,6 +137,39 @@ describeEachDatabase("Frontend API: app resolution, CORS and JWKS", (dialect) =>
     const prod = await jwks(`${s.appId}.localhost`, { origin: "https://localhost:9443" });
     expect(prod.headers["access-control-allow-origin"]).toBeUndefined();
     await s.mgmt("PUT", "/mode", { mode: "dev" });
+  });
+
+  it("rereads the published keys for an unknown kid at most once per interval", async () => {
+    const host = `${s.appId}.localhost`;
+    const user = await s.mgmt("POST", "/users", { identifiers: [{ value: "kid-miss@example.com" }] });
+    const c = new SessionClient(s, host);
+    await c.signIn(user.body.id);
+    const me = (token: string) => c.bearer("GET", "/v1/session/me/list", token);
+    expect((await me(c.accessToken!)).status).toBe(200);
+    const [h, p, sig] = c.accessToken!.split(".");
+    const header = JSON.parse(Buffer.from(h!, "base64url").toString());
+    const unknownKid = `${Buffer.from(JSON.stringify({ ...header, kid: "sig_unknown" })).toString("base64url")}.${p}.${sig}`;
+    // The first unknown kid rereads the keys (and finds nothing).
+    expect((await me(unknownKid)).status).toBe(401);
+
+    // Another node rotates and signs with a key this node has not read yet.
+    const otherNode = new KeyRing({ store: s.store, clock: s.clock, masterKey: s.masterKey });
+    await otherNode.rotate(s.appId, "ES256");
+    const app = (await s.store.apps.get(s.appId))!;
+    const session = (await s.store.sessions.get(s.appId, c.sessionId))!;
+    const fresh = await mintAccessToken(
+      otherNode,
+      app,
+      c.origin,
+      { id: user.body.id, externalId: null },
+      session,
+      s.clock.now(),
+    );
+    // Within the interval the keys are not read again, whatever kid arrives...
+    expect((await me(fresh.token)).status).toBe(401);
+    // ...and after it, one reread finds the new key.
+    s.clock.advance(KID_MISS_REFETCH_MS);
+    expect((await me(fresh.token)).status).toBe(200);
   });
 });
 

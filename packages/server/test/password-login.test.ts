@@ -293,4 +293,61 @@ describeEachDatabase("password login", (dialect) => {
     });
     expect(noBearer.status).toBe(400);
   });
+
+  it("ends the user's other sessions when the password changes, unless told to keep them", async () => {
+    const user = await s.mgmt("POST", "/users", {
+      identifiers: [{ value: "rotate-all@example.com" }],
+      password: "first password",
+    });
+    const id = user.body.id;
+    const signedIn = async (scopes: string[] = []) => {
+      const c = new SessionClient(s, host);
+      await c.signIn(id, { scopes });
+      return c;
+    };
+    const reset = (c: SessionClient, body: Record<string, unknown>) =>
+      s.inject({
+        method: "POST",
+        url: "/v1/session/me/password/reset",
+        headers: { host, authorization: `Bearer ${c.accessToken}`, "content-type": "application/json" },
+        payload: JSON.stringify(body),
+      });
+    const revokedReasons = async () =>
+      (await s.store.outbox.list(s.appId, { limit: 10_000 }))
+        .map((e) => ({ type: e.type, payload: e.payload as { user_id: string; reason: string } }))
+        .filter((e) => e.type === "user.session.revoked" && e.payload.user_id === id)
+        .map((e) => e.payload.reason);
+
+    // Self-service: every other session ends, the one that changed the password stays.
+    const other = await signedIn();
+    const changer = await signedIn(["prld:pwd:write"]);
+    expect((await reset(changer, { password: "second password" })).status).toBe(204);
+    expect((await other.refresh()).status).toBe(401);
+    expect((await changer.refresh()).status).toBe(200);
+    expect(await revokedReasons()).toEqual(["password_changed"]);
+
+    const kept = await signedIn();
+    const keeper = await signedIn(["prld:pwd:write"]);
+    expect((await reset(keeper, { password: "third password", revoke_sessions: false })).status).toBe(204);
+    expect((await kept.refresh()).status).toBe(200);
+
+    // Management: every session ends, unless revoke_sessions is false.
+    expect(
+      (await s.mgmt("PUT", `/users/${id}/password`, { password: "fourth password", revoke_sessions: false }))
+        .status,
+    ).toBe(204);
+    expect((await kept.refresh()).status).toBe(200);
+    expect((await s.mgmt("PUT", `/users/${id}/password`, { password: "fifth password" })).status).toBe(204);
+    for (const c of [changer, kept, keeper]) expect((await c.refresh()).status).toBe(401);
+    expect(await revokedReasons()).toEqual([
+      "password_changed",
+      "password_changed",
+      "password_changed",
+      "password_changed",
+    ]);
+    expect(
+      (await s.mgmt("PUT", `/users/${id}/password`, { password: "sixth password", revoke_sessions: "no" }))
+        .status,
+    ).toBe(400);
+  });
 });

@@ -458,6 +458,19 @@ describeEachDatabase("sessions: finalize, refresh, revoke", (dialect) => {
       (k, n, now) => k.proof("POST", url(), { nonce: n, iat: now, header: { jwk: undefined } }),
       "invalid_dpop_proof",
     ],
+    // The key was seen (and memoised) by the warm-up; look-alike headers must not reuse it.
+    [
+      "alg as an array, once its key was seen",
+      (k, n, now) =>
+        k.proof("POST", url(), { nonce: n, iat: now, header: { alg: ["ES256"] }, derSignature: true }),
+      "invalid_dpop_proof",
+    ],
+    [
+      "crv as an array, once its key was seen",
+      (k, n, now) =>
+        k.proof("POST", url(), { nonce: n, iat: now, header: { jwk: { ...k.jwk, crv: ["P-256"] } } }),
+      "invalid_dpop_proof",
+    ],
     ["garbage", () => "a.b.c", "invalid_dpop_proof"],
   ];
   for (const [what, make, code] of badProofs) {

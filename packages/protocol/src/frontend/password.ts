@@ -13,6 +13,13 @@ export type PasswordLoginRequest = Type.Static<typeof PasswordLoginRequest>;
 export const ChallengeTokenResponse = Type.Object({ challenge_token: Type.String() });
 
 export const PasswordResetRequest = Type.Object(
-  { password: Type.String({ minLength: 1, maxLength: 1024 }) },
+  {
+    password: Type.String({ minLength: 1, maxLength: 1024 }),
+    revoke_sessions: Type.Optional(
+      Type.Boolean({
+        description: "End the user's other sessions (default true); this session stays signed in.",
+      }),
+    ),
+  },
   { additionalProperties: false },
 );

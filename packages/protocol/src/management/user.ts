@@ -152,7 +152,15 @@ export const IdentifierRequest = Type.Object(
 );
 export type IdentifierRequest = Type.Static<typeof IdentifierRequest>;
 export const SetPasswordRequest = Type.Object(
-  { password: Type.String({ minLength: 1, maxLength: USER_LIMITS.passwordLengthMax }) },
+  {
+    password: Type.String({ minLength: 1, maxLength: USER_LIMITS.passwordLengthMax }),
+    revoke_sessions: Type.Optional(
+      Type.Boolean({
+        description:
+          "End the user's sessions in the same transaction (default true): a changed password usually means the old one leaked.",
+      }),
+    ),
+  },
   { additionalProperties: false },
 );
 export const MessageResponse = Type.Object({ message: Type.String() });

@@ -62,7 +62,7 @@ export async function parseDpopProof(
   const signed = Buffer.from(`${h}.${p}`, "ascii");
   const signature = Buffer.from(s, "base64url");
   const valid =
-    header.alg === "ES256"
+    known.alg === "ES256"
       ? await verifySignature("sha256", signed, { key: known.key, dsaEncoding: "ieee-p1363" }, signature)
       : await verifySignature(null, signed, known.key, signature);
   if (!valid) return fail("invalid_dpop_proof", "The DPoP proof signature does not verify.");
@@ -83,44 +83,54 @@ export async function parseDpopProof(
   return { ok: true, jkt: known.jkt, jti, iat, nonce: payload.nonce };
 }
 
+/** The two accepted proof key shapes, read strictly: exact strings, nothing coerced. */
+type ProofKeyParams =
+  | { alg: "ES256"; kty: "EC"; crv: "P-256"; x: string; y: string }
+  | { alg: "EdDSA"; kty: "OKP"; crv: "Ed25519"; x: string };
+
+function proofKeyParams(alg: unknown, jwk: Record<string, unknown>): ProofKeyParams | null {
+  const { kty, crv, x, y } = jwk;
+  if (alg === "ES256" && kty === "EC" && crv === "P-256" && typeof x === "string" && typeof y === "string")
+    return { alg, kty, crv, x, y };
+  if (alg === "EdDSA" && kty === "OKP" && crv === "Ed25519" && typeof x === "string")
+    return { alg, kty, crv, x };
+  return null;
+}
+
 /**
  * Memo of the KeyObjects built from proof JWKs, with their thumbprints: a client proves with the
  * same key on every call, and building a KeyObject from a JWK was ~5% of the server's CPU under
- * refresh load. A pure function's cache, bounded, so it holds no state that matters.
+ * refresh load. A pure function's cache, bounded, so it holds no state that matters. It is keyed
+ * only by parameters that passed the strict checks: a key seen once must not lend its KeyObject
+ * to a header whose `alg` merely stringifies the same (e.g. `["ES256"]`).
  */
-const keyMemo = new Map<string, { key: KeyObject; jkt: string }>();
+const keyMemo = new Map<string, { key: KeyObject; jkt: string; alg: ProofKeyParams["alg"] }>();
 const KEY_MEMO_MAX = 10_000;
 
-function publicKeyFor(alg: unknown, jwk: Record<string, unknown>): { key: KeyObject; jkt: string } | null {
-  const memoKey = `${String(alg)}|${String(jwk.kty)}|${String(jwk.crv)}|${String(jwk.x)}|${String(jwk.y)}`;
+function publicKeyFor(
+  alg: unknown,
+  jwk: Record<string, unknown>,
+): { key: KeyObject; jkt: string; alg: ProofKeyParams["alg"] } | null {
+  const params = proofKeyParams(alg, jwk);
+  if (!params) return null;
+  const memoKey = params.kty === "EC" ? `ES256|${params.x}|${params.y}` : `EdDSA|${params.x}`;
   const known = keyMemo.get(memoKey);
   if (known) return known;
-  const key = buildPublicKey(alg, jwk);
+  const key = buildPublicKey(params);
   if (!key) return null;
-  const entry = { key, jkt: thumbprint(jwk) };
+  const entry = { key, jkt: thumbprint(jwk), alg: params.alg };
   if (keyMemo.size >= KEY_MEMO_MAX) keyMemo.delete(keyMemo.keys().next().value as string);
   keyMemo.set(memoKey, entry);
   return entry;
 }
 
-function buildPublicKey(alg: unknown, jwk: Record<string, unknown>): KeyObject | null {
+function buildPublicKey(params: ProofKeyParams): KeyObject | null {
   try {
-    if (
-      alg === "ES256" &&
-      jwk.kty === "EC" &&
-      jwk.crv === "P-256" &&
-      typeof jwk.x === "string" &&
-      typeof jwk.y === "string"
-    ) {
-      return createPublicKey({ key: { kty: "EC", crv: "P-256", x: jwk.x, y: jwk.y }, format: "jwk" });
-    }
-    if (alg === "EdDSA" && jwk.kty === "OKP" && jwk.crv === "Ed25519" && typeof jwk.x === "string") {
-      return createPublicKey({ key: { kty: "OKP", crv: "Ed25519", x: jwk.x }, format: "jwk" });
-    }
+    const { alg: _alg, ...jwk } = params;
+    return createPublicKey({ key: jwk, format: "jwk" });
   } catch {
     return null;
   }
-  return null;
 }
 
 /** RFC 7638: SHA-256 over the required members in lexicographic order. */

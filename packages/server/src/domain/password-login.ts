@@ -9,6 +9,7 @@ import { getPasswordConfig, type PasswordConfigValue, passwordRules } from "./pa
 import { checkPassword } from "./password-policy.js";
 import { consumeRateLimit, type RateLimitResult } from "./rate-limit.js";
 import { recordEvent } from "./record-event.js";
+import { endAllSessions } from "./update-user.js";
 
 type Failure =
   | {
@@ -110,11 +111,12 @@ export const PASSWORD_WRITE_SCOPE = "prld:pwd:write";
 /**
  * A signed-in user sets a new password; needs `prld:pwd:write` on the session, which this consumes:
  * the scope is removed in the same transaction as the change, so one grant sets one password.
+ * The user's other sessions end with it unless `revokeSessions` is false (docs/passwords.md).
  */
 export async function resetOwnPassword(
   deps: DomainDeps,
   app: AppRecord,
-  input: { userId: string; sessionId: string; password: string },
+  input: { userId: string; sessionId: string; password: string; revokeSessions?: boolean },
 ): Promise<
   | { ok: true }
   | { ok: false; reason: "insufficient_scope" | "invalid_password" | "unauthorized"; message?: string }
@@ -131,6 +133,8 @@ export async function resetOwnPassword(
       return { ok: false, reason: "insufficient_scope" } as const;
     }
     await tx.users.update(app.id, input.userId, { passwordHash: hash }, now);
+    if (input.revokeSessions !== false)
+      await endAllSessions(tx, app.id, input.userId, "password_changed", now, session.id);
     await recordEvent(
       tx,
       app.id,

@@ -32,12 +32,16 @@ for (const [net, prefix] of [
 ] as const) {
   INTERNAL.addSubnet(net, prefix, "ipv4");
 }
+// IPv6 forms that carry or reach an IPv4 address (IPv4-compatible, IPv4-mapped, NAT64 both
+// prefixes, 6to4) are blocked whole: each can reach an internal IPv4 host through a translator.
 for (const [net, prefix] of [
-  ["::", 128],
-  ["::1", 128],
+  ["::", 96],
   ["::ffff:0:0", 96],
   ["64:ff9b::", 96],
+  ["64:ff9b:1::", 48],
+  ["2002::", 16],
   ["fc00::", 7],
+  ["fec0::", 10],
   ["fe80::", 10],
   ["ff00::", 8],
 ] as const) {

@@ -96,7 +96,18 @@ export async function updateStatus(deps: DomainDeps, appId: string, userId: stri
   });
 }
 
-export async function setPassword(deps: DomainDeps, appId: string, userId: string, password: string) {
+/**
+ * Sets a user's password. Unless `revokeSessions` is false, the user's sessions end in the same
+ * transaction (reason `password_changed`): a password is usually changed because the old one may
+ * be known to someone else, whose sessions must not outlive it (docs/users.md).
+ */
+export async function setPassword(
+  deps: DomainDeps,
+  appId: string,
+  userId: string,
+  password: string,
+  options: { revokeSessions?: boolean } = {},
+) {
   const check = checkPassword(password, await passwordRules(deps.store, appId));
   if (!check.ok)
     return { ok: false, reason: "invalid_password", message: policyMessage(check.failed) } as const;
@@ -104,6 +115,7 @@ export async function setPassword(deps: DomainDeps, appId: string, userId: strin
   const passwordHash = await deps.passwords.hash(password);
   return withUser(deps, appId, userId, async (tx, _user, now) => {
     await tx.users.update(appId, userId, { passwordHash }, now);
+    if (options.revokeSessions !== false) await endAllSessions(tx, appId, userId, "password_changed", now);
     await recordEvent(tx, appId, "user.password.updated", { user_id: userId, updated_at: isoTime(now) }, now);
     return { ok: true } as const;
   });
@@ -125,8 +137,16 @@ export async function deleteUser(deps: DomainDeps, appId: string, userId: string
   });
 }
 
-async function endAllSessions(tx: Repositories, appId: string, userId: string, reason: string, now: number) {
+/** Ends the user's active sessions, each with its `user.session.revoked`; `except` stays. */
+export async function endAllSessions(
+  tx: Repositories,
+  appId: string,
+  userId: string,
+  reason: string,
+  now: number,
+  except?: string,
+) {
   for (const session of await tx.sessions.listActive(appId, userId, now)) {
-    await revokeInTx(tx, appId, userId, session.id, reason, now);
+    if (session.id !== except) await revokeInTx(tx, appId, userId, session.id, reason, now);
   }
 }

@@ -7,6 +7,9 @@ import { decryptSecret, encryptSecret } from "./key-encryption.js";
 
 const generate = promisify(generateKeyPair);
 
+/** An unknown `kid` rereads an app's published keys at most this often (docs/keys.md). */
+export const KID_MISS_REFETCH_MS = 10_000;
+
 export interface ActiveKey {
   kid: string;
   alg: TokenAlg;
@@ -53,6 +56,7 @@ export class KeyRing {
   private readonly current = new Map<string, Cached<ActiveKey>>();
   private readonly hookKeys = new Map<string, Cached<{ kid: string; privateKey: KeyObject }>>();
   private readonly creatingHookKeys = new Map<string, Promise<{ kid: string; privateKey: KeyObject }>>();
+  private readonly kidMissRefetchedAt = new Map<string, number>();
   private readonly publicKeys = new Map<
     string,
     Cached<{ jwks: PublicJwk[]; byKid: Map<string, { key: KeyObject; alg: TokenAlg }> }>
@@ -145,10 +149,19 @@ export class KeyRing {
     return (await this.published(appId)).jwks;
   }
 
-  /** The public key for `kid`, with its algorithm, if the app still publishes it; refetches once on an unknown kid. */
+  /**
+   * The public key for `kid`, with its algorithm, if the app still publishes it. An unknown kid
+   * may be a key another node just made, so it rereads the published keys — but at most once per
+   * `KID_MISS_REFETCH_MS` per app: tokens with random kids must not turn every request into a
+   * database read and a rebuild of every public key.
+   */
   async verificationKey(appId: string, kid: string): Promise<{ key: KeyObject; alg: TokenAlg } | null> {
     const found = (await this.published(appId)).byKid.get(kid);
     if (found) return found;
+    const now = this.clock.now();
+    if (now - (this.kidMissRefetchedAt.get(appId) ?? Number.NEGATIVE_INFINITY) < KID_MISS_REFETCH_MS)
+      return null;
+    this.kidMissRefetchedAt.set(appId, now);
     this.publicKeys.delete(appId);
     return (await this.published(appId)).byKid.get(kid) ?? null;
   }

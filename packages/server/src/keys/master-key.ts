@@ -14,7 +14,7 @@ export function loadMasterKey(configured: string | undefined, dataDir: string): 
   if (configured) return decodeMasterKey(configured, "OVERTURE_MASTER_KEY");
   const file = join(dataDir, MASTER_KEY_FILE);
   if (existsSync(file)) return decodeMasterKey(readFileSync(file, "utf8").trim(), file);
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const key = randomBytes(32);
   writeFileSync(file, `${key.toString("base64url")}\n`, { mode: 0o600, flag: "wx" });
   chmodSync(file, 0o600);

@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { closeSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import SQLite from "better-sqlite3";
 import { CompiledQuery, type Driver, Kysely, PostgresDialect, SqliteDialect } from "kysely";
@@ -53,7 +53,7 @@ export function parseDatabaseUrl(value: string): DatabaseTarget | { error: strin
 
 export function openDatabase(target: DatabaseTarget, options: OpenDatabaseOptions = {}): Database {
   if (target.dialect === "sqlite") {
-    if (target.file !== ":memory:") mkdirSync(dirname(target.file), { recursive: true });
+    if (target.file !== ":memory:") createPrivateFile(target.file);
     const sqlite = new SQLite(target.file);
     sqlite.pragma("journal_mode = WAL");
     // NORMAL is durable across application crashes in WAL mode; only an OS crash can lose the
@@ -89,6 +89,20 @@ export function openDatabase(target: DatabaseTarget, options: OpenDatabaseOption
   });
   const db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) });
   return { db, dialect: "postgres", description: redactUrl(target.url), close: () => db.destroy() };
+}
+
+/**
+ * The database holds every hash, sealed secret and session of the installation: a directory this
+ * creates is 0700 and a new file 0600, whatever the umask. SQLite gives the `-wal` and `-shm` files
+ * the database file's mode. An existing file or directory keeps the mode its owner chose.
+ */
+function createPrivateFile(file: string): void {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  try {
+    closeSync(openSync(file, "wx", 0o600));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+  }
 }
 
 /**

@@ -12,6 +12,8 @@ export interface ProofOptions {
   hmacSecret?: string;
   /** No signature at all (`alg: none`). */
   unsigned?: boolean;
+  /** An ECDSA signature in DER form instead of JOSE's r||s. */
+  derSignature?: boolean;
 }
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
@@ -46,7 +48,10 @@ export class DpopKey {
     if (options.unsigned) return `${input}.`;
     const signature = options.hmacSecret
       ? createHmac("sha256", options.hmacSecret).update(input).digest()
-      : sign("sha256", Buffer.from(input), { key: this.privateKey, dsaEncoding: "ieee-p1363" });
+      : sign("sha256", Buffer.from(input), {
+          key: this.privateKey,
+          dsaEncoding: options.derSignature ? "der" : "ieee-p1363",
+        });
     return `${input}.${signature.toString("base64url")}`;
   }
 }

@@ -36,6 +36,8 @@ export interface TestServer {
   store: Store;
   keys: KeyRing;
   secrets: DerivedKeys;
+  /** The installation's master key, for a second "node" on the same database. */
+  masterKey: Buffer;
   db: TestDatabase;
   clock: TestClock;
   appId: string;
@@ -89,6 +91,7 @@ export async function startTestServer(
     store,
     keys,
     secrets,
+    masterKey,
     db,
     clock,
     appId: created.app.id,

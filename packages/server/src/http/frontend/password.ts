@@ -66,7 +66,8 @@ export const reset = defineRoute({
   operationId: "resetPassword",
   summary: "Set a new password for the signed-in user",
   description:
-    "Needs `prld:pwd:write` on the session (from a login config or step-up); using it consumes it.",
+    "Needs `prld:pwd:write` on the session (from a login config or step-up); using it consumes it. " +
+    "The user's other sessions end unless `revoke_sessions` is false.",
   tag,
   body: PasswordResetRequest,
   responses: { 204: null },
@@ -77,6 +78,7 @@ export const reset = defineRoute({
       userId: claims.userId,
       sessionId: claims.sessionId,
       password: body.password,
+      ...(body.revoke_sessions !== undefined && { revokeSessions: body.revoke_sessions }),
     });
     if (!result.ok) fail(result);
     return { status: 204 };

@@ -179,14 +179,18 @@ export const updateStatus = defineRoute({
 export const updatePassword = defineRoute({
   operationId: "setUserPassword",
   summary: "Set a user's password",
-  description: "Hashed with argon2id; must meet the password policy (docs/users.md).",
+  description:
+    "Hashed with argon2id; must meet the password policy (docs/users.md). Ends the user's sessions " +
+    "unless `revoke_sessions` is false.",
   tag,
   params: UserIdParams,
   body: SetPasswordRequest,
   responses: { 204: null },
   errors: ["user_not_found", "invalid_password"],
   handler: async ({ app, params, body, deps }) => {
-    const result = await setPassword(deps.domain, app.id, params.userID, body.password);
+    const result = await setPassword(deps.domain, app.id, params.userID, body.password, {
+      ...(body.revoke_sessions !== undefined && { revokeSessions: body.revoke_sessions }),
+    });
     if (!result.ok) fail(result);
     return { status: 204 };
   },

@@ -336,7 +336,7 @@ describeEachDatabase("sessions: finalize, refresh, revoke", (dialect) => {
     expect((await c.refresh()).status).toBe(401);
   });
 
-  it("logs out with DPoP, or with the cookie alone, after which refresh is unauthorized", async () => {
+  it("logs out with DPoP by the session's key, after which refresh is unauthorized", async () => {
     const c = client();
     await c.finalize(await challenge());
     const token = c.refreshToken!;
@@ -346,16 +346,55 @@ describeEachDatabase("sessions: finalize, refresh, revoke", (dialect) => {
     c.refreshToken = token;
     expect((await c.refresh()).status).toBe(401);
     expect((await c.call("/v1/session/revoke")).status).toBe(401);
+  });
 
-    const cookieClient = client();
-    await cookieClient.finalize(await challenge());
+  it("refuses a logout without the session's proof: a refresh token alone ends nothing", async () => {
+    const c = client();
+    await c.finalize(await challenge());
     const plain = await s.inject({
       method: "POST",
       url: "/v1/session/revoke",
-      headers: { host, cookie: `__Host-refresh_${s.appId}=${cookieClient.refreshToken}` },
+      headers: { host, cookie: `__Host-refresh_${s.appId}=${c.refreshToken}` },
     });
-    expect(plain.status).toBe(204);
-    expect((await cookieClient.refresh()).status).toBe(401);
+    expect(plain.status).toBe(401);
+    expect(plain.body.code).toBe("missing_dpop_proof");
+    const stranger = new SessionClient(s, host);
+    stranger.refreshToken = c.refreshToken;
+    expect((await stranger.call("/v1/session/revoke")).body.code).toBe("dpop_key_mismatch");
+    expect((await c.refresh()).status).toBe(200);
+  });
+
+  it("treats a spent refresh token on logout as reuse, except the grace retry of the last rotation", async () => {
+    const reasons = async (sessionId: string) =>
+      (await s.store.outbox.list(s.appId, { limit: 10_000 }))
+        .map((e) => e.payload as { session_id?: string; reason?: string })
+        .filter((p) => p.session_id === sessionId && p.reason !== undefined)
+        .map((p) => p.reason);
+    // A spent token, presented with the session's key after the grace window: the session is revoked.
+    const stale = await rotatedOnce();
+    s.clock.advance(REFRESH_RETRY_GRACE_MS + 1_000);
+    stale.c.refreshToken = stale.t1;
+    const reused = await stale.c.call("/v1/session/revoke");
+    expect(reused.status).toBe(409);
+    expect(reused.body.code).toBe("token_reused");
+    expect(await reasons(stale.c.sessionId)).toEqual(["token_reused"]);
+    stale.c.refreshToken = stale.t2;
+    expect((await stale.c.refresh()).status).toBe(401);
+
+    // The same without the key ends nothing.
+    const leaked = await rotatedOnce();
+    s.clock.advance(REFRESH_RETRY_GRACE_MS + 1_000);
+    const thief = new SessionClient(s, host);
+    thief.refreshToken = leaked.t1;
+    expect((await thief.call("/v1/session/revoke")).body.code).toBe("dpop_key_mismatch");
+    expect(await reasons(leaked.c.sessionId)).toEqual([]);
+    expect((await leaked.c.refresh()).status).toBe(200);
+
+    // The previous token right after its rotation (the answer was lost): a plain logout.
+    const lost = await rotatedOnce();
+    lost.c.refreshToken = lost.t1;
+    expect((await lost.c.call("/v1/session/revoke")).status).toBe(204);
+    expect(await reasons(lost.c.sessionId)).toEqual(["logout"]);
   });
 
   it("records session events", async () => {

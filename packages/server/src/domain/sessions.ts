@@ -249,20 +249,47 @@ async function issue(
   };
 }
 
-/** Logout with a refresh token; a DPoP key, when the client has one, must be the session's. */
+/**
+ * Logout with a refresh token, held to refresh's rules (docs/sessions.md): a DPoP-bound session
+ * needs a proof by its key, and a spent token is reuse — the session is revoked as `token_reused`
+ * — unless it is the grace-window retry of the last rotation, which logs out as asked. So an old
+ * refresh token alone, leaked from a log or a backup, cannot end anyone's session.
+ */
 export async function revokeByRefreshToken(
   deps: DomainDeps,
   app: AppRecord,
   input: { refreshToken: string | undefined; jkt: string | null },
-): Promise<{ ok: true } | Failure<"unauthorized" | "dpop_key_mismatch">> {
+): Promise<
+  { ok: true } | Failure<"unauthorized" | "missing_dpop_proof" | "dpop_key_mismatch" | "token_reused">
+> {
   const now = deps.clock.now();
   if (!input.refreshToken)
     return { ok: false, reason: "unauthorized", message: "No refresh token was sent." };
   const found = await deps.store.sessions.findByRefreshToken(app.id, sha256(input.refreshToken));
   if (!found || !isActive(found.session, now)) return { ok: false, reason: "unauthorized" };
-  if (input.jkt !== null && input.jkt !== found.session.jkt)
-    return { ok: false, reason: "dpop_key_mismatch" };
-  await endSession(deps, app.id, found.session, "logout", now);
+  const { session, token } = found;
+  if (session.jkt) {
+    if (input.jkt === null)
+      return {
+        ok: false,
+        reason: "missing_dpop_proof",
+        message: "This session is DPoP-bound: logging out needs a proof by its key.",
+      };
+    if (input.jkt !== session.jkt) return { ok: false, reason: "dpop_key_mismatch" };
+  }
+  const graceRetry =
+    token.generation === session.generation - 1 &&
+    token.spentAt !== null &&
+    now - token.spentAt <= REFRESH_RETRY_GRACE_MS;
+  if (token.spentAt !== null && !graceRetry) {
+    await endSession(deps, app.id, session, "token_reused", now);
+    return {
+      ok: false,
+      reason: "token_reused",
+      message: "A spent refresh token was presented; the session is revoked.",
+    };
+  }
+  await endSession(deps, app.id, session, "logout", now);
   return { ok: true };
 }
 

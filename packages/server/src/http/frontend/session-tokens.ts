@@ -108,14 +108,23 @@ export const revoke = defineRoute({
   operationId: "revokeSession",
   summary: "Log out: end the session of this refresh token",
   description:
-    "The refresh token comes in `X-Refresh-Token` or the cookie. A client holding a DPoP key sends a " +
-    "proof, which must be by the session's key; a cookie-only client sends none (client-protocol.md §5.6).",
+    "The refresh token comes in `X-Refresh-Token` or the cookie, with a DPoP proof by the session's key, " +
+    "as for refresh. A spent token is reuse, as on refresh: the session is revoked and the answer is " +
+    "`token_reused`, except a retry of the last rotation within 60 s, which logs out.",
   tag,
   body: RefreshRequest,
   bodyOptional: true,
   responses: { 204: null },
   dpop: true,
-  errors: ["bad_request", "invalid_dpop_proof", "use_dpop_nonce", "dpop_key_mismatch", "unauthorized"],
+  errors: [
+    "bad_request",
+    "missing_dpop_proof",
+    "invalid_dpop_proof",
+    "use_dpop_nonce",
+    "dpop_key_mismatch",
+    "unauthorized",
+    "token_reused",
+  ],
   handler: async ({ app, deps, request, reply }) => {
     const proof = request.headers.dpop === undefined ? null : await requireDpop(deps, app, request);
     const result = await revokeByRefreshToken(deps.domain, app, {

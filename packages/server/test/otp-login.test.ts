@@ -167,6 +167,89 @@ describeEachDatabase("OTP login", (dialect) => {
     expect((await post("/login/otp/retry", undefined, { cookie: "nothing=here" })).status).toBe(401);
   });
 
+  it("keeps counting checks across resends: a resend gives a new code, never new guesses", async () => {
+    const start = await post("/login/otp", { identifier: { value: "+33612345611" } });
+    const cookie = cookieOf(start);
+    const c = new SessionClient(s, host);
+    const check = async (code: string) =>
+      (await c.call("/v1/session/login/otp/check", { code }, {}, { cookie })).body.code;
+    for (let i = 0; i < 3; i++)
+      expect(await check(wrong(await lastCode("+33612345611")))).toBe("bad_check_code");
+    s.clock.advance(31_000);
+    expect((await post("/login/otp/retry", undefined, { cookie })).status).toBe(204);
+    const second = await lastCode("+33612345611");
+    for (let i = 0; i < 2; i++) expect(await check(wrong(second))).toBe("bad_check_code");
+    // Five checks used in all: the right code of the resend fails too, and the verification is dead.
+    expect(await check(second)).toBe("bad_check_code");
+    s.clock.advance(31_000);
+    const dead = await post("/login/otp/retry", undefined, { cookie });
+    expect(dead.status).toBe(401);
+    expect(dead.body.code).toBe("unauthorized");
+
+    // Killed by five wrong checks before any resend: no resend brings it back either.
+    const other = await post("/login/otp", { identifier: { value: "+33612345612" } });
+    const otherCookie = cookieOf(other);
+    const code = await lastCode("+33612345612");
+    for (let i = 0; i < 5; i++)
+      await c.call("/v1/session/login/otp/check", { code: wrong(code) }, {}, { cookie: otherCookie });
+    s.clock.advance(31_000);
+    expect((await post("/login/otp/retry", undefined, { cookie: otherCookie })).status).toBe(401);
+    expect(
+      (await c.call("/v1/session/login/otp/check", { code }, {}, { cookie: otherCookie })).body.code,
+    ).toBe("bad_check_code");
+  });
+
+  it("redeems a verification only on its own flow: a PKCE-bound one never reaches the web check", async () => {
+    const verifier = randomBytes(32).toString("base64url");
+    const codeChallenge = createHash("sha256").update(verifier).digest("base64url");
+    const native = await post("/otp", {
+      identifier: { value: "+33612345613" },
+      code_challenge: codeChallenge,
+    });
+    const nativeToken = String(native.headers["x-verification-token"]);
+    const code = await lastCode("+33612345613");
+    // The web check would start a session at once, without the verifier.
+    const c = new SessionClient(s, host);
+    const crossed = await c.call(
+      "/v1/session/login/otp/check",
+      { code },
+      {},
+      { "x-verification-token": nativeToken },
+    );
+    expect(crossed.status).toBe(401);
+    expect(crossed.body.code).toBe("unauthorized");
+    expect(crossed.headers["x-refresh-token"]).toBeUndefined();
+    s.clock.advance(31_000);
+    expect((await post("/login/otp/retry", undefined, { "x-verification-token": nativeToken })).status).toBe(
+      401,
+    );
+    // Untouched by the crossed attempts: the native check and finalize with the verifier still work.
+    const checked = await post("/otp/check", { code }, { "x-verification-token": nativeToken });
+    expect(checked.status).toBe(200);
+    expect((await new SessionClient(s, host).finalize(checked.body.challenge_token, verifier)).status).toBe(
+      200,
+    );
+
+    // And a web verification is not redeemed by the native check.
+    const web = await post("/login/otp", { identifier: { value: "+33612345614" } });
+    const webCode = await lastCode("+33612345614");
+    const webToken = String(web.headers["x-verification-token"]);
+    expect((await post("/otp/check", { code: webCode }, { "x-verification-token": webToken })).status).toBe(
+      401,
+    );
+    expect((await post("/otp/check", { code: webCode }, { cookie: cookieOf(web) })).status).toBe(401);
+    expect(
+      (
+        await new SessionClient(s, host).call(
+          "/v1/session/login/otp/check",
+          { code: webCode },
+          {},
+          { cookie: cookieOf(web) },
+        )
+      ).status,
+    ).toBe(200);
+  });
+
   it("native flow: /otp with PKCE, /otp/check → challenge token, finalize with the verifier", async () => {
     const verifier = randomBytes(32).toString("base64url");
     const codeChallenge = createHash("sha256").update(verifier).digest("base64url");

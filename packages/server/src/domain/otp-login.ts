@@ -1,6 +1,6 @@
 import { createHmac, randomBytes, randomInt, timingSafeEqual } from "node:crypto";
 import type { Identifier, IdentifierInput } from "@overture/protocol";
-import type { AppRecord, OtpChannel, OtpConfigRecord, UserRecord } from "../storage/repositories.js";
+import type { AppRecord, OtpChannel, OtpConfigRecord, OtpFlow, UserRecord } from "../storage/repositories.js";
 import { createUser } from "./create-user.js";
 import type { DomainDeps } from "./domain-deps.js";
 import { newId } from "./new-id.js";
@@ -83,7 +83,13 @@ function devConsoleConfig(app: AppRecord, channel: OtpChannel): OtpConfigRecord 
 export async function startOtp(
   deps: DomainDeps,
   app: AppRecord,
-  input: { identifier: IdentifierInput; loginConfigId?: string; codeChallenge?: string; ip: string },
+  input: {
+    flow: OtpFlow;
+    identifier: IdentifierInput;
+    loginConfigId?: string;
+    codeChallenge?: string;
+    ip: string;
+  },
 ): Promise<
   | { ok: true; verificationToken: string; expiresAt: number }
   | Fail<"invalid_identifier" | "bad_request" | "forbidden" | "rate_limited" | "delivery_failed">
@@ -106,6 +112,7 @@ export async function startOtp(
   const id = newId("otp", now);
   await deps.store.otp.insertVerification({
     id,
+    flow: input.flow,
     appId: app.id,
     tokenSha256: sha256(verificationToken),
     configId: resolved.config.id,
@@ -134,29 +141,49 @@ export interface CheckedOtp {
   codeChallenge: string | null;
 }
 
+const NO_PENDING = {
+  ok: false,
+  reason: "unauthorized",
+  message: "No pending verification; start again.",
+} as const;
+
+/**
+ * The pending verification a request names, if it belongs to the request's flow: a verification
+ * started natively (maybe PKCE-bound) is never redeemed by the web check, which starts a session
+ * without a verifier, nor a web one by the native check.
+ */
+async function pendingVerification(
+  deps: DomainDeps,
+  app: AppRecord,
+  flow: OtpFlow,
+  verificationToken: string | undefined,
+) {
+  const v = verificationToken
+    ? await deps.store.otp.findVerification(app.id, sha256(verificationToken))
+    : null;
+  return v && v.consumedAt === null && v.flow === flow ? v : null;
+}
+
 /**
  * Checks a code. Wrong and expired codes answer the same `bad_check_code`; after five checks the
- * verification is dead. The right code consumes it, then finds the user by the identifier or
- * creates one (a first successful check is a sign-up).
+ * verification is dead, resends included. The right code consumes it, then finds the user by the
+ * identifier or creates one (a first successful check is a sign-up).
  */
 export async function checkOtp(
   deps: DomainDeps,
   app: AppRecord,
-  input: { verificationToken: string | undefined; code: string },
+  input: { flow: OtpFlow; verificationToken: string | undefined; code: string },
 ): Promise<({ ok: true } & CheckedOtp) | Fail<"unauthorized" | "bad_check_code" | "suspended_account">> {
   const now = deps.clock.now();
-  const v = input.verificationToken
-    ? await deps.store.otp.findVerification(app.id, sha256(input.verificationToken))
-    : null;
-  if (!v || v.consumedAt !== null)
-    return { ok: false, reason: "unauthorized", message: "No pending verification; start again." };
+  const v = await pendingVerification(deps, app, input.flow, input.verificationToken);
+  if (!v) return NO_PENDING;
   const attempts = await deps.store.otp.countAttempt(v.id);
   const expected = Buffer.from(v.codeMac, "hex");
   const given = Buffer.from(codeMac(deps, v.id, input.code.trim()), "hex");
   const right = timingSafeEqual(expected, given);
   if (!right || now >= v.expiresAt || attempts > OTP_MAX_CHECKS)
     return { ok: false, reason: "bad_check_code" };
-  if (!(await deps.store.otp.consume(v.id, now))) return { ok: false, reason: "unauthorized" };
+  if (!(await deps.store.otp.consume(v.id, now))) return NO_PENDING;
 
   const user = await findOrCreateUser(deps, app, v.identifier);
   if (user.status !== "active") return { ok: false, reason: "suspended_account" };
@@ -171,21 +198,21 @@ export async function checkOtp(
   };
 }
 
-/** Sends a new code for a pending verification, after a 30 s cooldown, at most five sends in all. */
+/**
+ * Sends a new code for a pending verification, after a 30 s cooldown, at most five sends in all.
+ * The new code comes with the checks the verification has left, not new ones: a verification that
+ * used its five checks is dead, and a resend of it is refused.
+ */
 export async function retryOtp(
   deps: DomainDeps,
   app: AppRecord,
-  input: { verificationToken: string | undefined },
+  input: { flow: OtpFlow; verificationToken: string | undefined },
 ): Promise<
   { ok: true } | Fail<"unauthorized" | "rate_limited" | "forbidden" | "bad_request" | "delivery_failed">
 > {
   const now = deps.clock.now();
-  const v = input.verificationToken
-    ? await deps.store.otp.findVerification(app.id, sha256(input.verificationToken))
-    : null;
-  if (!v || v.consumedAt !== null || now >= v.expiresAt) {
-    return { ok: false, reason: "unauthorized", message: "No pending verification; start again." };
-  }
+  const v = await pendingVerification(deps, app, input.flow, input.verificationToken);
+  if (!v || now >= v.expiresAt || v.attempts >= OTP_MAX_CHECKS) return NO_PENDING;
   const wait = v.lastSentAt + OTP_RESEND_COOLDOWN_MS - now;
   if (wait > 0) return { ok: false, reason: "rate_limited", retryAfterSeconds: Math.ceil(wait / 1000) };
   if (v.sends >= OTP_MAX_SENDS)
@@ -193,8 +220,8 @@ export async function retryOtp(
   const resolved = await resolveOtpConfig(deps, app, channelOf(v.identifier), v.configId);
   if (!resolved.ok) return resolved;
   const code = newCode();
-  if (!(await deps.store.otp.recordResend(v.id, codeMac(deps, v.id, code), now)))
-    return { ok: false, reason: "unauthorized" };
+  if (!(await deps.store.otp.recordResend(v.id, codeMac(deps, v.id, code), now, OTP_MAX_CHECKS)))
+    return NO_PENDING;
   return sendOtp(deps, app, resolved.config, message(v.identifier, code));
 }
 

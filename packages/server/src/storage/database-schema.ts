@@ -149,6 +149,7 @@ export interface OtpConfigsTable {
 
 export interface OtpVerificationsTable {
   id: string;
+  flow: Generated<"web" | "native">;
   app_id: string;
   token_sha256: string;
   config_id: string;

@@ -66,6 +66,7 @@ export class KyselyOtpRepository implements OtpRepository {
       .insertInto("otp_verifications")
       .values({
         id: v.id,
+        flow: v.flow,
         app_id: v.appId,
         token_sha256: v.tokenSha256,
         config_id: v.configId,
@@ -103,12 +104,14 @@ export class KyselyOtpRepository implements OtpRepository {
     return Number(row?.attempts ?? Number.POSITIVE_INFINITY);
   }
 
-  async recordResend(id: string, codeMac: string, now: number): Promise<boolean> {
+  /** Attempts carry over: a resend gives a new code, never new guesses (docs/otp.md). */
+  async recordResend(id: string, codeMac: string, now: number, maxAttempts: number): Promise<boolean> {
     const result = await this.db
       .updateTable("otp_verifications")
-      .set({ code_mac: codeMac, sends: sql`sends + 1`, last_sent_at: now, attempts: 0 })
+      .set({ code_mac: codeMac, sends: sql`sends + 1`, last_sent_at: now })
       .where("id", "=", id)
       .where("consumed_at", "is", null)
+      .where("attempts", "<", maxAttempts)
       .executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
   }
@@ -201,6 +204,7 @@ function toConfig(row: Selectable<OtpConfigsTable>): OtpConfigRecord {
 function toVerification(row: Selectable<OtpVerificationsTable>): OtpVerificationRecord {
   return {
     id: row.id,
+    flow: row.flow,
     appId: row.app_id,
     tokenSha256: row.token_sha256,
     configId: row.config_id,

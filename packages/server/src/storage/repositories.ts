@@ -256,8 +256,12 @@ export interface OtpConfigRecord {
   updatedAt: number;
 }
 
+/** Which pair of endpoints a verification belongs to (docs/otp.md, "The two flows"). */
+export type OtpFlow = "web" | "native";
+
 export interface OtpVerificationRecord {
   id: string;
+  flow: OtpFlow;
   appId: string;
   tokenSha256: string;
   configId: string;
@@ -295,7 +299,7 @@ export interface OtpRepository {
   /** Counts one check; returns the attempts made so far, this one included. Atomic. */
   countAttempt(id: string): Promise<number>;
   /** Records a resend with its new code, unless the verification was consumed. */
-  recordResend(id: string, codeMac: string, now: number): Promise<boolean>;
+  recordResend(id: string, codeMac: string, now: number, maxAttempts: number): Promise<boolean>;
   /** Marks the verification used; false when it already was. */
   consume(id: string, now: number): Promise<boolean>;
   addDevMessage(message: DevMessage): Promise<void>;

@@ -9,6 +9,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import { issueChallengeToken } from "../../domain/challenge-token.js";
 import { checkOtp, OTP_TTL_MS, retryOtp, startOtp } from "../../domain/otp-login.js";
 import { startSession } from "../../domain/sessions.js";
+import type { OtpFlow } from "../../storage/repositories.js";
 import { ApiError, fail } from "../api-error.js";
 import { defineRoute } from "../route-spec.js";
 import { clientContext, externalOrigin, hostCookie, requireDpop } from "./client-request.js";
@@ -58,6 +59,7 @@ export const startLoginOtp = defineRoute({
   errors: [...startErrors],
   handler: async ({ app, body, deps, request, reply }) => {
     const result = await startOtp(deps.domain, app, {
+      flow: "web",
       identifier: body.identifier,
       ...(body.login_config_id !== undefined && { loginConfigId: body.login_config_id }),
       ip: request.ip,
@@ -90,6 +92,7 @@ export const checkLoginOtp = defineRoute({
   handler: async ({ app, body, deps, request, reply }) => {
     const proof = await requireDpop(deps, app, request);
     const checked = await checkOtp(deps.domain, app, {
+      flow: "web",
       verificationToken: verificationToken(request, app.id),
       code: body.code,
     });
@@ -113,17 +116,20 @@ export const checkLoginOtp = defineRoute({
   },
 });
 
-const retryRoute = (operationId: string, summary: string) =>
+const retryRoute = (operationId: string, summary: string, flow: OtpFlow) =>
   defineRoute({
     operationId,
     summary,
-    description: "Sends a new code for the pending verification: at most once per 30 s, five codes in all.",
+    description:
+      "Sends a new code for the pending verification: at most once per 30 s, five codes in all. The " +
+      "new code has the checks the verification has left; one that used all five is dead (401).",
     tag,
     bodyOptional: true,
     responses: { 204: null },
     errors: ["unauthorized", "rate_limited", "delivery_failed"],
     handler: async ({ app, deps, request }) => {
       const result = await retryOtp(deps.domain, app, {
+        flow,
         verificationToken: verificationToken(request, app.id),
       });
       if (!result.ok) fail(result);
@@ -131,8 +137,8 @@ const retryRoute = (operationId: string, summary: string) =>
     },
   });
 
-export const retryLoginOtp = retryRoute("retryLoginOtp", "Send the sign-in code again (web)");
-export const retryOtpRoute = retryRoute("otpRetry", "Send the code again");
+export const retryLoginOtp = retryRoute("retryLoginOtp", "Send the sign-in code again (web)", "web");
+export const retryOtpRoute = retryRoute("otpRetry", "Send the code again", "native");
 
 export const start = defineRoute({
   operationId: "startOtp",
@@ -150,6 +156,7 @@ export const start = defineRoute({
     if (!body.identifier)
       throw new ApiError("bad_request", "Send identifier (or challenge_token for step-up).");
     const result = await startOtp(deps.domain, app, {
+      flow: "native",
       identifier: body.identifier,
       ...(body.login_config_id !== undefined && { loginConfigId: body.login_config_id }),
       ...(body.code_challenge !== undefined && { codeChallenge: body.code_challenge }),
@@ -174,6 +181,7 @@ export const check = defineRoute({
     if (body.challenge_token !== undefined)
       throw new ApiError("forbidden", "Step-up is not configured for this app.");
     const checked = await checkOtp(deps.domain, app, {
+      flow: "native",
       verificationToken: verificationToken(request, app.id),
       code: body.code,
     });

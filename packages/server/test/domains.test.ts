@@ -52,6 +52,53 @@ describeEachDatabase("custom domains", (dialect) => {
     );
   });
 
+  it("takes a domain's site from the Public Suffix List, and refuses a public suffix", async () => {
+    const allowed = async (host: string, origin: string) =>
+      (await jwksAt(host, origin)).headers["access-control-allow-origin"];
+    const ids: string[] = [];
+    for (const domain of ["example.co.uk", "user.github.io", "a.b.shop.example.net"]) {
+      const res = await s.mgmt("POST", "/domains", { domain });
+      expect(res.status, domain).toBe(201);
+      ids.push(res.body.domain.id);
+    }
+    s.clock.advance(10_000); // past the node's cache of the app's sites
+    // example.co.uk is a registrable domain: its site is itself, never all of co.uk.
+    expect(await allowed("example.co.uk", "https://app.example.co.uk")).toBe("https://app.example.co.uk");
+    expect(await allowed("example.co.uk", "https://evil.co.uk")).toBeUndefined();
+    // github.io is a suffix of the list's private section: user.github.io is one site.
+    expect(await allowed("user.github.io", "https://docs.user.github.io")).toBe(
+      "https://docs.user.github.io",
+    );
+    expect(await allowed("user.github.io", "https://attacker.github.io")).toBeUndefined();
+    // A deep host belongs to its registrable domain.
+    expect(await allowed("a.b.shop.example.net", "https://www.example.net")).toBe("https://www.example.net");
+
+    for (const suffix of ["co.uk", "github.io", "Blogspot.com"]) {
+      const res = await s.mgmt("POST", "/domains", { domain: suffix });
+      expect(res.status, suffix).toBe(400);
+      expect(res.body).toMatchObject({
+        code: "invalid_request",
+        message: expect.stringContaining("public suffix"),
+      });
+    }
+    // One registered before this rule existed serves the app but opens CORS to no one.
+    const now = s.clock.now();
+    await s.store.domains.create({
+      id: "dom_legacysuffix",
+      appId: s.appId,
+      host: "appspot.com",
+      status: "pending",
+      cnameTarget: `${s.appId}.localhost`,
+      createdAt: now,
+      updatedAt: now,
+      verifiedAt: null,
+    });
+    s.clock.advance(10_000);
+    expect(await allowed("appspot.com", "https://anyone.appspot.com")).toBeUndefined();
+    for (const id of [...ids, "dom_legacysuffix"]) await s.mgmt("DELETE", `/domains/${id}`);
+    s.clock.advance(10_000);
+  });
+
   it("applies a mode change at once on the node that took it", async () => {
     const origin = "http://localhost:3000";
     const allowed = async () =>

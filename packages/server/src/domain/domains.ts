@@ -1,4 +1,5 @@
 import { Resolver } from "node:dns/promises";
+import { getDomain, getPublicSuffix } from "tldts";
 import type { AppRecord, DomainRecord } from "../storage/repositories.js";
 import { uniqueViolationIndex } from "../storage/unique-violation.js";
 import type { DomainDeps } from "./domain-deps.js";
@@ -21,13 +22,21 @@ export function isUsable(domain: DomainRecord, app: AppRecord): boolean {
   return domain.status === "verified" || app.mode === "dev";
 }
 
+/** The Public Suffix List with its private section: `github.io` is a suffix as `co.uk` is. */
+const PSL = { allowPrivateDomains: true } as const;
+
 /**
- * The site a domain belongs to, whose pages may call it cross-origin: its parent domain
- * (`session.example.com` → `example.com`), or the domain itself when it has only two labels.
+ * The site a domain belongs to, whose pages may call it cross-origin: its registrable domain by
+ * the Public Suffix List (`session.example.co.uk` → `example.co.uk`, `app.user.github.io` →
+ * `user.github.io`) — what browsers call a site. Null for a host that is itself a public suffix,
+ * whose "site" would be every registrant under it.
  */
-export function siteOf(host: string): string {
-  const labels = host.split(".");
-  return labels.length > 2 ? labels.slice(1).join(".") : host;
+export function siteOf(host: string): string | null {
+  return getDomain(host, PSL);
+}
+
+export function isPublicSuffix(host: string): boolean {
+  return getPublicSuffix(host, PSL) === host;
 }
 
 export async function createDomain(deps: DomainDeps & { baseDomain: string }, app: AppRecord, value: string) {
@@ -38,6 +47,13 @@ export async function createDomain(deps: DomainDeps & { baseDomain: string }, ap
       reason: "invalid_request",
       message: "domain must be a host name such as session.example.com.",
     } as const;
+  if (isPublicSuffix(host)) {
+    return {
+      ok: false,
+      reason: "invalid_request",
+      message: `${host} is a public suffix (publicsuffix.org), shared by unrelated sites; register a domain of your own under it.`,
+    } as const;
+  }
   if (host === deps.baseDomain || host.endsWith(`.${deps.baseDomain}`)) {
     return {
       ok: false,

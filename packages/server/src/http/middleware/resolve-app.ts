@@ -54,7 +54,14 @@ export class AppResolver {
     const cached = this.sites.get(app.id);
     if (cached && cached.until > this.now()) return cached.sites;
     const domains = await this.store.domains.list(app.id);
-    const sites = [...new Set(domains.filter((d) => isUsable(d, app)).map((d) => siteOf(d.host)))];
+    const sites = [
+      ...new Set(
+        domains.flatMap((d) => {
+          const site = isUsable(d, app) ? siteOf(d.host) : null;
+          return site ? [site] : [];
+        }),
+      ),
+    ];
     this.sites.set(app.id, { sites, until: this.now() + CACHE_TTL_MS });
     return sites;
   }

@@ -50,6 +50,7 @@ export async function createApp(deps: AppDependencies): Promise<FastifyInstance>
       passwords: deps.passwords,
       keys: deps.keys,
       secrets: deps.secrets,
+      smtpAllowedInternalHosts: deps.config.smtpAllowedInternalHosts,
     },
   };
 

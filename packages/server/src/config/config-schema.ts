@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import {
@@ -26,6 +27,7 @@ export interface Config {
   tlsCert: string;
   tlsKey: string;
   dnsServers: string[];
+  smtpAllowedInternalHosts: string[];
   workers: number;
 }
 
@@ -288,4 +290,32 @@ export const configSchema = [
         : { error: "must be ip[:port] values separated by commas" };
     },
   }),
+  option({
+    key: "smtpAllowedInternalHosts",
+    file: "smtp_allowed_internal_hosts",
+    env: "OVERTURE_SMTP_ALLOWED_INTERNAL_HOSTS",
+    doc:
+      "Comma-separated SMTP hosts that OTP email senders of `prod` apps may reach although they are or " +
+      "resolve to internal addresses (an internal mail relay): host names, matched exactly, or IP " +
+      "addresses and CIDR blocks, matched against the resolved addresses (docs/otp.md).",
+    defaultDoc: "none",
+    default: () => [],
+    parse: (raw) => {
+      const list = (Array.isArray(raw) ? raw : String(raw).split(","))
+        .map((v) => String(v).trim().toLowerCase())
+        .filter(Boolean);
+      return list.every(isHostOrCidr)
+        ? { value: list }
+        : { error: "must be host names, IP addresses or CIDR blocks separated by commas" };
+    },
+  }),
 ] as const satisfies readonly OptionDef<keyof Config>[];
+
+function isHostOrCidr(value: string): boolean {
+  const [net = "", prefix, ...rest] = value.split("/");
+  if (rest.length > 0) return false;
+  const family = isIP(net);
+  if (prefix !== undefined)
+    return family !== 0 && /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+  return family !== 0 || /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(net);
+}

@@ -11,6 +11,8 @@ export interface DomainDeps {
   passwords: PasswordHasher;
   keys: KeyRing;
   secrets: DerivedKeys;
+  /** SMTP hosts OTP senders may reach in prod although internal (OVERTURE_SMTP_ALLOWED_INTERNAL_HOSTS). */
+  smtpAllowedInternalHosts?: readonly string[];
   /** For operational messages (a dev-mode OTP, a purge failure); never secrets in prod. */
   log?: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
 }

@@ -1,10 +1,25 @@
-import type { OtpDelivery } from "@overture/protocol";
+import type { AppMode, OtpDelivery } from "@overture/protocol";
 import type Type from "typebox";
 import { decryptSecret, encryptSecret } from "../keys/key-encryption.js";
 import type { OtpDelivery as StoredDelivery } from "../storage/repositories.js";
+import { checkOutboundUrl } from "./outbound-url.js";
 
 /** A sender as the Management API receives it, credentials in clear (the protocol schema). */
 export type OtpDeliveryInput = Type.Static<typeof OtpDelivery>;
+
+/**
+ * The write-time rule for a sender: an `http` gateway URL follows the migration hook's outbound
+ * rules (https; http only to a loopback host in dev; no credentials or fragment). Where a host
+ * resolves is checked again at every send, with the address guard in prod (docs/otp.md).
+ */
+export function checkDelivery(
+  input: OtpDeliveryInput,
+  mode: AppMode,
+): { ok: true } | { ok: false; message: string } {
+  if (input.type !== "http") return { ok: true };
+  const checked = checkOutboundUrl(input.url, mode, "delivery.url");
+  return checked.ok ? { ok: true } : checked;
+}
 
 /**
  * Seals a sender's credentials (the SMTP password, the gateway's headers) with a key derived from

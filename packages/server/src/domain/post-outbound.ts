@@ -1,4 +1,5 @@
 import { lookup as dnsLookup, type LookupAddress } from "node:dns";
+import { lookup as dnsLookupAsync } from "node:dns/promises";
 import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { BlockList, isIP, type LookupFunction } from "node:net";
@@ -77,6 +78,54 @@ const publicLookup: LookupFunction = (hostname, options, callback) => {
     callback(null, first.address, first.family);
   });
 };
+
+/**
+ * An operator's list of internal hosts a sender may reach anyway (an internal mail relay): host
+ * names, matched exactly against the configured host, and IPv4/IPv6 addresses or CIDR blocks,
+ * matched against every address the host resolves to.
+ */
+export function internalAllowList(
+  entries: readonly string[],
+): (hostname: string, address: string) => boolean {
+  const names = new Set<string>();
+  const blocks = new BlockList();
+  for (const entry of entries) {
+    const [net = "", prefix] = entry.split("/");
+    const family = isIP(net);
+    if (family === 0) names.add(entry.toLowerCase());
+    else if (prefix === undefined) blocks.addAddress(net, family === 4 ? "ipv4" : "ipv6");
+    else blocks.addSubnet(net, Number(prefix), family === 4 ? "ipv4" : "ipv6");
+  }
+  return (hostname, address) =>
+    names.has(hostname.toLowerCase()) || blocks.check(address, isIP(address) === 6 ? "ipv6" : "ipv4");
+}
+
+/**
+ * Resolves a host for a connection Overture opens itself (SMTP) and refuses it when any address
+ * is internal and not admitted by `allowed`. The caller connects to the address returned, never
+ * to the name again, so the address checked is the one connected to.
+ */
+export async function resolvePublicAddress(
+  hostname: string,
+  allowed: (hostname: string, address: string) => boolean,
+): Promise<{ ok: true; address: string } | { ok: false; failure: "refused" | "failed"; detail: string }> {
+  const host = hostname.replace(/^\[|\]$/g, "");
+  let addresses: LookupAddress[];
+  try {
+    addresses = await dnsLookupAsync(host, { all: true });
+  } catch (error) {
+    return {
+      ok: false,
+      failure: "failed",
+      detail: `${(error as NodeJS.ErrnoException).code ?? "error"}: lookup`,
+    };
+  }
+  const blocked = addresses.find((a) => isInternalAddress(a.address) && !allowed(host, a.address));
+  const first = addresses[0];
+  if (blocked || !first)
+    return { ok: false, failure: "refused", detail: `${host} resolves to an internal address` };
+  return { ok: true, address: first.address };
+}
 
 // Kept-alive connections to customer endpoints; guarded sockets are never shared with unguarded
 // ones, because an agent reuses a socket without looking the host up again.

@@ -1,9 +1,13 @@
+import { isIP } from "node:net";
 import { createTransport } from "nodemailer";
 import type { AppRecord, OtpConfigRecord } from "../storage/repositories.js";
+import { VERSION } from "../version.js";
 import { isoTime } from "./clock.js";
 import type { DomainDeps } from "./domain-deps.js";
 import { newId } from "./new-id.js";
 import { openHeaders, openPassword } from "./otp-delivery.js";
+import { checkOutboundUrl } from "./outbound-url.js";
+import { internalAllowList, postOutbound, resolvePublicAddress } from "./post-outbound.js";
 import { recordEvent } from "./record-event.js";
 
 export interface OtpMessage {
@@ -12,21 +16,28 @@ export interface OtpMessage {
   body: string;
 }
 
-const HTTP_SEND_TIMEOUT_MS = 5_000;
+const SEND_TIMEOUT_MS = 5_000;
+const MAX_GATEWAY_ANSWER_BYTES = 64 * 1024;
+
+/** Why a send failed, for the app's event and the server log only: never for the caller. */
+export type DeliveryFailure = { ok: false; reason: "delivery_failed"; detail: string };
 
 /**
  * Delivers a code through the config's sender. `console` is for development: in `dev` mode the
  * message is kept for GET /dev/messages and the log line carries the code; in `prod` it refuses,
  * because a code in a log is a credential in a log. `http` POSTs JSON to the configured URL (an SMS
- * gateway of yours). `smtp` sends an email (TLS required unless configured otherwise, and always
- * in `prod` mode). A failure is recorded as `otp.delivery_failed` and reported to the caller.
+ * gateway of yours) under the migration hook's outbound rules. `smtp` sends an email (TLS required
+ * unless configured otherwise, and always in `prod` mode). In `prod` neither reaches an internal
+ * address, except SMTP relays the operator allowed (docs/otp.md). A failure is recorded as
+ * `otp.delivery_failed`; its detail goes back for the server log, never into the answer, which an
+ * anonymous caller reads (it would be a port and status oracle).
  */
 export async function sendOtp(
   deps: DomainDeps,
   app: AppRecord,
   config: OtpConfigRecord,
   message: OtpMessage,
-): Promise<{ ok: true } | { ok: false; reason: "delivery_failed"; message: string }> {
+): Promise<{ ok: true } | DeliveryFailure> {
   const now = deps.clock.now();
   const failure = await deliver(deps, app, config, message, now);
   if (failure === null) return { ok: true };
@@ -39,7 +50,7 @@ export async function sendOtp(
       now,
     ),
   );
-  return { ok: false, reason: "delivery_failed", message: `The code could not be sent (${failure}).` };
+  return { ok: false, reason: "delivery_failed", detail: failure };
 }
 
 async function deliver(
@@ -63,22 +74,25 @@ async function deliver(
     return null;
   }
   if (delivery.type === "smtp") return sendEmail(deps, app, config, delivery, m);
-  try {
-    const response = await fetch(delivery.url, {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        ...openHeaders(deps.secrets.configSecrets, config.id, delivery.headersSealed),
-      },
-      body: JSON.stringify({ app_id: app.id, channel: config.channel, to: m.to, code: m.code, body: m.body }),
-      redirect: "manual",
-      signal: AbortSignal.timeout(HTTP_SEND_TIMEOUT_MS),
-    });
-    await response.body?.cancel();
-    return response.ok ? null : `the sender answered HTTP ${response.status}`;
-  } catch (error) {
-    return `the sender could not be reached: ${(error as Error).name}`;
-  }
+  // Checked again at send time: the app may have switched to prod since the URL was saved.
+  const checked = checkOutboundUrl(delivery.url, app.mode, "delivery.url");
+  if (!checked.ok) return checked.message;
+  const sent = await postOutbound(
+    checked.url,
+    JSON.stringify({ app_id: app.id, channel: config.channel, to: m.to, code: m.code, body: m.body }),
+    {
+      "user-agent": `Overture/${VERSION}`,
+      ...withoutFraming(openHeaders(deps.secrets.configSecrets, config.id, delivery.headersSealed)),
+      "content-type": "application/json",
+    },
+    {
+      timeoutMs: SEND_TIMEOUT_MS,
+      maxResponseBytes: MAX_GATEWAY_ANSWER_BYTES,
+      publicOnly: app.mode === "prod",
+    },
+  );
+  if (!sent.ok) return `the sender could not be reached (${sent.failure}: ${sent.detail})`;
+  return sent.status >= 200 && sent.status < 300 ? null : `the sender answered HTTP ${sent.status}`;
 }
 
 async function sendEmail(
@@ -90,9 +104,21 @@ async function sendEmail(
 ): Promise<string | null> {
   if (app.mode === "prod" && !smtp.secure && !smtp.requireTls)
     return "plaintext SMTP is refused in prod mode";
+  // In prod the host is resolved here, through the address guard, and the connection goes to the
+  // address checked; the name stays the TLS server name, so the certificate is still verified.
+  let address = smtp.host;
+  if (app.mode === "prod") {
+    const resolved = await resolvePublicAddress(
+      smtp.host,
+      internalAllowList(deps.smtpAllowedInternalHosts ?? []),
+    );
+    if (!resolved.ok) return `the SMTP server could not be reached (${resolved.failure}: ${resolved.detail})`;
+    address = resolved.address;
+  }
   const password = openPassword(deps.secrets.configSecrets, config.id, smtp.passwordSealed);
   const transport = createTransport({
-    host: smtp.host,
+    host: address,
+    ...(isIP(smtp.host) === 0 && { servername: smtp.host }),
     port: smtp.port,
     secure: smtp.secure,
     requireTLS: smtp.requireTls,
@@ -100,9 +126,9 @@ async function sendEmail(
     ...(smtp.username !== null && {
       auth: { user: smtp.username, ...(password !== undefined && { pass: password }) },
     }),
-    connectionTimeout: HTTP_SEND_TIMEOUT_MS,
-    greetingTimeout: HTTP_SEND_TIMEOUT_MS,
-    socketTimeout: HTTP_SEND_TIMEOUT_MS,
+    connectionTimeout: SEND_TIMEOUT_MS,
+    greetingTimeout: SEND_TIMEOUT_MS,
+    socketTimeout: SEND_TIMEOUT_MS,
   });
   try {
     await transport.sendMail({
@@ -118,4 +144,10 @@ async function sendEmail(
   } finally {
     transport.close();
   }
+}
+
+/** The gateway's own headers, minus those that frame the request, which are Overture's to set. */
+function withoutFraming(headers: Record<string, string>): Record<string, string> {
+  const framing = new Set(["host", "content-length", "transfer-encoding", "connection", "content-type"]);
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !framing.has(name.toLowerCase())));
 }

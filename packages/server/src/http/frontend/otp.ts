@@ -1,3 +1,4 @@
+import type { ErrorCode } from "@overture/protocol";
 import {
   ChallengeTokenResponse,
   OtpCheckRequest,
@@ -5,7 +6,7 @@ import {
   OtpStartRequest,
   TokenResponse,
 } from "@overture/protocol";
-import type { FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from "fastify";
 import { issueChallengeToken } from "../../domain/challenge-token.js";
 import { checkOtp, OTP_TTL_MS, retryOtp, startOtp } from "../../domain/otp-login.js";
 import { startSession } from "../../domain/sessions.js";
@@ -39,6 +40,23 @@ function clearVerification(reply: FastifyReply, appId: string) {
   reply.header("set-cookie", hostCookie(verificationCookie(appId), "", 0));
 }
 
+/**
+ * Fails a start or resend. A failed delivery's detail (the gateway's status, a socket error) is
+ * logged with the request id for the operator and recorded for the app, but the anonymous caller
+ * only learns that the code could not be sent.
+ */
+function failSend(
+  log: FastifyBaseLogger,
+  result: { reason: ErrorCode; message?: string; retryAfterSeconds?: number; detail?: string },
+): never {
+  if (result.reason === "delivery_failed") log.warn({ detail: result.detail }, "OTP delivery failed");
+  return fail({
+    reason: result.reason,
+    ...(result.reason !== "delivery_failed" && result.message !== undefined && { message: result.message }),
+    ...(result.retryAfterSeconds !== undefined && { retryAfterSeconds: result.retryAfterSeconds }),
+  });
+}
+
 const startErrors = [
   "bad_request",
   "invalid_identifier",
@@ -57,14 +75,14 @@ export const startLoginOtp = defineRoute({
   body: OtpLoginStartRequest,
   responses: { 204: null },
   errors: [...startErrors],
-  handler: async ({ app, body, deps, request, reply }) => {
+  handler: async ({ app, body, deps, log, request, reply }) => {
     const result = await startOtp(deps.domain, app, {
       flow: "web",
       identifier: body.identifier,
       ...(body.login_config_id !== undefined && { loginConfigId: body.login_config_id }),
       ip: request.ip,
     });
-    if (!result.ok) fail(result);
+    if (!result.ok) failSend(log, result);
     handOverVerification(reply, app.id, result.verificationToken);
     return { status: 204 };
   },
@@ -127,12 +145,12 @@ const retryRoute = (operationId: string, summary: string, flow: OtpFlow) =>
     bodyOptional: true,
     responses: { 204: null },
     errors: ["unauthorized", "rate_limited", "delivery_failed"],
-    handler: async ({ app, deps, request }) => {
+    handler: async ({ app, deps, log, request }) => {
       const result = await retryOtp(deps.domain, app, {
         flow,
         verificationToken: verificationToken(request, app.id),
       });
-      if (!result.ok) fail(result);
+      if (!result.ok) failSend(log, result);
       return { status: 204 };
     },
   });
@@ -150,7 +168,7 @@ export const start = defineRoute({
   body: OtpStartRequest,
   responses: { 204: null },
   errors: [...startErrors],
-  handler: async ({ app, body, deps, request, reply }) => {
+  handler: async ({ app, body, deps, log, request, reply }) => {
     if (body.challenge_token !== undefined)
       throw new ApiError("forbidden", "Step-up is not configured for this app.");
     if (!body.identifier)
@@ -162,7 +180,7 @@ export const start = defineRoute({
       ...(body.code_challenge !== undefined && { codeChallenge: body.code_challenge }),
       ip: request.ip,
     });
-    if (!result.ok) fail(result);
+    if (!result.ok) failSend(log, result);
     handOverVerification(reply, app.id, result.verificationToken);
     return { status: 204 };
   },

@@ -7,8 +7,8 @@ import {
 } from "@overture/protocol";
 import { isoTime } from "../../domain/clock.js";
 import { newId } from "../../domain/new-id.js";
-import { describeDelivery, sealDelivery } from "../../domain/otp-delivery.js";
-import type { OtpConfigRecord } from "../../storage/repositories.js";
+import { checkDelivery, describeDelivery, sealDelivery } from "../../domain/otp-delivery.js";
+import type { AppRecord, OtpConfigRecord } from "../../storage/repositories.js";
 import { ApiError } from "../api-error.js";
 import { defineRoute, type HttpDeps } from "../route-spec.js";
 
@@ -40,10 +40,14 @@ async function save(deps: HttpDeps, config: OtpConfigRecord, create: boolean): P
 
 function fromRequest(
   deps: HttpDeps,
+  app: AppRecord,
   body: OtpConfigRequest,
   base: Pick<OtpConfigRecord, "id" | "appId" | "createdAt">,
   now: number,
 ): OtpConfigRecord {
+  const delivery = body.delivery ?? { type: "console" as const };
+  const checked = checkDelivery(delivery, app.mode);
+  if (!checked.ok) throw new ApiError("invalid_request", checked.message);
   return {
     ...base,
     channel: body.channel_type,
@@ -51,7 +55,7 @@ function fromRequest(
     templateId: body.template_id ?? null,
     senderId: body.sender_id ?? null,
     grantedScopes: body.granted_scopes ?? [],
-    delivery: sealDelivery(deps.domain.secrets.configSecrets, base.id, body.delivery ?? { type: "console" }),
+    delivery: sealDelivery(deps.domain.secrets.configSecrets, base.id, delivery),
     updatedAt: now,
   };
 }
@@ -64,10 +68,16 @@ export const createOtpConfig = defineRoute({
   tag,
   body: OtpConfigRequest,
   responses: { 201: OtpConfigResponse },
-  errors: [],
+  errors: ["invalid_request"],
   handler: async ({ app, body, deps }) => {
     const now = deps.domain.clock.now();
-    const config = fromRequest(deps, body, { id: newId("lcfg", now), appId: app.id, createdAt: now }, now);
+    const config = fromRequest(
+      deps,
+      app,
+      body,
+      { id: newId("lcfg", now), appId: app.id, createdAt: now },
+      now,
+    );
     await save(deps, config, true);
     return { status: 201, body: { login_config: present(config) } };
   },
@@ -92,11 +102,11 @@ export const updateOtpConfig = defineRoute({
   params: OtpConfigParams,
   body: OtpConfigRequest,
   responses: { 200: OtpConfigResponse },
-  errors: ["config_not_found"],
+  errors: ["config_not_found", "invalid_request"],
   handler: async ({ app, params, body, deps }) => {
     const existing = await deps.domain.store.otp.getConfig(app.id, params.loginConfigID);
     if (!existing) throw new ApiError("config_not_found");
-    const config = fromRequest(deps, body, existing, deps.domain.clock.now());
+    const config = fromRequest(deps, app, body, existing, deps.domain.clock.now());
     await save(deps, config, false);
     return { status: 200, body: { login_config: present(config) } };
   },

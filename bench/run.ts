@@ -39,7 +39,7 @@ async function benchDatabase(database: string, storage: Record<string, string>):
   const env = {
     ...storage,
     OVERTURE_MASTER_KEY: randomBytes(32).toString("base64url"),
-    OVERTURE_TRUST_PROXY: "true",
+    OVERTURE_TRUST_PROXY: "loopback",
   };
   const server = await startServer(env);
   const withPid = { ...options, ...(server.pid !== undefined && { serverPid: server.pid }) };

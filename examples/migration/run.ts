@@ -21,7 +21,7 @@ const base = await server.listen({ port: 0, host: "127.0.0.1" });
 try {
   const { app, apiKey } = await createOvertureApp(runtime, "walkthrough");
   console.log(`Overture on ${base} (${runtime.database.description}), app ${app.id}`);
-  await runWalkthrough({ baseUrl: base, appId: app.id, apiKey: apiKey.secret });
+  await runWalkthrough({ baseUrl: base, issuer: config.publicUrl, appId: app.id, apiKey: apiKey.secret });
 } finally {
   await server.close();
   await runtime.database.close();

@@ -5,6 +5,11 @@ import { createLegacyProvider } from "./legacy-provider.js";
 export interface WalkthroughOptions {
   /** Where Overture serves both APIs (its Frontend API must resolve this host to the app). */
   baseUrl: string;
+  /**
+   * The `iss` of Overture's tokens for this app: `OVERTURE_PUBLIC_URL` when the app is served as
+   * the default app on a plain address, as here (docs/frontend-api.md).
+   */
+  issuer: string;
   appId: string;
   apiKey: string;
   log?: (line: string) => void;
@@ -49,7 +54,7 @@ export async function runWalkthrough(o: WalkthroughOptions) {
   const backend = await startCustomerBackend({
     legacy,
     overture,
-    overtureIssuer: base,
+    overtureIssuer: o.issuer,
     jwksUrl: `${base}/.well-known/jwks.json`,
     appId: o.appId,
   });

@@ -30,13 +30,22 @@ export interface AppDependencies {
   logger?: boolean | Record<string, unknown>;
 }
 
+/**
+ * A hop count becomes "the n hops nearest the socket", which is what fastify does with a number;
+ * spelled out because its types only admit booleans, address lists and functions.
+ */
+function trustedHops(trust: Config["trustProxy"]) {
+  if (typeof trust !== "number") return trust;
+  return (_address: string, hop: number) => hop < trust;
+}
+
 /** Builds the HTTP application: both route tables, one error renderer. Does not listen. */
 export async function createApp(deps: AppDependencies): Promise<FastifyInstance> {
   const app = Fastify({
     ...(deps.https && { https: deps.https }),
     logger: deps.logger ?? { level: deps.config.logLevel, redact: ["req.headers.authorization"] },
     bodyLimit: deps.config.bodyLimit,
-    trustProxy: deps.config.trustProxy,
+    trustProxy: trustedHops(deps.config.trustProxy),
     genReqId: () => newId("req"),
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
@@ -59,6 +68,7 @@ export async function createApp(deps: AppDependencies): Promise<FastifyInstance>
   installErrorRenderer(app);
   app.decorateRequest("overtureApp", null);
   app.decorateRequest("overtureSites", null as unknown as string[]);
+  app.decorateRequest("overtureIssuer", "");
   app.addHook("onSend", async (request, reply) => {
     reply.header("x-request-id", request.id);
   });

@@ -30,7 +30,7 @@ describe("configuration", () => {
       OVERTURE_HOST: "0.0.0.0",
       OVERTURE_DATA_DIR: "/var/lib/overture",
       OVERTURE_LOG_LEVEL: "debug",
-      OVERTURE_TRUST_PROXY: "true",
+      OVERTURE_TRUST_PROXY: "1",
     });
     expect(config).toMatchObject({
       port: 8080,
@@ -38,8 +38,18 @@ describe("configuration", () => {
       databaseUrl: "/var/lib/overture/overture.db",
       publicUrl: "http://localhost:8080",
       logLevel: "debug",
-      trustProxy: true,
+      trustProxy: 1,
     });
+    expect(loadConfig({ OVERTURE_TRUST_PROXY: "10.0.0.0/8, 192.168.1.7,loopback" }).trustProxy).toEqual([
+      "10.0.0.0/8",
+      "192.168.1.7",
+      "loopback",
+    ]);
+    expect(loadConfig({ OVERTURE_TRUST_PROXY: "false" }).trustProxy).toBe(false);
+    expect(
+      loadConfig({ OVERTURE_SMTP_ALLOWED_INTERNAL_HOSTS: "relay.internal, 10.0.0.0/8" })
+        .smtpAllowedInternalHosts,
+    ).toEqual(["relay.internal", "10.0.0.0/8"]);
     expect(loadConfig({ OVERTURE_DATABASE_URL: "postgres://u:p@db:5432/overture" }).databaseUrl).toBe(
       "postgres://u:p@db:5432/overture",
     );
@@ -56,7 +66,11 @@ describe("configuration", () => {
     ["OVERTURE_DATABASE_URL", "mysql://x/y", "must be a postgres:// URL, a sqlite: URL or a file path"],
     ["OVERTURE_PUBLIC_URL", "ftp://x", "must be an http(s) URL"],
     ["OVERTURE_BODY_LIMIT", "10", "must be an integer from 1024"],
-    ["OVERTURE_TRUST_PROXY", "yes", "must be true or false"],
+    ["OVERTURE_TRUST_PROXY", "yes", "must be false, a hop count, or proxy addresses"],
+    ["OVERTURE_TRUST_PROXY", "true", "true would trust every hop"],
+    ["OVERTURE_TRUST_PROXY", "17", "a hop count must be from 1 to 16"],
+    ["OVERTURE_TRUST_PROXY", "10.0.0.0/33", "must be false, a hop count, or proxy addresses"],
+    ["OVERTURE_SMTP_ALLOWED_INTERNAL_HOSTS", "bad host!", "must be host names, IP addresses or CIDR blocks"],
     ["OVERTURE_SQLITE_CACHE_MIB", "0", "must be an integer from 1 to 65536"],
     ["OVERTURE_SQLITE_MMAP_MIB", "-1", "must be an integer from 0 to 1048576"],
   ] as const) {

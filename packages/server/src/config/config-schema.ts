@@ -19,7 +19,8 @@ export interface Config {
   sqliteCacheMib: number;
   sqliteMmapMib: number;
   passwordHashConcurrency: number;
-  trustProxy: boolean;
+  /** false, a hop count, or the addresses/CIDRs of trusted proxies (docs/config.md). */
+  trustProxy: false | number | string[];
   /** Empty: use (or create) `<data_dir>/master.key`. */
   masterKey: string;
   baseDomain: string;
@@ -65,13 +66,6 @@ const nonEmptyString = (raw: unknown): Parsed<string> =>
   typeof raw === "string" && raw.trim() !== ""
     ? { value: raw.trim() }
     : { error: "must be a non-empty string" };
-
-const boolean = (raw: unknown): Parsed<boolean> => {
-  if (typeof raw === "boolean") return { value: raw };
-  if (raw === "true" || raw === "1") return { value: true };
-  if (raw === "false" || raw === "0") return { value: false };
-  return { error: "must be true or false" };
-};
 
 const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
@@ -231,10 +225,15 @@ export const configSchema = [
     key: "trustProxy",
     file: "trust_proxy",
     env: "OVERTURE_TRUST_PROXY",
-    doc: "Trust `X-Forwarded-*` headers (set when behind a reverse proxy or load balancer).",
+    doc:
+      "Which `X-Forwarded-For`/`-Proto`/`-Host` hops to believe, when behind reverse proxies or load " +
+      "balancers: `false`; the number of proxies in front of Overture (`1` for one load balancer: the " +
+      "client is the address it appended); or comma-separated addresses and CIDR blocks of the proxies " +
+      "(also `loopback`, `linklocal`, `uniquelocal`). `true` is refused: trusting every hop lets a " +
+      "client choose its own IP (docs/security.md).",
     defaultDoc: "`false`",
     default: () => false,
-    parse: boolean,
+    parse: parseTrustProxy,
   }),
   option({
     key: "masterKey",
@@ -310,6 +309,29 @@ export const configSchema = [
     },
   }),
 ] as const satisfies readonly OptionDef<keyof Config>[];
+
+function parseTrustProxy(raw: unknown): Parsed<false | number | string[]> {
+  const text = Array.isArray(raw) ? raw.join(",") : String(raw).trim();
+  if (text === "false" || text === "0" || text === "") return { value: false };
+  if (text === "true")
+    return {
+      error:
+        "true would trust every hop, so any client could choose its own IP; give the number of proxies in front of Overture (e.g. 1) or their addresses (e.g. 10.0.0.0/8)",
+    };
+  if (/^\d+$/.test(text)) {
+    const hops = Number(text);
+    return hops <= 16 ? { value: hops } : { error: "a hop count must be from 1 to 16" };
+  }
+  const named = new Set(["loopback", "linklocal", "uniquelocal"]);
+  const list = text
+    .split(",")
+    .map((v) => v.trim())
+    .filter(Boolean);
+  const isAddressOrBlock = (v: string) => isIP(v.split("/")[0] ?? "") !== 0 && isHostOrCidr(v);
+  return list.every((v) => named.has(v) || isAddressOrBlock(v))
+    ? { value: list }
+    : { error: "must be false, a hop count, or proxy addresses and CIDR blocks separated by commas" };
+}
 
 function isHostOrCidr(value: string): boolean {
   const [net = "", prefix, ...rest] = value.split("/");

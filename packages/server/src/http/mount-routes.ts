@@ -46,7 +46,7 @@ export function mountFrontendRoutes(
   deps: HttpDeps,
   apps: AppResolver,
 ) {
-  const identify = resolveApp(apps);
+  const identify = resolveApp(apps, deps.config.publicUrl);
   mountRoutes(app, table, deps, {
     prefix: "",
     identify,

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { FastifyInstance, InjectOptions } from "fastify";
 import { createApp } from "../../src/app.js";
+import type { Config } from "../../src/config/config-schema.js";
 import { loadConfig } from "../../src/config/load-config.js";
 import { createApp as createOvertureApp } from "../../src/domain/apps.js";
 import type { Clock } from "../../src/domain/clock.js";
@@ -33,6 +34,7 @@ export interface Answer {
 
 export interface TestServer {
   app: FastifyInstance;
+  config: Readonly<Config>;
   store: Store;
   keys: KeyRing;
   secrets: DerivedKeys;
@@ -64,8 +66,9 @@ export async function startTestServer(
   const masterKey = randomBytes(32);
   const keys = new KeyRing({ store, clock, masterKey });
   const secrets = deriveKeys(masterKey);
+  const config = loadConfig({ OVERTURE_LOG_LEVEL: "silent", ...env });
   const app = await createApp({
-    config: loadConfig({ OVERTURE_LOG_LEVEL: "silent", ...env }),
+    config,
     store,
     clock,
     passwords: createArgon2idHasher(2, secrets.importedHashSecrets),
@@ -88,6 +91,7 @@ export async function startTestServer(
   };
   return {
     app,
+    config,
     store,
     keys,
     secrets,

@@ -5,20 +5,24 @@ import type { AppRecord } from "../../storage/repositories.js";
 import { ApiError } from "../api-error.js";
 import type { HttpDeps } from "../route-spec.js";
 
-/** The origin the client called (scheme and Host as seen through a trusted proxy): the token issuer. */
-export function externalOrigin(request: FastifyRequest): string {
-  return `${request.protocol}://${request.host.toLowerCase()}`;
+/** The `iss` of tokens for this request: an origin of the app's own, never the Host as sent. */
+export function tokenIssuer(request: FastifyRequest): string {
+  return request.overtureIssuer;
 }
 
-/** The URL a DPoP proof's `htu` must name: external origin and path, without the query. */
+/**
+ * The URL a DPoP proof's `htu` must name: the URL the client called (scheme and Host as seen
+ * through trusted proxies only) and path, without the query. It binds a proof to this request; the
+ * nonce, which is per app, keeps a proof made for another server from passing here.
+ */
 export function externalUrl(request: FastifyRequest): string {
-  return externalOrigin(request) + (request.url.split("?")[0] ?? "");
+  return `${request.protocol}://${request.host.toLowerCase()}${request.url.split("?")[0] ?? ""}`;
 }
 
 export function clientContext(request: FastifyRequest): ClientContext {
   const agent = request.headers["user-agent"];
   return {
-    issuer: externalOrigin(request),
+    issuer: tokenIssuer(request),
     userAgent: typeof agent === "string" ? agent.slice(0, 512) : null,
     ip: request.ip ?? null,
   };

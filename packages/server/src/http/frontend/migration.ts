@@ -2,7 +2,7 @@ import { ChallengeTokenResponse, MigrationRequest } from "@overture/protocol";
 import { migrateSession } from "../../domain/migrate-session.js";
 import { fail } from "../api-error.js";
 import { defineRoute } from "../route-spec.js";
-import { externalOrigin } from "./client-request.js";
+import { tokenIssuer } from "./client-request.js";
 
 export const migrate = defineRoute({
   operationId: "sessionMigration",
@@ -28,7 +28,7 @@ export const migrate = defineRoute({
       codeChallenge: body.code_challenge,
       ...(body.dispatch_id !== undefined && { dispatchId: body.dispatch_id }),
       ip: request.ip,
-      issuer: externalOrigin(request),
+      issuer: tokenIssuer(request),
     });
     if (!result.ok) fail(result);
     return { status: 200, body: { challenge_token: result.challengeToken } };

@@ -13,7 +13,7 @@ import { startSession } from "../../domain/sessions.js";
 import type { OtpFlow } from "../../storage/repositories.js";
 import { ApiError, fail } from "../api-error.js";
 import { defineRoute } from "../route-spec.js";
-import { clientContext, externalOrigin, hostCookie, requireDpop } from "./client-request.js";
+import { clientContext, hostCookie, requireDpop, tokenIssuer } from "./client-request.js";
 import { handOver } from "./session-tokens.js";
 
 const tag = "OTP";
@@ -207,7 +207,7 @@ export const check = defineRoute({
     const challengeToken = await issueChallengeToken(
       deps.domain.keys,
       app,
-      externalOrigin(request),
+      tokenIssuer(request),
       {
         userId: checked.user.id,
         method: "otp",

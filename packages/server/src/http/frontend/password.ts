@@ -9,7 +9,7 @@ import { loginWithPassword, resetOwnPassword, signUpWithPassword } from "../../d
 import { fail } from "../api-error.js";
 import { defineRoute, type RouteSpec } from "../route-spec.js";
 import { requireBearer } from "./bearer-auth.js";
-import { externalOrigin } from "./client-request.js";
+import { tokenIssuer } from "./client-request.js";
 
 const tag = "Password";
 const attemptErrors = ["bad_request", "forbidden", "rate_limited"] as const;
@@ -21,7 +21,7 @@ const attempt = (run: typeof loginWithPassword) =>
       email: body.identifier,
       password: body.password,
       ip: request.ip,
-      issuer: externalOrigin(request),
+      issuer: tokenIssuer(request),
     });
     if (!result.ok) fail(result);
     return { status: 200, body: { challenge_token: result.challengeToken } };

@@ -20,23 +20,29 @@ export class AppResolver {
 
   constructor(
     private readonly store: Store,
-    private readonly config: Pick<Config, "baseDomain" | "defaultApp">,
+    private readonly config: Pick<Config, "baseDomain" | "defaultApp" | "publicUrl">,
     private readonly now: () => number,
   ) {}
 
-  async resolve(hostname: string): Promise<AppRecord | null> {
+  /**
+   * The app a host serves, with the host itself when it is one of the app's own names
+   * (`{appId}.<base domain>` or a registered domain); null `host` when the app is served only as
+   * the default, whatever the Host said.
+   */
+  async resolve(hostname: string): Promise<{ app: AppRecord; host: string | null } | null> {
     const host = hostname.toLowerCase().replace(/\.$/, "");
     const suffix = `.${this.config.baseDomain}`;
     if (host.endsWith(suffix)) {
       const label = host.slice(0, -suffix.length);
       if (/^[a-z0-9]{1,63}$/.test(label)) {
         const app = await this.app(label);
-        if (app) return app;
+        if (app) return { app, host };
       }
     }
     const domainApp = await this.domainApp(host);
-    if (domainApp !== undefined) return domainApp;
-    return this.defaultApp();
+    if (domainApp !== undefined) return domainApp && { app: domainApp, host };
+    const app = await this.defaultApp();
+    return app && { app, host: null };
   }
 
   /**
@@ -101,11 +107,28 @@ export class AppResolver {
   }
 }
 
-export function resolveApp(resolver: AppResolver) {
+/**
+ * Names the request's app and the issuer of the tokens it may get. The issuer's host is one the
+ * app owns — its `{appId}.<base domain>` name or a registered domain — with the scheme and port the
+ * client used (through trusted proxies only); on any other Host the default app is served under
+ * `OVERTURE_PUBLIC_URL`. So a request with a foreign Host or X-Forwarded-Host cannot choose the `iss`
+ * of the tokens it is given (docs/frontend-api.md).
+ */
+export function resolveApp(resolver: AppResolver, publicUrl: string) {
   return async (request: FastifyRequest): Promise<void> => {
-    const app = await resolver.resolve(request.hostname);
-    if (!app) throw new ApiError("not_found", "No application is served at this host.");
-    request.overtureApp = app;
-    if (request.headers.origin) request.overtureSites = await resolver.sitesOf(app);
+    const resolved = await resolver.resolve(request.hostname);
+    if (!resolved) throw new ApiError("not_found", "No application is served at this host.");
+    request.overtureApp = resolved.app;
+    request.overtureIssuer = resolved.host
+      ? new URL(`${request.protocol}://${resolved.host}${request.port ? `:${request.port}` : ""}`).origin
+      : publicUrl;
+    if (request.headers.origin) request.overtureSites = await resolver.sitesOf(resolved.app);
   };
+}
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /** The `iss` of tokens minted for this request (resolveApp). */
+    overtureIssuer: string;
+  }
 }

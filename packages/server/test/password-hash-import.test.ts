@@ -1,4 +1,7 @@
+import { randomBytes, scryptSync } from "node:crypto";
+import { hash as bcryptHash } from "@node-rs/bcrypt";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { createApp } from "../src/domain/apps.js";
 import { describeEachDatabase } from "./support/test-databases.js";
 import { rowCounts, startTestServer, type TestServer } from "./support/test-server.js";
 
@@ -238,5 +241,165 @@ describeEachDatabase("password-hash import", (dialect) => {
     expect(both.status).toBe(400);
     expect(both.body.message).toMatch(/not both/);
     expect(await rowCounts(s)).toEqual(before);
+  });
+
+  it("prices every parameter of a hash, key length included, and refuses what costs over the budget", async () => {
+    const argon2 = (m: number, t: number) =>
+      `$argon2id$v=19$m=${m},t=${t},p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc`;
+    const bcrypt = (cost: number) => `$2b$${cost}$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW`;
+    const scrypt = (p: number) => ({
+      algorithm: "scrypt",
+      salt: b64("s"),
+      hash: b64("x".repeat(32)),
+      n: 16384,
+      r: 8,
+      p,
+    });
+    const pbkdf2 = (keyBytes: number) => ({
+      algorithm: "pbkdf2_sha256",
+      salt: b64("salt"),
+      iterations: 1_000_000,
+      hash: b64("x".repeat(keyBytes)),
+    });
+    const firebase = (memCost: number) => ({
+      algorithm: "firebase_scrypt",
+      salt: b64("s"),
+      salt_separator: "Bw==",
+      signer_key: b64("k".repeat(32)),
+      rounds: 8,
+      mem_cost: memCost,
+      hash: b64("x".repeat(32)),
+    });
+    // Each pair: within the budget, then the same with one parameter raised past it.
+    const pairs: [string, Record<string, unknown>, Record<string, unknown>, string][] = [
+      ["scrypt p", scrypt(1), scrypt(8), "ms of CPU"],
+      ["PBKDF2 key length", pbkdf2(32), pbkdf2(64), "ms of CPU"],
+      [
+        "argon2 passes",
+        { algorithm: "argon2id", hash: argon2(65536, 2) },
+        { algorithm: "argon2id", hash: argon2(65536, 20) },
+        "ms of CPU",
+      ],
+      [
+        "argon2 memory",
+        { algorithm: "argon2id", hash: argon2(65536, 1) },
+        { algorithm: "argon2id", hash: argon2(131072, 1) },
+        "MiB",
+      ],
+      [
+        "bcrypt cost",
+        { algorithm: "bcrypt", hash: bcrypt(12) },
+        { algorithm: "bcrypt", hash: bcrypt(13) },
+        "ms of CPU",
+      ],
+      ["Firebase mem_cost", firebase(14), firebase(17), "MiB"],
+    ];
+    for (const [what, within, over, unit] of pairs) {
+      const ok = await s.mgmt("POST", "/users", { password_hash: within });
+      expect(ok.status, `${what}: within`).toBe(201);
+      const before = await rowCounts(s);
+      const refused = await s.mgmt("POST", "/users", { password_hash: over });
+      expect(refused.status, `${what}: over`).toBe(400);
+      expect(refused.body).toMatchObject({ code: "invalid_request", message: expect.stringContaining(unit) });
+      expect(refused.body.message).toMatch(/^password_hash: /);
+      expect(await rowCounts(s)).toEqual(before);
+    }
+  });
+
+  it("never runs a stored hash over the budget, even one imported before the budget existed", async () => {
+    const created = await s.mgmt("POST", "/users", { identifiers: [{ value: "costly@example.com" }] });
+    // bcrypt at cost 13 costs about 400 ms here; an older release accepted up to cost 16.
+    const costly = await bcryptHash("a legacy password", { cost: 13 });
+    await s.db.database.db
+      .updateTable("users")
+      .set({ password_hash: costly })
+      .where("id", "=", created.body.id)
+      .execute();
+    const res = await login("costly@example.com", "a legacy password");
+    expect(res.status).toBe(401);
+    expect(res.body.code).toBe("unauthorized");
+  });
+
+  it("gives each app its own share of the hashing slots for imported hashes", async () => {
+    // scrypt N=2^15, p=2: about 200 ms a login, within the budget.
+    const salt = randomBytes(16);
+    const key = scryptSync("legacy pw", salt, 32, { N: 32768, r: 8, p: 2, maxmem: 64 * 2 ** 20 });
+    const imported = {
+      algorithm: "scrypt",
+      salt: salt.toString("base64"),
+      hash: key.toString("base64"),
+      n: 32768,
+      r: 8,
+      p: 2,
+    };
+    const emails = Array.from({ length: 5 }, (_, i) => `flood${i}@example.com`);
+    for (const email of emails)
+      expect(
+        (await s.mgmt("POST", "/users", { identifiers: [{ value: email }], password_hash: imported })).status,
+      ).toBe(201);
+
+    const other = await createApp({ store: s.store, clock: s.clock, keys: s.keys }, "other tenant");
+    const otherMgmt = (path: string, body: unknown) =>
+      s.inject({
+        method: "POST",
+        url: `/v2/session/apps/${other.app.id}${path}`,
+        headers: { authorization: `Bearer ${other.apiKey.secret}`, "content-type": "application/json" },
+        payload: JSON.stringify(body),
+      });
+    await otherMgmt("/config/login/password", {});
+    await otherMgmt("/users", {
+      identifiers: [{ value: "calm@example.com" }],
+      password: "an ordinary password",
+    });
+    const loginAt = (appHost: string, email: string, password: string) =>
+      s.inject({
+        method: "POST",
+        url: "/v1/session/login/email/password",
+        headers: { host: appHost, "content-type": "application/json" },
+        payload: JSON.stringify({ identifier: email, password }),
+      });
+
+    const finished: string[] = [];
+    const flood = emails.map((email, i) =>
+      // Wrong passwords: each costs a full verification, and no re-hash follows to queue as well.
+      loginAt(host, email, "not the legacy pw").then((r) => {
+        finished.push(`flood${i}`);
+        return r;
+      }),
+    );
+    await new Promise((r) => setTimeout(r, 50)); // the flood is queued first
+    const calm = await loginAt(`${other.app.id}.localhost`, "calm@example.com", "an ordinary password");
+    finished.push("calm");
+    expect(calm.status).toBe(200);
+    expect((await Promise.all(flood)).map((r) => r.status)).toEqual(emails.map(() => 401));
+    // The other app's login did not wait behind the flood's queue: it took the slot the flood's app
+    // may not use, and finished before the flood's first verification did.
+    expect(finished.indexOf("calm"), finished.join(" ")).toBe(0);
+  });
+
+  it("answers 429 once an app's queue of imported-hash logins is full", async () => {
+    const salt = randomBytes(16);
+    const key = scryptSync("queued pw", salt, 32, { N: 16384, r: 8, p: 1 });
+    const imported = {
+      algorithm: "scrypt",
+      salt: salt.toString("base64"),
+      hash: key.toString("base64"),
+      n: 16384,
+      r: 8,
+      p: 1,
+    };
+    const emails = Array.from({ length: 45 }, (_, i) => `queued${i}@example.com`);
+    await Promise.all(
+      emails.map((email) =>
+        s.mgmt("POST", "/users", { identifiers: [{ value: email }], password_hash: imported }),
+      ),
+    );
+    const answers = await Promise.all(emails.map((email) => login(email, "queued pw")));
+    const statuses = answers.map((r) => r.status);
+    expect(statuses.filter((code) => code === 429).length).toBeGreaterThan(0);
+    expect(statuses.every((code) => code === 200 || code === 429)).toBe(true);
+    const busy = answers.find((r) => r.status === 429)!;
+    expect(busy.body.code).toBe("rate_limited");
+    expect(busy.headers["retry-after"]).toBe("1");
   });
 });

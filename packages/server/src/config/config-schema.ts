@@ -216,7 +216,9 @@ export const configSchema = [
     key: "passwordHashConcurrency",
     file: "password_hash_concurrency",
     env: "OVERTURE_PASSWORD_HASH_CONCURRENCY",
-    doc: "Password hashes (argon2id, 19 MiB each) computed at once; more wait in a queue.",
+    doc:
+      "Password hashes (argon2id, 19 MiB each) computed at once; more wait in a queue. Imported hashes " +
+      "of one app may hold at most this minus one of them (docs/passwords.md).",
     defaultDoc: "number of CPU cores",
     default: () => availableParallelism(),
     parse: integer(1, 256),

@@ -2,6 +2,13 @@ import { createCipheriv, createHash, pbkdf2, scrypt, timingSafeEqual } from "nod
 import { promisify } from "node:util";
 import type { PasswordHashInput } from "@overture/protocol";
 import { decryptSecret, encryptSecret } from "../keys/key-encryption.js";
+import {
+  type CostedHash,
+  HASH_COST_BUDGET,
+  type HashCost,
+  hashCost,
+  overBudget,
+} from "./password-hash-cost.js";
 
 const pbkdf2Async = promisify(pbkdf2);
 const scryptAsync = promisify(scrypt) as (
@@ -14,12 +21,10 @@ const scryptAsync = promisify(scrypt) as (
 /** The prefix of a stored hash that is not a PHC or bcrypt string: JSON with its parameters. */
 const IMPORTED = "$overture-import$";
 
-/** Costs above these would let one login pin a core or exhaust memory; docs/passwords.md. */
-const MAX_SCRYPT_MEMORY = 256 * 1024 * 1024;
-const MAX_PBKDF2_ITERATIONS = 2_000_000;
-const MAX_BCRYPT_COST = 16;
-const MAX_ARGON2_MEMORY_KIB = 262_144;
-const MAX_ARGON2_TIME = 20;
+/** scrypt's own memory check, set just above the budget: nothing over it is ever run. */
+const SCRYPT_MAXMEM = HASH_COST_BUDGET.memoryBytes + 1024 * 1024;
+/** argon2 lanes run on threads of their own: more than this would let one login take the machine. */
+const MAX_ARGON2_LANES = 4;
 
 const BCRYPT = /^\$2[aby]\$(\d\d)\$[./A-Za-z0-9]{53}$/;
 const ARGON2 = /^\$(argon2i|argon2id)\$v=19\$m=(\d+),t=(\d+),p=(\d+)\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/;
@@ -57,15 +62,18 @@ export function encodeImportedHash(input: PasswordHashInput, sealKey: Buffer): C
         return bad(
           `hash must be an ${input.algorithm} PHC string ($${input.algorithm}$v=19$m=…,t=…,p=…$salt$hash).`,
         );
-      if (Number(m[2]) > MAX_ARGON2_MEMORY_KIB || Number(m[3]) > MAX_ARGON2_TIME)
-        return bad(`at most m=${MAX_ARGON2_MEMORY_KIB} and t=${MAX_ARGON2_TIME}.`);
+      if (Number(m[4]) < 1 || Number(m[4]) > MAX_ARGON2_LANES)
+        return bad(`p (lanes) must be 1 to ${MAX_ARGON2_LANES}.`);
+      const tooCostly = overBudget(storedHashCost(input.hash) as HashCost);
+      if (tooCostly) return bad(`this argon2 hash (m, t) ${tooCostly}.`);
       return { ok: true, stored: input.hash };
     }
     case "bcrypt": {
       const m = BCRYPT.exec(input.hash);
       if (!m) return bad("hash must be a bcrypt string ($2a$, $2b$ or $2y$, cost, 53 characters).");
-      if (Number(m[1]) < 4 || Number(m[1]) > MAX_BCRYPT_COST)
-        return bad(`the bcrypt cost must be 4 to ${MAX_BCRYPT_COST}.`);
+      if (Number(m[1]) < 4 || Number(m[1]) > 31) return bad("the bcrypt cost must be 4 to 31.");
+      const tooCostly = overBudget(storedHashCost(input.hash) as HashCost);
+      if (tooCostly) return bad(`a bcrypt cost of ${m[1]} ${tooCostly}.`);
       return { ok: true, stored: input.hash };
     }
     default:
@@ -82,7 +90,6 @@ export function encodeImportedHash(input: PasswordHashInput, sealKey: Buffer): C
       const { n, r, p } = input;
       if (n === undefined || r === undefined || p === undefined) return bad("scrypt needs n, r and p.");
       if ((n & (n - 1)) !== 0) return bad("n must be a power of two.");
-      if (128 * n * r > MAX_SCRYPT_MEMORY) return bad("n × r is too large (at most 256 MiB of memory).");
       stored = { algorithm: "scrypt", ...base, n, r, p };
       break;
     }
@@ -94,8 +101,6 @@ export function encodeImportedHash(input: PasswordHashInput, sealKey: Buffer): C
       if (separator === null) return bad("salt_separator must be base64.");
       if (input.rounds === undefined || input.mem_cost === undefined)
         return bad("firebase_scrypt needs rounds and mem_cost.");
-      if (128 * 2 ** input.mem_cost * input.rounds > MAX_SCRYPT_MEMORY)
-        return bad("mem_cost and rounds are too large.");
       stored = {
         algorithm: "firebase_scrypt",
         ...base,
@@ -109,8 +114,6 @@ export function encodeImportedHash(input: PasswordHashInput, sealKey: Buffer): C
     case "pbkdf2_sha256":
     case "pbkdf2_sha512": {
       if (input.iterations === undefined) return bad(`${input.algorithm} needs iterations.`);
-      if (input.iterations > MAX_PBKDF2_ITERATIONS)
-        return bad(`at most ${MAX_PBKDF2_ITERATIONS} iterations.`);
       stored = { algorithm: input.algorithm, ...base, iterations: input.iterations };
       break;
     }
@@ -120,7 +123,55 @@ export function encodeImportedHash(input: PasswordHashInput, sealKey: Buffer): C
       break;
     }
   }
+  const tooCostly = overBudget(hashCost(costed(stored)));
+  if (tooCostly) return bad(`${COST_FIELDS[stored.algorithm]} ${tooCostly} (docs/passwords.md).`);
   return { ok: true, stored: IMPORTED + JSON.stringify(stored) };
+}
+
+/** The parameters that make up each algorithm's cost, named as the request names them. */
+const COST_FIELDS: Record<Stored["algorithm"], string> = {
+  scrypt: "n × r × p",
+  firebase_scrypt: "mem_cost and rounds",
+  pbkdf2_sha256: "iterations × key length",
+  pbkdf2_sha512: "iterations × key length",
+  sha256_salted: "the hash",
+};
+
+function costed(s: Stored): CostedHash {
+  switch (s.algorithm) {
+    case "scrypt":
+      return { algorithm: "scrypt", n: s.n ?? 0, r: s.r ?? 0, p: s.p ?? 0 };
+    case "firebase_scrypt":
+      return { algorithm: "scrypt", n: 2 ** (s.memCost ?? 0), r: s.rounds ?? 0, p: 1 };
+    case "pbkdf2_sha256":
+    case "pbkdf2_sha512":
+      return {
+        algorithm: "pbkdf2",
+        digest: s.algorithm === "pbkdf2_sha256" ? "sha256" : "sha512",
+        iterations: s.iterations ?? 0,
+        keyLength: Buffer.from(s.hash, "base64").length,
+      };
+    case "sha256_salted":
+      return { algorithm: "sha256" };
+  }
+}
+
+/**
+ * The cost of verifying a stored hash that is not the current argon2id: a PHC argon2 string, a
+ * bcrypt string or an imported one; null for a format it does not know (which verifies nothing).
+ */
+export function storedHashCost(stored: string): HashCost | null {
+  const argon2 = ARGON2.exec(stored);
+  if (argon2)
+    return hashCost({ algorithm: "argon2", memoryKib: Number(argon2[2]), passes: Number(argon2[3]) });
+  const bcrypt = BCRYPT.exec(stored);
+  if (bcrypt) return hashCost({ algorithm: "bcrypt", cost: Number(bcrypt[1]) });
+  if (!isImportedHash(stored)) return null;
+  try {
+    return hashCost(costed(JSON.parse(stored.slice(IMPORTED.length)) as Stored));
+  } catch {
+    return null;
+  }
 }
 
 export function isImportedHash(stored: string): boolean {
@@ -154,7 +205,7 @@ export async function verifyImportedHash(
         N: s.n ?? 0,
         r: s.r ?? 0,
         p: s.p ?? 0,
-        maxmem: MAX_SCRYPT_MEMORY + 1024 * 1024,
+        maxmem: SCRYPT_MAXMEM,
       });
       break;
     case "firebase_scrypt": {
@@ -168,7 +219,7 @@ export async function verifyImportedHash(
           N: 2 ** (s.memCost ?? 0),
           r: s.rounds ?? 0,
           p: 1,
-          maxmem: MAX_SCRYPT_MEMORY + 1024 * 1024,
+          maxmem: SCRYPT_MAXMEM,
         },
       );
       if (!sealKey || !s.signerKeySealed) return false;

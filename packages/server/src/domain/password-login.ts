@@ -6,6 +6,7 @@ import { createUser, policyMessage } from "./create-user.js";
 import type { DomainDeps } from "./domain-deps.js";
 import { normalizeEmail } from "./normalize-identifier.js";
 import { getPasswordConfig, type PasswordConfigValue, passwordRules } from "./password-config.js";
+import { HASHER_BUSY } from "./password-hasher.js";
 import { checkPassword } from "./password-policy.js";
 import { consumeRateLimit, type RateLimitResult } from "./rate-limit.js";
 import { recordEvent } from "./record-event.js";
@@ -48,7 +49,8 @@ export async function loginWithPassword(
 
   const [user] = await deps.store.users.findByIdentifiers(app.id, [{ type: "email_address", value: email }]);
   const stored = user?.passwordHash ?? (await dummyHash(deps));
-  const matches = await deps.passwords.verify(stored, attempt.password);
+  const matches = await deps.passwords.verify(stored, attempt.password, app.id);
+  if (matches === HASHER_BUSY) return { ok: false, reason: "rate_limited", retryAfterSeconds: 1 };
   if (!user?.passwordHash || !matches) {
     return { ok: false, reason: "unauthorized", message: "The email or password is incorrect." };
   }

@@ -223,17 +223,25 @@ describeEachDatabase("password login", (dialect) => {
     expect(right.body.code).toBe("suspended_account");
   });
 
-  it("rate-limits per identifier and per IP, with Retry-After, per window", async () => {
+  it("slows an email down after its wrong guesses, limits each IP's share, and limits IPs", async () => {
     const attempt = (identifier: string, ip: string) =>
       post("/login/email/password", { identifier, password: "nope nope nope" }, ip);
     // Windows are fixed minutes: start just after a boundary, so the attempts cannot straddle two.
     s.clock.advance(60_000 - (s.clock.now() % 60_000) + 10);
+    // The email's five free wrong guesses, from five IPs.
     for (let i = 0; i < 5; i++) expect((await attempt("victim@example.com", `10.3.0.${i}`)).status).toBe(401);
-    const blocked = await attempt("victim@example.com", "10.3.0.99");
-    expect(blocked.status).toBe(429);
-    expect(blocked.body).toMatchObject({ code: "rate_limited", type: "too_many_requests" });
-    expect(Number(blocked.headers["retry-after"])).toBeGreaterThan(0);
+    // Then one guess per spacing, from anyone: the next one is admitted, the one right after waits.
+    expect((await attempt("victim@example.com", "10.3.0.50")).status).toBe(401);
+    const slowed = await attempt("victim@example.com", "10.3.0.51");
+    expect(slowed.status).toBe(429);
+    expect(slowed.body).toMatchObject({ code: "rate_limited", type: "too_many_requests" });
+    expect(Number(slowed.headers["retry-after"])).toBeGreaterThan(0);
+    expect(Number(slowed.headers["retry-after"])).toBeLessThanOrEqual(4);
     expect((await attempt("someone-else@example.com", "10.3.0.99")).status).toBe(401);
+
+    // One IP's share of an email's guesses: half the limit, rounded up.
+    for (let i = 0; i < 3; i++) expect((await attempt("victim2@example.com", "10.3.0.60")).status).toBe(401);
+    expect((await attempt("victim2@example.com", "10.3.0.60")).status).toBe(429);
 
     for (let i = 0; i < 30; i++) await attempt(`spray${i}@example.com`, "10.4.0.1");
     expect((await attempt("fresh@example.com", "10.4.0.1")).status).toBe(429);

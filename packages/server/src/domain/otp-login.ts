@@ -3,6 +3,7 @@ import type { Identifier, IdentifierInput } from "@overture/protocol";
 import type { AppRecord, OtpChannel, OtpConfigRecord, OtpFlow, UserRecord } from "../storage/repositories.js";
 import { createUser } from "./create-user.js";
 import type { DomainDeps } from "./domain-deps.js";
+import { admitThrottled, type ThrottleRule } from "./login-throttle.js";
 import { newId } from "./new-id.js";
 import { normalizeIdentifier } from "./normalize-identifier.js";
 import { consumeRateLimit } from "./rate-limit.js";
@@ -13,11 +14,13 @@ export const OTP_TTL_MS = 10 * 60_000;
 export const OTP_MAX_CHECKS = 5;
 export const OTP_RESEND_COOLDOWN_MS = 30_000;
 export const OTP_MAX_SENDS = 5;
-const TEN_MINUTES_NS = 600_000_000_000;
-const LIMITS = {
-  perIp: { ttl: TEN_MINUTES_NS, limit: 30 },
-  perIdentifier: { ttl: TEN_MINUTES_NS, limit: 5 },
-};
+/** Starts per client IP per 10 minutes, whatever the identifier (ttl in nanoseconds). */
+const STARTS_PER_IP = { ttl: 600_000_000_000, limit: 30 };
+/**
+ * Codes sent to one identifier (starts and resends): 8 an hour before it slows down, 5 of them from
+ * any one IP, so a stranger can neither flood a phone nor keep its owner from getting a code.
+ */
+export const OTP_SENDS: ThrottleRule = { windowMs: 3_600_000, free: 8, perSource: 5 };
 
 /** Used in `dev` mode when the app has no OTP config for a channel: OTP works out of the box. */
 export const DEV_CONSOLE_CONFIG_ID = "lcfg_dev_console";
@@ -100,13 +103,10 @@ export async function startOtp(
   const resolved = await resolveOtpConfig(deps, app, channelOf(identifier), input.loginConfigId);
   if (!resolved.ok) return resolved;
   const now = deps.clock.now();
-  for (const [key, rule] of [
-    [`${app.id}:otp:ip:${input.ip}`, LIMITS.perIp],
-    [`${app.id}:otp:id:${identifier.value}`, LIMITS.perIdentifier],
-  ] as const) {
-    const limited = await consumeRateLimit(deps.store, key, rule, now);
-    if (!limited.ok) return limited;
-  }
+  const byIp = await consumeRateLimit(deps.store, `${app.id}:otp:ip:${input.ip}`, STARTS_PER_IP, now);
+  if (!byIp.ok) return byIp;
+  const sends = await admitSend(deps, app, identifier, input.ip, now);
+  if (!sends.ok) return sends;
   const code = newCode();
   const verificationToken = `ovv_${randomBytes(32).toString("base64url")}`;
   const id = newId("otp", now);
@@ -206,7 +206,7 @@ export async function checkOtp(
 export async function retryOtp(
   deps: DomainDeps,
   app: AppRecord,
-  input: { flow: OtpFlow; verificationToken: string | undefined },
+  input: { flow: OtpFlow; verificationToken: string | undefined; ip: string },
 ): Promise<
   { ok: true } | Fail<"unauthorized" | "rate_limited" | "forbidden" | "bad_request" | "delivery_failed">
 > {
@@ -219,10 +219,17 @@ export async function retryOtp(
     return { ok: false, reason: "rate_limited", message: "Too many codes sent; start again later." };
   const resolved = await resolveOtpConfig(deps, app, channelOf(v.identifier), v.configId);
   if (!resolved.ok) return resolved;
+  const sends = await admitSend(deps, app, v.identifier, input.ip, now);
+  if (!sends.ok) return sends;
   const code = newCode();
   if (!(await deps.store.otp.recordResend(v.id, codeMac(deps, v.id, code), now, OTP_MAX_CHECKS)))
     return NO_PENDING;
   return sendOtp(deps, app, resolved.config, message(v.identifier, code));
+}
+
+/** One more code to `identifier` from `ip`, under OTP_SENDS. */
+function admitSend(deps: DomainDeps, app: AppRecord, identifier: Identifier, ip: string, now: number) {
+  return admitThrottled(deps.store, `${app.id}:otp-send`, identifier.value, ip, OTP_SENDS, now);
 }
 
 async function findOrCreateUser(

@@ -1,9 +1,11 @@
 import { randomBytes } from "node:crypto";
+import type { RateLimitRule } from "@overture/protocol";
 import type { AppRecord } from "../storage/repositories.js";
 import { issueChallengeToken } from "./challenge-token.js";
 import { isoTime } from "./clock.js";
 import { createUser, policyMessage } from "./create-user.js";
 import type { DomainDeps } from "./domain-deps.js";
+import { admitThrottled, type ThrottleRule } from "./login-throttle.js";
 import { normalizeEmail } from "./normalize-identifier.js";
 import { getPasswordConfig, type PasswordConfigValue, passwordRules } from "./password-config.js";
 import { HASHER_BUSY } from "./password-hasher.js";
@@ -45,15 +47,20 @@ export async function loginWithPassword(
 ): Promise<{ ok: true; challengeToken: string } | Failure> {
   const admitted = await admit(deps, app, attempt);
   if (!admitted.ok) return admitted;
-  const { email } = admitted;
+  const { email, throttle } = admitted;
 
   const [user] = await deps.store.users.findByIdentifiers(app.id, [{ type: "email_address", value: email }]);
   const stored = user?.passwordHash ?? (await dummyHash(deps));
   const matches = await deps.passwords.verify(stored, attempt.password, app.id);
-  if (matches === HASHER_BUSY) return { ok: false, reason: "rate_limited", retryAfterSeconds: 1 };
+  if (matches === HASHER_BUSY) {
+    await throttle.refund();
+    return { ok: false, reason: "rate_limited", retryAfterSeconds: 1 };
+  }
+  // Only a wrong guess counts against the email (docs/security.md); the right password is free.
   if (!user?.passwordHash || !matches) {
     return { ok: false, reason: "unauthorized", message: "The email or password is incorrect." };
   }
+  await throttle.refund();
   if (user.status !== "active") return { ok: false, reason: "suspended_account" };
   if (deps.passwords.needsRehash(user.passwordHash)) {
     // An imported hash gives way to the app's method once the password is known (docs/passwords.md).
@@ -83,9 +90,12 @@ export async function signUpWithPassword(
 ): Promise<{ ok: true; challengeToken: string } | Failure> {
   const admitted = await admit(deps, app, attempt);
   if (!admitted.ok) return admitted;
-  const { email, config } = admitted;
+  const { email, config, throttle } = admitted;
   const check = checkPassword(attempt.password, config.password_compliancy);
-  if (!check.ok) return { ok: false, reason: "invalid_password", message: policyMessage(check.failed) };
+  if (!check.ok) {
+    await throttle.refund();
+    return { ok: false, reason: "invalid_password", message: policyMessage(check.failed) };
+  }
 
   const created = await createUser(
     deps,
@@ -94,10 +104,13 @@ export async function signUpWithPassword(
     "sign_up",
   );
   if (!created.ok) {
+    // A taken email counts: it is what sign-up reveals, so probing many costs like guessing.
     if (created.reason === "identifier_already_exists")
       return { ok: false, reason: "identifier_already_exists" };
+    await throttle.refund();
     return { ok: false, reason: "bad_request", ...(created.message && { message: created.message }) };
   }
+  await throttle.refund();
   const challengeToken = await issueChallengeToken(
     deps.keys,
     app,
@@ -150,27 +163,51 @@ export async function resetOwnPassword(
 
 /**
  * What login and sign-up check before any password work: password login is enabled, the attempt is
- * within the IP and identifier limits (counted even for a malformed email), the email is valid.
+ * within the IP's limit (counted even for a malformed email), the email is valid, and the email's
+ * throttle admits it (counted now, refunded by the caller when it was no wrong guess).
  */
 async function admit(
   deps: DomainDeps,
   app: AppRecord,
   attempt: PasswordAttempt,
-): Promise<{ ok: true; email: string; config: PasswordConfigValue } | Failure> {
+): Promise<
+  { ok: true; email: string; config: PasswordConfigValue; throttle: { refund(): Promise<void> } } | Failure
+> {
   const config = await enabledConfig(deps, app);
   if (!config.ok) return config;
-  const email = normalizeEmail(attempt.email);
-  const limited = await limit(
-    deps,
-    app,
-    config.value,
-    attempt.ip,
-    email ?? attempt.email.trim().toLowerCase(),
+  const now = deps.clock.now();
+  const byIp = await consumeRateLimit(
+    deps.store,
+    `${app.id}:password:ip:${attempt.ip}`,
+    config.value.rate_limit_login_ip,
+    now,
   );
-  if (!limited.ok) return limited;
+  if (!byIp.ok) return byIp;
+  const email = normalizeEmail(attempt.email);
   if (email === null)
     return { ok: false, reason: "bad_request", message: "identifier must be an email address." };
-  return { ok: true, email, config: config.value };
+  const throttle = await admitThrottled(
+    deps.store,
+    `${app.id}:password`,
+    email,
+    attempt.ip,
+    passwordThrottle(config.value.rate_limit_login_identifier),
+    now,
+  );
+  if (!throttle.ok) return throttle;
+  return { ok: true, email, config: config.value, throttle };
+}
+
+/**
+ * The password config's per-identifier rule, read as NIST 800-63B §5.2.2 asks: `limit` wrong
+ * guesses per email per `ttl` before the email slows down, and half of them from any one IP.
+ */
+export function passwordThrottle(rule: RateLimitRule): ThrottleRule {
+  return {
+    windowMs: Math.max(1000, Math.floor(rule.ttl / 1_000_000)),
+    free: rule.limit,
+    perSource: Math.max(1, Math.ceil(rule.limit / 2)),
+  };
 }
 
 async function enabledConfig(deps: DomainDeps, app: AppRecord) {
@@ -183,29 +220,6 @@ async function enabledConfig(deps: DomainDeps, app: AppRecord) {
     } as const;
   }
   return { ok: true, value: config.value } as const;
-}
-
-async function limit(
-  deps: DomainDeps,
-  app: AppRecord,
-  config: PasswordConfigValue,
-  ip: string,
-  identifier: string,
-) {
-  const now = deps.clock.now();
-  const byIp = await consumeRateLimit(
-    deps.store,
-    `${app.id}:password:ip:${ip}`,
-    config.rate_limit_login_ip,
-    now,
-  );
-  if (!byIp.ok) return byIp;
-  return consumeRateLimit(
-    deps.store,
-    `${app.id}:password:id:${identifier}`,
-    config.rate_limit_login_identifier,
-    now,
-  );
 }
 
 /** A real argon2id hash of a random secret, made once, so unknown users cost the same to reject. */

@@ -25,6 +25,31 @@ export class KyselyRateLimitRepository implements RateLimitRepository {
     return Number(row.hits);
   }
 
+  async refund(key: string, windowStart: number): Promise<void> {
+    await this.db
+      .updateTable("rate_limits")
+      .set({ hits: sql`hits - 1` })
+      .where("key", "=", key)
+      .where("window_start", "=", windowStart)
+      .where("hits", ">", 0)
+      .execute();
+  }
+
+  async claimSpaced(key: string, now: number, spacingMs: number, expiresAt: number): Promise<boolean> {
+    const row = await this.db
+      .insertInto("rate_limits")
+      .values({ key, window_start: now, hits: 1, expires_at: expiresAt })
+      .onConflict((oc) =>
+        oc
+          .column("key")
+          .doUpdateSet({ window_start: now, hits: sql`rate_limits.hits + 1`, expires_at: expiresAt })
+          .where("rate_limits.window_start", "<=", now - spacingMs),
+      )
+      .returning("key")
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
   async purgeExpired(now: number): Promise<number> {
     const result = await this.db.deleteFrom("rate_limits").where("expires_at", "<=", now).executeTakeFirst();
     return Number(result.numDeletedRows);

@@ -148,6 +148,7 @@ const retryRoute = (operationId: string, summary: string, flow: OtpFlow) =>
     handler: async ({ app, deps, log, request }) => {
       const result = await retryOtp(deps.domain, app, {
         flow,
+        ip: request.ip,
         verificationToken: verificationToken(request, app.id),
       });
       if (!result.ok) failSend(log, result);

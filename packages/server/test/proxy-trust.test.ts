@@ -82,6 +82,9 @@ describeEachDatabase("proxy trust and the token issuer", (dialect) => {
           `https://${s.appId}.localhost`,
         );
         expect(await issuerFor(`${s.appId}.localhost:8443`)).toBe(`http://${s.appId}.localhost:8443`);
+        expect(await issuerFor(`${s.appId}.localhost:443`, { "x-forwarded-proto": "https" })).toBe(
+          `https://${s.appId}.localhost`,
+        );
         // A foreign name reaches the only app as its default: the issuer is the configured public URL.
         expect(await issuerFor("evil.example")).toBe("https://auth.example.com");
         expect(await issuerFor(`${s.appId}.localhost`, { "x-forwarded-host": "evil.example" })).toBe(

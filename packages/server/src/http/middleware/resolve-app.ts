@@ -120,10 +120,16 @@ export function resolveApp(resolver: AppResolver, publicUrl: string) {
     if (!resolved) throw new ApiError("not_found", "No application is served at this host.");
     request.overtureApp = resolved.app;
     request.overtureIssuer = resolved.host
-      ? new URL(`${request.protocol}://${resolved.host}${request.port ? `:${request.port}` : ""}`).origin
+      ? originOf(request.protocol, resolved.host, request.port)
       : publicUrl;
     if (request.headers.origin) request.overtureSites = await resolver.sitesOf(resolved.app);
   };
+}
+
+/** An origin as URL serialises it (the scheme's default port left out), without parsing one. */
+function originOf(protocol: "http" | "https", host: string, port: number | null): string {
+  const defaultPort = protocol === "https" ? 443 : 80;
+  return `${protocol}://${host}${port && port !== defaultPort ? `:${port}` : ""}`;
 }
 
 declare module "fastify" {

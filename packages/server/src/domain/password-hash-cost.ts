@@ -18,7 +18,7 @@ export interface HashCost {
 export const HASH_COST_BUDGET: HashCost = { cpuMs: 300, memoryBytes: 64 * 1024 * 1024 };
 
 /**
- * Per-unit costs measured with node:crypto and @node-rs on the reference machine (2-core Xeon,
+ * Per-unit costs measured with node:crypto and @node-rs on the reference machine (2-core AMD EPYC,
  * Node 20; docs/passwords.md gives the runs): each algorithm's time is linear in its work factor.
  */
 const MS = {

@@ -1,8 +1,8 @@
 import { generateKeyPairSync, type KeyObject, randomUUID, sign } from "node:crypto";
 import { Pool } from "undici";
 import { loadConfig } from "../packages/server/src/config/load-config.js";
-import { issueChallengeToken } from "../packages/server/src/domain/challenge-token.js";
-import { createUser } from "../packages/server/src/domain/create-user.js";
+import { createUser } from "../packages/server/src/domain/identity/create-user.js";
+import { issueChallengeToken } from "../packages/server/src/domain/sessions/challenge-token.js";
 import { openRuntime } from "../packages/server/src/runtime.js";
 import { type LoadOptions, runLoad, type Stats } from "./load.js";
 import type { ServerProcess } from "./server-process.js";

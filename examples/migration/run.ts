@@ -7,7 +7,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createApp, loadConfig, openRuntime } from "@overture/server";
-import { createApp as createOvertureApp } from "../../packages/server/src/domain/apps.js";
+import { createApp as createOvertureApp } from "../../packages/server/src/domain/apps/apps.js";
 import { runWalkthrough } from "./walkthrough.js";
 
 const config = loadConfig({

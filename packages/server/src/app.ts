@@ -1,8 +1,9 @@
 import Fastify, { type FastifyInstance } from "fastify";
 import type { Config } from "./config/config-schema.js";
-import type { Clock } from "./domain/clock.js";
-import { newId } from "./domain/new-id.js";
-import type { PasswordHasher } from "./domain/password-hasher.js";
+import type { PasswordHasher } from "./domain/passwords/password-hasher.js";
+import type { Clock } from "./domain/shared/clock.js";
+import { newId } from "./domain/shared/new-id.js";
+import type { Store } from "./domain/shared/store.js";
 import { installErrorRenderer } from "./http/error-renderer.js";
 import { installJsonBodyParser } from "./http/json-body-parser.js";
 import { AppResolver } from "./http/middleware/resolve-app.js";
@@ -14,7 +15,6 @@ import { managementRoutes } from "./http/routes-management.js";
 import { installValidatorCompiler } from "./http/validator-compiler.js";
 import type { DerivedKeys } from "./keys/derived-keys.js";
 import type { KeyRing } from "./keys/key-ring.js";
-import type { Store } from "./storage/repositories.js";
 import { VERSION } from "./version.js";
 
 export interface AppDependencies {

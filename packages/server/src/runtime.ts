@@ -1,13 +1,13 @@
 import type { Config } from "./config/config-schema.js";
-import { type Clock, systemClock } from "./domain/clock.js";
-import { createArgon2idHasher, type PasswordHasher } from "./domain/password-hasher.js";
+import { createArgon2idHasher, type PasswordHasher } from "./domain/passwords/password-hasher.js";
+import { type Clock, systemClock } from "./domain/shared/clock.js";
+import type { Store } from "./domain/shared/store.js";
 import { type DerivedKeys, deriveKeys } from "./keys/derived-keys.js";
 import { KeyRing } from "./keys/key-ring.js";
 import { loadMasterKey } from "./keys/master-key.js";
 import { createStore } from "./storage/kysely-store.js";
 import { migrate } from "./storage/migrate.js";
 import { type Database, openDatabase, parseDatabaseUrl } from "./storage/open-database.js";
-import type { Store } from "./storage/repositories.js";
 
 export interface Runtime {
   config: Readonly<Config>;

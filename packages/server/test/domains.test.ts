@@ -142,7 +142,7 @@ describeEachDatabase("custom domains", (dialect) => {
   });
 
   it("gives a host to one app only, and frees it on delete", async () => {
-    const { createApp } = await import("../src/domain/apps.js");
+    const { createApp } = await import("../src/domain/apps/apps.js");
     const other = await createApp({ store: s.store, clock: s.clock, keys: s.keys }, "other");
     const taken = await s.inject({
       method: "POST",

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { createApp } from "../src/domain/apps.js";
-import { issueChallengeToken } from "../src/domain/challenge-token.js";
+import { createApp } from "../src/domain/apps/apps.js";
+import { issueChallengeToken } from "../src/domain/sessions/challenge-token.js";
 import { DpopKey } from "./support/dpop-client.js";
 import { SessionClient } from "./support/session-client.js";
 import { describeEachDatabase } from "./support/test-databases.js";

@@ -1,7 +1,7 @@
 import { createPublicKey, createVerify } from "node:crypto";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { mintAccessToken } from "../src/domain/access-token.js";
-import { createApp } from "../src/domain/apps.js";
+import { createApp } from "../src/domain/apps/apps.js";
+import { mintAccessToken } from "../src/domain/sessions/access-token.js";
 import { CORS_ALLOW_HEADERS, CORS_EXPOSE_HEADERS } from "../src/http/middleware/cors.js";
 import { KeyRing, KID_MISS_REFETCH_MS } from "../src/keys/key-ring.js";
 import { SessionClient } from "./support/session-client.js";

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { createApiKey, createApp, revokeApiKey } from "../src/domain/apps.js";
+import { createApiKey, createApp, revokeApiKey } from "../src/domain/apps/apps.js";
 import { describeEachDatabase } from "./support/test-databases.js";
 import { startTestServer, type TestServer } from "./support/test-server.js";
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { recordEvent } from "../src/domain/record-event.js";
+import { recordEvent } from "../src/domain/events/record-event.js";
 import { describeEachDatabase } from "./support/test-databases.js";
 import { rowCounts, startTestServer, type TestServer } from "./support/test-server.js";
 

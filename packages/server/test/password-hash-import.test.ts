@@ -1,7 +1,7 @@
 import { randomBytes, scryptSync } from "node:crypto";
 import { hash as bcryptHash } from "@node-rs/bcrypt";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { createApp } from "../src/domain/apps.js";
+import { createApp } from "../src/domain/apps/apps.js";
 import { describeEachDatabase } from "./support/test-databases.js";
 import { rowCounts, startTestServer, type TestServer } from "./support/test-server.js";
 

@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from "jose";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { issueChallengeToken, type LoginChallenge } from "../src/domain/challenge-token.js";
-import { REFRESH_RETRY_GRACE_MS, sha256 } from "../src/domain/sessions.js";
+import { issueChallengeToken, type LoginChallenge } from "../src/domain/sessions/challenge-token.js";
+import { REFRESH_RETRY_GRACE_MS, sha256 } from "../src/domain/sessions/sessions.js";
 import { DpopKey } from "./support/dpop-client.js";
 import { SessionClient } from "./support/session-client.js";
 import { describeEachDatabase } from "./support/test-databases.js";
@@ -106,7 +106,7 @@ describeEachDatabase("sessions: finalize, refresh, revoke", (dialect) => {
   });
 
   it("signs with RS256 after the app switches to it, and old ES256 tokens still verify", async () => {
-    const { rotateSigningKey } = await import("../src/domain/apps.js");
+    const { rotateSigningKey } = await import("../src/domain/apps/apps.js");
     const before = client();
     await before.finalize(await challenge());
     const es256Token = before.accessToken!;

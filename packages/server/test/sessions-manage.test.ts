@@ -176,7 +176,7 @@ describeEachDatabase("purging ended sessions", (dialect) => {
   it("deletes sessions a day after they ended, with their refresh tokens, keeping live ones", async () => {
     const s = await startTestServer(dialect);
     try {
-      const { purgeExpired } = await import("../src/domain/purge-expired.js");
+      const { purgeExpired } = await import("../src/domain/shared/purge-expired.js");
       const userId = (await s.mgmt("POST", "/users", {})).body.id;
       const host = `${s.appId}.localhost`;
       const ended = new SessionClient(s, host);

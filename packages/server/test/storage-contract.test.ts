@@ -1,14 +1,15 @@
 import { sql } from "kysely";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { newId } from "../src/domain/new-id.js";
-import { DEFAULT_LIFETIMES } from "../src/domain/session-lifetimes.js";
+import { DEFAULT_LIFETIMES } from "../src/domain/apps/session-lifetimes.js";
+import type { UserRecord } from "../src/domain/identity/user-repository.js";
+import { newId } from "../src/domain/shared/new-id.js";
+import type { Store } from "../src/domain/shared/store.js";
 import { GROUP_COMMIT_MAX, groupCommit } from "../src/storage/group-commit.js";
 import { createStore } from "../src/storage/kysely-store.js";
+import { KyselyUserRepository } from "../src/storage/kysely-user-repository.js";
 import { loadMigrations, migrate } from "../src/storage/migrate.js";
 import { preparedQuery } from "../src/storage/prepared-query.js";
-import type { Store, UserRecord } from "../src/storage/repositories.js";
 import { uniqueViolationIndex } from "../src/storage/unique-violation.js";
-import { KyselyUserRepository } from "../src/storage/user-repository.js";
 import { runCliProcess } from "./support/run-cli.js";
 import { createTestDatabase, describeEachDatabase, type TestDatabase } from "./support/test-databases.js";
 
@@ -392,7 +393,7 @@ describeEachDatabase("single-use marks", (dialect) => {
         Array.from({ length: 10 }, () => store.spentTokens.markSpent("a3", "dpop", "race", 9_000)),
       );
       expect(results.filter(Boolean)).toHaveLength(1);
-      const { purgeExpired } = await import("../src/domain/purge-expired.js");
+      const { purgeExpired } = await import("../src/domain/shared/purge-expired.js");
       expect(await purgeExpired({ store, clock: { now: () => 2_000 } })).toEqual({
         spentTokens: 2,
         rateLimits: 0,

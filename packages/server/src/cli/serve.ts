@@ -2,8 +2,8 @@ import cluster from "node:cluster";
 import { readFileSync } from "node:fs";
 import { createApp } from "../app.js";
 import type { Config } from "../config/config-schema.js";
-import { ensureDevApp } from "../domain/apps.js";
-import { PURGE_INTERVAL_MS, purgeExpired } from "../domain/purge-expired.js";
+import { ensureDevApp } from "../domain/apps/apps.js";
+import { PURGE_INTERVAL_MS, purgeExpired } from "../domain/shared/purge-expired.js";
 import { openRuntime, type Runtime } from "../runtime.js";
 import { VERSION } from "../version.js";
 

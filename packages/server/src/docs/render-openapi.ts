@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { createApp } from "../app.js";
 import { loadConfig } from "../config/load-config.js";
-import { systemClock } from "../domain/clock.js";
-import { createArgon2idHasher } from "../domain/password-hasher.js";
+import { createArgon2idHasher } from "../domain/passwords/password-hasher.js";
+import { systemClock } from "../domain/shared/clock.js";
 import { deriveKeys } from "../keys/derived-keys.js";
 import { KeyRing } from "../keys/key-ring.js";
 import { createStore } from "../storage/kysely-store.js";

@@ -1,7 +1,7 @@
 import { type ErrorCode, errorCatalogue, FrontendErrorBody, ManagementErrorBody } from "@overture/protocol";
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from "fastify";
 import Type, { type TSchema } from "typebox";
-import { issueNonce } from "../domain/dpop-nonce.js";
+import { issueNonce } from "../domain/dpop/dpop-nonce.js";
 import { apiKeyAuth } from "./middleware/api-key-auth.js";
 import { answerPreflight, applyCors } from "./middleware/cors.js";
 import { type AppResolver, resolveApp } from "./middleware/resolve-app.js";

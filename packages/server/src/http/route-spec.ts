@@ -2,8 +2,8 @@ import type { ErrorCode } from "@overture/protocol";
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from "fastify";
 import type { Static, TSchema } from "typebox";
 import type { Config } from "../config/config-schema.js";
-import type { DomainDeps } from "../domain/domain-deps.js";
-import type { AppRecord } from "../storage/repositories.js";
+import type { AppRecord } from "../domain/apps/app-repository.js";
+import type { DomainDeps } from "../domain/shared/domain-deps.js";
 import type { AppResolver } from "./middleware/resolve-app.js";
 
 export interface HttpDeps {

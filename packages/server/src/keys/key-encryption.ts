@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv } from "node:crypto";
-import { randomBytesPooled } from "../domain/random-bytes-pooled.js";
+import { randomBytesPooled } from "../domain/shared/random-bytes-pooled.js";
 
 const VERSION = "v1";
 

@@ -1,8 +1,10 @@
 import { createPrivateKey, createPublicKey, generateKeyPair, type KeyObject } from "node:crypto";
 import { promisify } from "node:util";
-import type { Clock } from "../domain/clock.js";
-import { newId } from "../domain/new-id.js";
-import type { SigningKeyRecord, Store, TokenAlg } from "../storage/repositories.js";
+import type { TokenAlg } from "../domain/apps/app-repository.js";
+import type { SigningKeyRecord } from "../domain/apps/signing-key-repository.js";
+import type { Clock } from "../domain/shared/clock.js";
+import { newId } from "../domain/shared/new-id.js";
+import type { Store } from "../domain/shared/store.js";
 import { decryptSecret, encryptSecret } from "./key-encryption.js";
 
 const generate = promisify(generateKeyPair);

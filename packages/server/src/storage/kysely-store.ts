@@ -1,19 +1,19 @@
 import type { Kysely } from "kysely";
-import { KyselyApiKeyRepository } from "./api-key-repository.js";
-import { KyselyAppConfigRepository } from "./app-config-repository.js";
-import { KyselyAppRepository } from "./app-repository.js";
+import type { Repositories, Store } from "../domain/shared/store.js";
 import type { DatabaseSchema } from "./database-schema.js";
-import { KyselyDomainRepository } from "./domain-repository.js";
 import { groupCommit } from "./group-commit.js";
+import { KyselyApiKeyRepository } from "./kysely-api-key-repository.js";
+import { KyselyAppConfigRepository } from "./kysely-app-config-repository.js";
+import { KyselyAppRepository } from "./kysely-app-repository.js";
+import { KyselyDomainRepository } from "./kysely-domain-repository.js";
+import { KyselyOtpRepository } from "./kysely-otp-repository.js";
+import { KyselyOutboxRepository } from "./kysely-outbox-repository.js";
+import { KyselyRateLimitRepository } from "./kysely-rate-limit-repository.js";
+import { KyselySessionRepository } from "./kysely-session-repository.js";
+import { KyselySigningKeyRepository } from "./kysely-signing-key-repository.js";
+import { KyselySpentTokenRepository } from "./kysely-spent-token-repository.js";
+import { KyselyUserRepository } from "./kysely-user-repository.js";
 import type { Database, DialectName } from "./open-database.js";
-import { KyselyOtpRepository } from "./otp-repository.js";
-import { KyselyOutboxRepository } from "./outbox-repository.js";
-import { KyselyRateLimitRepository } from "./rate-limit-repository.js";
-import type { Repositories, Store } from "./repositories.js";
-import { KyselySessionRepository } from "./session-repository.js";
-import { KyselySigningKeyRepository } from "./signing-key-repository.js";
-import { KyselySpentTokenRepository } from "./spent-token-repository.js";
-import { KyselyUserRepository } from "./user-repository.js";
 
 function repositories(db: Kysely<DatabaseSchema>, dialect: DialectName): Repositories {
   return {

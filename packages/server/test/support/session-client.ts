@@ -1,4 +1,4 @@
-import { issueChallengeToken, type LoginChallenge } from "../../src/domain/challenge-token.js";
+import { issueChallengeToken, type LoginChallenge } from "../../src/domain/sessions/challenge-token.js";
 import { DpopKey, type ProofOptions } from "./dpop-client.js";
 import type { Answer, TestServer } from "./test-server.js";
 

@@ -3,14 +3,14 @@ import type { FastifyInstance, InjectOptions } from "fastify";
 import { createApp } from "../../src/app.js";
 import type { Config } from "../../src/config/config-schema.js";
 import { loadConfig } from "../../src/config/load-config.js";
-import { createApp as createOvertureApp } from "../../src/domain/apps.js";
-import type { Clock } from "../../src/domain/clock.js";
-import { createArgon2idHasher } from "../../src/domain/password-hasher.js";
+import { createApp as createOvertureApp } from "../../src/domain/apps/apps.js";
+import { createArgon2idHasher } from "../../src/domain/passwords/password-hasher.js";
+import type { Clock } from "../../src/domain/shared/clock.js";
+import type { Store } from "../../src/domain/shared/store.js";
 import { type DerivedKeys, deriveKeys } from "../../src/keys/derived-keys.js";
 import { KeyRing } from "../../src/keys/key-ring.js";
 import { createStore } from "../../src/storage/kysely-store.js";
 import type { DialectName } from "../../src/storage/open-database.js";
-import type { Store } from "../../src/storage/repositories.js";
 import { createTestDatabase, type TestDatabase } from "./test-databases.js";
 
 /** A clock tests can move; starts at the real time so ids and timestamps look normal. */

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from "fastify";
-import { type AccessClaims, verifyAccessToken } from "../../domain/access-token-verifier.js";
-import { isActive } from "../../domain/sessions.js";
-import type { AppRecord } from "../../storage/repositories.js";
+import type { AppRecord } from "../../domain/apps/app-repository.js";
+import { type AccessClaims, verifyAccessToken } from "../../domain/sessions/access-token-verifier.js";
+import { isActive } from "../../domain/sessions/sessions.js";
 import { ApiError } from "../api-error.js";
 import type { HttpDeps } from "../route-spec.js";
 

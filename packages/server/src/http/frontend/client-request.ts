@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { checkDpop } from "../../domain/check-dpop.js";
-import type { ClientContext } from "../../domain/sessions.js";
-import type { AppRecord } from "../../storage/repositories.js";
+import type { AppRecord } from "../../domain/apps/app-repository.js";
+import { checkDpop } from "../../domain/dpop/check-dpop.js";
+import type { ClientContext } from "../../domain/sessions/sessions.js";
 import { ApiError } from "../api-error.js";
 import type { HttpDeps } from "../route-spec.js";
 

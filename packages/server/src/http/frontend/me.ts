@@ -5,9 +5,9 @@ import {
   MeRevokeQuery,
   type SessionView,
 } from "@overture/protocol";
-import { isoTime } from "../../domain/clock.js";
-import { listSessions, revokeSession, revokeSessions } from "../../domain/session-management.js";
-import type { SessionRecord } from "../../storage/repositories.js";
+import { listSessions, revokeSession, revokeSessions } from "../../domain/sessions/session-management.js";
+import type { SessionRecord } from "../../domain/sessions/session-repository.js";
+import { isoTime } from "../../domain/shared/clock.js";
 import { ApiError } from "../api-error.js";
 import { defineRoute } from "../route-spec.js";
 import { requireBearer } from "./bearer-auth.js";

@@ -1,5 +1,5 @@
 import { ChallengeTokenResponse, MigrationRequest } from "@overture/protocol";
-import { migrateSession } from "../../domain/migrate-session.js";
+import { migrateSession } from "../../domain/login/migration/migrate-session.js";
 import { fail } from "../api-error.js";
 import { defineRoute } from "../route-spec.js";
 import { tokenIssuer } from "./client-request.js";

@@ -7,10 +7,10 @@ import {
   TokenResponse,
 } from "@overture/protocol";
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from "fastify";
-import { issueChallengeToken } from "../../domain/challenge-token.js";
-import { checkOtp, OTP_TTL_MS, retryOtp, startOtp } from "../../domain/otp-login.js";
-import { startSession } from "../../domain/sessions.js";
-import type { OtpFlow } from "../../storage/repositories.js";
+import { checkOtp, OTP_TTL_MS, retryOtp, startOtp } from "../../domain/login/otp/otp-login.js";
+import type { OtpFlow } from "../../domain/login/otp/otp-repository.js";
+import { issueChallengeToken } from "../../domain/sessions/challenge-token.js";
+import { startSession } from "../../domain/sessions/sessions.js";
 import { ApiError, fail } from "../api-error.js";
 import { defineRoute } from "../route-spec.js";
 import { clientContext, hostCookie, requireDpop, tokenIssuer } from "./client-request.js";

@@ -4,8 +4,12 @@ import {
   PasswordLoginRequest,
   PasswordResetRequest,
 } from "@overture/protocol";
-import { passwordRules } from "../../domain/password-config.js";
-import { loginWithPassword, resetOwnPassword, signUpWithPassword } from "../../domain/password-login.js";
+import {
+  loginWithPassword,
+  resetOwnPassword,
+  signUpWithPassword,
+} from "../../domain/login/password/password-login.js";
+import { passwordRules } from "../../domain/passwords/password-config.js";
 import { fail } from "../api-error.js";
 import { defineRoute, type RouteSpec } from "../route-spec.js";
 import { requireBearer } from "./bearer-auth.js";

@@ -5,7 +5,7 @@ import {
   type IssuedSession,
   refreshSession,
   revokeByRefreshToken,
-} from "../../domain/sessions.js";
+} from "../../domain/sessions/sessions.js";
 import { ApiError, fail } from "../api-error.js";
 import { defineRoute } from "../route-spec.js";
 import {

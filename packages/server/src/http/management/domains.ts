@@ -1,7 +1,12 @@
 import { CreateDomainRequest, DomainListResponse, DomainParams, DomainResponse } from "@overture/protocol";
-import { isoTime } from "../../domain/clock.js";
-import { createDomain as create, isUsable, verifyDomain as verify } from "../../domain/domains.js";
-import type { AppRecord, DomainRecord } from "../../storage/repositories.js";
+import type { AppRecord } from "../../domain/apps/app-repository.js";
+import {
+  createDomain as create,
+  isUsable,
+  verifyDomain as verify,
+} from "../../domain/apps/custom-domains.js";
+import type { DomainRecord } from "../../domain/apps/domain-repository.js";
+import { isoTime } from "../../domain/shared/clock.js";
 import { ApiError, fail } from "../api-error.js";
 import { defineRoute } from "../route-spec.js";
 

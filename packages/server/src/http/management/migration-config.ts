@@ -1,12 +1,12 @@
 import { MigrationConfigRequest, MigrationConfigResponse } from "@overture/protocol";
-import { isoTime } from "../../domain/clock.js";
+import type { ConfigRecord } from "../../domain/apps/config-repository.js";
 import {
   completeMigrationConfig,
   getMigrationConfig,
   MIGRATION_CONFIG,
   type MigrationConfigValue,
-} from "../../domain/migration-config.js";
-import type { ConfigRecord } from "../../storage/repositories.js";
+} from "../../domain/login/migration/migration-config.js";
+import { isoTime } from "../../domain/shared/clock.js";
 import { ApiError, fail } from "../api-error.js";
 import { defineRoute } from "../route-spec.js";
 

@@ -1,5 +1,5 @@
 import { ModeBody } from "@overture/protocol";
-import { setAppMode } from "../../domain/apps.js";
+import { setAppMode } from "../../domain/apps/apps.js";
 import { defineRoute } from "../route-spec.js";
 
 export const getMode = defineRoute({

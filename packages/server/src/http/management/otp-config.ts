@@ -5,10 +5,11 @@ import {
   OtpConfigRequest,
   OtpConfigResponse,
 } from "@overture/protocol";
-import { isoTime } from "../../domain/clock.js";
-import { newId } from "../../domain/new-id.js";
-import { checkDelivery, describeDelivery, sealDelivery } from "../../domain/otp-delivery.js";
-import type { AppRecord, OtpConfigRecord } from "../../storage/repositories.js";
+import type { AppRecord } from "../../domain/apps/app-repository.js";
+import { checkDelivery, describeDelivery, sealDelivery } from "../../domain/login/otp/otp-delivery.js";
+import type { OtpConfigRecord } from "../../domain/login/otp/otp-repository.js";
+import { isoTime } from "../../domain/shared/clock.js";
+import { newId } from "../../domain/shared/new-id.js";
 import { ApiError } from "../api-error.js";
 import { defineRoute, type HttpDeps } from "../route-spec.js";
 

@@ -1,12 +1,12 @@
 import { PasswordConfigRequest, PasswordConfigResponse } from "@overture/protocol";
-import { isoTime } from "../../domain/clock.js";
+import type { ConfigRecord } from "../../domain/apps/config-repository.js";
 import {
   completePasswordConfig,
   getPasswordConfig,
   PASSWORD_CONFIG,
   type PasswordConfigValue,
-} from "../../domain/password-config.js";
-import type { ConfigRecord } from "../../storage/repositories.js";
+} from "../../domain/passwords/password-config.js";
+import { isoTime } from "../../domain/shared/clock.js";
 import { ApiError, fail } from "../api-error.js";
 import { defineRoute } from "../route-spec.js";
 

@@ -1,6 +1,6 @@
 import type { User } from "@overture/protocol";
-import { isoTime } from "../../domain/clock.js";
-import type { UserRecord } from "../../storage/repositories.js";
+import type { UserRecord } from "../../domain/identity/user-repository.js";
+import { isoTime } from "../../domain/shared/clock.js";
 
 /** The wire form of a user (prelude-api.md §3.3). The password hash never leaves the server. */
 export function presentUser(user: UserRecord): User {

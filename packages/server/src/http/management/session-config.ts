@@ -1,5 +1,5 @@
 import { SessionConfig, SessionConfigResponse } from "@overture/protocol";
-import type { AppRecord } from "../../storage/repositories.js";
+import type { AppRecord } from "../../domain/apps/app-repository.js";
 import { ApiError } from "../api-error.js";
 import { defineRoute } from "../route-spec.js";
 

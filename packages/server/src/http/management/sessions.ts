@@ -5,8 +5,12 @@ import {
   SessionParams,
   UserIdParams,
 } from "@overture/protocol";
-import { isoTime } from "../../domain/clock.js";
-import { listSessions as list, revokeSession, revokeSessions } from "../../domain/session-management.js";
+import {
+  listSessions as list,
+  revokeSession,
+  revokeSessions,
+} from "../../domain/sessions/session-management.js";
+import { isoTime } from "../../domain/shared/clock.js";
 import { ApiError, fail } from "../api-error.js";
 import { defineRoute } from "../route-spec.js";
 

@@ -1,5 +1,5 @@
 import { IdentifierRequest, MessageResponse, UserIdParams, UserResponse } from "@overture/protocol";
-import { addIdentifier, removeIdentifier } from "../../domain/user-identifiers.js";
+import { addIdentifier, removeIdentifier } from "../../domain/identity/user-identifiers.js";
 import { fail } from "../api-error.js";
 import { defineRoute } from "../route-spec.js";
 import { presentUser } from "./present-user.js";

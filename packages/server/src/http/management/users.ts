@@ -12,15 +12,15 @@ import {
   UsersResponse,
 } from "@overture/protocol";
 import Type from "typebox";
-import { createUser as create } from "../../domain/create-user.js";
-import { batchLookupUsers, getUser as get, listUsers as list } from "../../domain/find-users.js";
+import { createUser as create } from "../../domain/identity/create-user.js";
+import { batchLookupUsers, getUser as get, listUsers as list } from "../../domain/identity/find-users.js";
 import {
   updateProfile as patchProfile,
   deleteUser as remove,
   updateExternalId as setExternalId,
   setPassword,
   updateStatus as setStatus,
-} from "../../domain/update-user.js";
+} from "../../domain/identity/update-user.js";
 import { fail } from "../api-error.js";
 import { defineRoute } from "../route-spec.js";
 import { presentUser } from "./present-user.js";

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from "fastify";
-import { authenticateApiKey } from "../../domain/apps.js";
-import type { AppRecord } from "../../storage/repositories.js";
+import type { AppRecord } from "../../domain/apps/app-repository.js";
+import { authenticateApiKey } from "../../domain/apps/apps.js";
 import { ApiError } from "../api-error.js";
 import type { HttpDeps } from "../route-spec.js";
 

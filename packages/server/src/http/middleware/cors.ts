@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { isLoopbackHost } from "../../domain/outbound-url.js";
-import type { AppRecord } from "../../storage/repositories.js";
+import type { AppRecord } from "../../domain/apps/app-repository.js";
+import { isLoopbackHost } from "../../outbound/outbound-url.js";
 
 /** Exactly what the web SDK needs (client-protocol.md §12). */
 export const CORS_ALLOW_HEADERS =

@@ -1,7 +1,8 @@
 import type { FastifyRequest } from "fastify";
 import type { Config } from "../../config/config-schema.js";
-import { isUsable, siteOf } from "../../domain/domains.js";
-import type { AppRecord, Store } from "../../storage/repositories.js";
+import type { AppRecord } from "../../domain/apps/app-repository.js";
+import { isUsable, siteOf } from "../../domain/apps/custom-domains.js";
+import type { Store } from "../../domain/shared/store.js";
 import { ApiError } from "../api-error.js";
 
 const CACHE_TTL_MS = 5_000;

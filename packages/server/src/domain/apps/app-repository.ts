@@ -1,0 +1,30 @@
+import type { AppMode } from "@overture/protocol";
+
+export type TokenAlg = "ES256" | "RS256";
+
+export interface AppRecord {
+  id: string;
+  name: string;
+  mode: AppMode;
+  /** Algorithm of the app's access and challenge tokens. */
+  tokenAlg: TokenAlg;
+  /** Lifetimes in seconds (docs/sessions.md). */
+  accessTtlSeconds: number;
+  sessionTtlSeconds: number;
+  idleTtlSeconds: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface AppRepository {
+  create(app: AppRecord): Promise<void>;
+  get(id: string): Promise<AppRecord | null>;
+  list(): Promise<AppRecord[]>;
+  setMode(id: string, mode: AppMode, now: number): Promise<void>;
+  setTokenAlg(id: string, alg: TokenAlg, now: number): Promise<void>;
+  setLifetimes(
+    id: string,
+    lifetimes: Pick<AppRecord, "accessTtlSeconds" | "sessionTtlSeconds" | "idleTtlSeconds">,
+    now: number,
+  ): Promise<void>;
+}

@@ -1,0 +1,112 @@
+import { Resolver } from "node:dns/promises";
+import { getDomain, getPublicSuffix } from "tldts";
+import { uniqueViolationIndex } from "../../storage/unique-violation.js";
+import type { DomainDeps } from "../shared/domain-deps.js";
+import { newId } from "../shared/new-id.js";
+import type { AppRecord } from "./app-repository.js";
+import type { DomainRecord } from "./domain-repository.js";
+
+const LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/** RFC 1035 host name, lower-cased, at least two labels, not an IP address. */
+export function normalizeHost(value: string): string | null {
+  const host = value.trim().toLowerCase().replace(/\.$/, "");
+  if (host.length === 0 || host.length > 253) return null;
+  const labels = host.split(".");
+  if (labels.length < 2 || !labels.every((l) => LABEL.test(l))) return null;
+  if (/^\d+$/.test(labels.at(-1) ?? "")) return null;
+  return host;
+}
+
+/** A domain serves its app once verified; in `dev` mode, from the moment it is created. */
+export function isUsable(domain: DomainRecord, app: AppRecord): boolean {
+  return domain.status === "verified" || app.mode === "dev";
+}
+
+/** The Public Suffix List with its private section: `github.io` is a suffix as `co.uk` is. */
+const PSL = { allowPrivateDomains: true } as const;
+
+/**
+ * The site a domain belongs to, whose pages may call it cross-origin: its registrable domain by
+ * the Public Suffix List (`session.example.co.uk` → `example.co.uk`, `app.user.github.io` →
+ * `user.github.io`) — what browsers call a site. Null for a host that is itself a public suffix,
+ * whose "site" would be every registrant under it.
+ */
+export function siteOf(host: string): string | null {
+  return getDomain(host, PSL);
+}
+
+export function isPublicSuffix(host: string): boolean {
+  return getPublicSuffix(host, PSL) === host;
+}
+
+export async function createDomain(deps: DomainDeps & { baseDomain: string }, app: AppRecord, value: string) {
+  const host = normalizeHost(value);
+  if (!host)
+    return {
+      ok: false,
+      reason: "invalid_request",
+      message: "domain must be a host name such as session.example.com.",
+    } as const;
+  if (isPublicSuffix(host)) {
+    return {
+      ok: false,
+      reason: "invalid_request",
+      message: `${host} is a public suffix (publicsuffix.org), shared by unrelated sites; register a domain of your own under it.`,
+    } as const;
+  }
+  if (host === deps.baseDomain || host.endsWith(`.${deps.baseDomain}`)) {
+    return {
+      ok: false,
+      reason: "invalid_request",
+      message: `Hosts under ${deps.baseDomain} are already served; register your own domain.`,
+    } as const;
+  }
+  const now = deps.clock.now();
+  const domain: DomainRecord = {
+    id: newId("dom", now),
+    appId: app.id,
+    host,
+    status: "pending",
+    cnameTarget: `${app.id}.${deps.baseDomain}`,
+    createdAt: now,
+    updatedAt: now,
+    verifiedAt: null,
+  };
+  try {
+    await deps.store.domains.create(domain);
+  } catch (error) {
+    if (uniqueViolationIndex(error) === "domains_host")
+      return { ok: false, reason: "domain_already_exists" } as const;
+    throw error;
+  }
+  return { ok: true, domain } as const;
+}
+
+/** Verified when the host has a CNAME to its target. TLS for the host is the operator's (docs/domains.md). */
+export async function verifyDomain(deps: DomainDeps & { dnsServers: string[] }, app: AppRecord, id: string) {
+  const domain = await deps.store.domains.get(app.id, id);
+  if (!domain) return { ok: false, reason: "domain_not_found" } as const;
+  if (domain.status === "verified") return { ok: true, domain } as const;
+  const resolver = new Resolver({ timeout: 3000, tries: 2 });
+  if (deps.dnsServers.length > 0) resolver.setServers(deps.dnsServers);
+  let found: string[] = [];
+  try {
+    found = (await resolver.resolveCname(domain.host)).map((c) => c.toLowerCase().replace(/\.$/, ""));
+  } catch {
+    found = [];
+  }
+  if (!found.includes(domain.cnameTarget)) {
+    return {
+      ok: false,
+      reason: "domain_verification_failed",
+      message: `${domain.host} must have a CNAME record pointing at ${domain.cnameTarget}; found ${found.length ? found.join(", ") : "none"}.`,
+    } as const;
+  }
+  const now = deps.clock.now();
+  await deps.store.domains.markVerified(app.id, id, now);
+  return {
+    ok: true,
+    domain: { ...domain, status: "verified", verifiedAt: now, updatedAt: now } as DomainRecord,
+  } as const;
+}

@@ -1,0 +1,53 @@
+import type { Identifier, IdentifierType, UserStatus } from "@overture/protocol";
+
+export interface UserRecord {
+  id: string;
+  appId: string;
+  externalId: string | null;
+  status: UserStatus;
+  profile: Record<string, unknown>;
+  passwordHash: string | null;
+  createdAt: number;
+  updatedAt: number;
+  identifiers: Identifier[];
+}
+
+export interface UserListFilter {
+  externalId?: string;
+  identifier?: { type: IdentifierType; value: string };
+  /** Keyset cursor: only users whose id sorts after this one. */
+  afterId?: string;
+  limit: number;
+}
+
+export interface UserRepository {
+  /** Throws a unique violation (see unique-violation.ts) on a taken external_id or identifier. */
+  insert(user: Omit<UserRecord, "identifiers">): Promise<void>;
+  insertIdentifier(
+    appId: string,
+    userId: string,
+    identifier: Identifier,
+    id: string,
+    now: number,
+  ): Promise<void>;
+  /** `forUpdate` locks the row until the transaction ends (PostgreSQL; SQLite serialises writers). */
+  get(appId: string, userId: string, options?: { forUpdate?: boolean }): Promise<UserRecord | null>;
+  /** What a token needs of a user, in one indexed read (finalize). */
+  getSummary(appId: string, userId: string): Promise<Pick<UserRecord, "id" | "externalId" | "status"> | null>;
+  list(appId: string, filter: UserListFilter): Promise<UserRecord[]>;
+  findByExternalIds(appId: string, externalIds: string[]): Promise<UserRecord[]>;
+  findByIdentifiers(appId: string, identifiers: Identifier[]): Promise<UserRecord[]>;
+  /** True when a user was deleted. Its identifiers go with it (ON DELETE CASCADE). */
+  delete(appId: string, userId: string): Promise<boolean>;
+  update(
+    appId: string,
+    userId: string,
+    changes: Partial<Pick<UserRecord, "externalId" | "status" | "profile" | "passwordHash">>,
+    now: number,
+  ): Promise<boolean>;
+  /** Swaps the stored password hash only if it is still `expected` (a re-hash must not undo a change). */
+  replacePasswordHash(appId: string, userId: string, expected: string, next: string): Promise<boolean>;
+  deleteIdentifier(appId: string, userId: string, identifier: Identifier): Promise<boolean>;
+  /** The user's identifiers with their own ids, in creation order. */
+  identifiersWithIds(appId: string, userId: string): Promise<(Identifier & { id: string })[]>;
+}

@@ -1,0 +1,238 @@
+import { randomBytes } from "node:crypto";
+import type { RateLimitRule } from "@overture/protocol";
+import type { AppRecord } from "../../apps/app-repository.js";
+import { recordEvent } from "../../events/record-event.js";
+import { createUser, policyMessage } from "../../identity/create-user.js";
+import { normalizeEmail } from "../../identity/normalize-identifier.js";
+import { endAllSessions } from "../../identity/update-user.js";
+import {
+  getPasswordConfig,
+  type PasswordConfigValue,
+  passwordRules,
+} from "../../passwords/password-config.js";
+import { HASHER_BUSY } from "../../passwords/password-hasher.js";
+import { checkPassword } from "../../passwords/password-policy.js";
+import { issueChallengeToken } from "../../sessions/challenge-token.js";
+import { isoTime } from "../../shared/clock.js";
+import type { DomainDeps } from "../../shared/domain-deps.js";
+import { admitThrottled, type ThrottleRule } from "../../shared/login-throttle.js";
+import { consumeRateLimit, type RateLimitResult } from "../../shared/rate-limit.js";
+
+type Failure =
+  | {
+      ok: false;
+      reason:
+        | "forbidden"
+        | "bad_request"
+        | "unauthorized"
+        | "suspended_account"
+        | "invalid_password"
+        | "identifier_already_exists";
+      message?: string;
+    }
+  | Extract<RateLimitResult, { ok: false }>;
+
+export interface PasswordAttempt {
+  email: string;
+  password: string;
+  ip: string;
+  issuer: string;
+}
+
+/**
+ * Email + password → challenge token. Unknown email, no password set and wrong password all answer
+ * the same `unauthorized` after the same argon2 work, so neither the answer nor its timing says
+ * whether an account exists.
+ */
+export async function loginWithPassword(
+  deps: DomainDeps,
+  app: AppRecord,
+  attempt: PasswordAttempt,
+): Promise<{ ok: true; challengeToken: string } | Failure> {
+  const admitted = await admit(deps, app, attempt);
+  if (!admitted.ok) return admitted;
+  const { email, throttle } = admitted;
+
+  const [user] = await deps.store.users.findByIdentifiers(app.id, [{ type: "email_address", value: email }]);
+  const stored = user?.passwordHash ?? (await dummyHash(deps));
+  const matches = await deps.passwords.verify(stored, attempt.password, app.id);
+  if (matches === HASHER_BUSY) {
+    await throttle.refund();
+    return { ok: false, reason: "rate_limited", retryAfterSeconds: 1 };
+  }
+  // Only a wrong guess counts against the email (docs/security.md); the right password is free.
+  if (!user?.passwordHash || !matches) {
+    return { ok: false, reason: "unauthorized", message: "The email or password is incorrect." };
+  }
+  await throttle.refund();
+  if (user.status !== "active") return { ok: false, reason: "suspended_account" };
+  if (deps.passwords.needsRehash(user.passwordHash)) {
+    // An imported hash gives way to the app's method once the password is known (docs/passwords.md).
+    const rehashed = await deps.passwords.hash(attempt.password);
+    await deps.store.users.replacePasswordHash(app.id, user.id, user.passwordHash, rehashed);
+  }
+  const now = deps.clock.now();
+  const challengeToken = await issueChallengeToken(
+    deps.keys,
+    app,
+    attempt.issuer,
+    { userId: user.id, method: "password", identifier: { type: "email_address", value: email } },
+    now,
+  );
+  return { ok: true, challengeToken };
+}
+
+/**
+ * Creates an account with an email and a password and signs it in. An email that already has an
+ * account answers `identifier_already_exists` (the SDK's ConflictError): sign-up cannot hide that,
+ * so it is rate-limited per IP like login (docs/passwords.md).
+ */
+export async function signUpWithPassword(
+  deps: DomainDeps,
+  app: AppRecord,
+  attempt: PasswordAttempt,
+): Promise<{ ok: true; challengeToken: string } | Failure> {
+  const admitted = await admit(deps, app, attempt);
+  if (!admitted.ok) return admitted;
+  const { email, config, throttle } = admitted;
+  const check = checkPassword(attempt.password, config.password_compliancy);
+  if (!check.ok) {
+    await throttle.refund();
+    return { ok: false, reason: "invalid_password", message: policyMessage(check.failed) };
+  }
+
+  const created = await createUser(
+    deps,
+    app.id,
+    { identifiers: [{ type: "email_address", value: email }], password: attempt.password },
+    "sign_up",
+  );
+  if (!created.ok) {
+    // A taken email counts: it is what sign-up reveals, so probing many costs like guessing.
+    if (created.reason === "identifier_already_exists")
+      return { ok: false, reason: "identifier_already_exists" };
+    await throttle.refund();
+    return { ok: false, reason: "bad_request", ...(created.message && { message: created.message }) };
+  }
+  await throttle.refund();
+  const challengeToken = await issueChallengeToken(
+    deps.keys,
+    app,
+    attempt.issuer,
+    { userId: created.user.id, method: "sign_up", identifier: { type: "email_address", value: email } },
+    deps.clock.now(),
+  );
+  return { ok: true, challengeToken };
+}
+
+export const PASSWORD_WRITE_SCOPE = "prld:pwd:write";
+
+/**
+ * A signed-in user sets a new password; needs `prld:pwd:write` on the session, which this consumes:
+ * the scope is removed in the same transaction as the change, so one grant sets one password.
+ * The user's other sessions end with it unless `revokeSessions` is false (docs/passwords.md).
+ */
+export async function resetOwnPassword(
+  deps: DomainDeps,
+  app: AppRecord,
+  input: { userId: string; sessionId: string; password: string; revokeSessions?: boolean },
+): Promise<
+  | { ok: true }
+  | { ok: false; reason: "insufficient_scope" | "invalid_password" | "unauthorized"; message?: string }
+> {
+  const check = checkPassword(input.password, await passwordRules(deps.store, app.id));
+  if (!check.ok) return { ok: false, reason: "invalid_password", message: policyMessage(check.failed) };
+  const session = await deps.store.sessions.get(app.id, input.sessionId);
+  if (!session?.scopes.includes(PASSWORD_WRITE_SCOPE)) return { ok: false, reason: "insufficient_scope" };
+  const hash = await deps.passwords.hash(input.password);
+  const now = deps.clock.now();
+  return deps.store.transaction(async (tx) => {
+    const remaining = session.scopes.filter((s) => s !== PASSWORD_WRITE_SCOPE);
+    if (!(await tx.sessions.replaceScopes(session.id, session.scopes, remaining))) {
+      return { ok: false, reason: "insufficient_scope" } as const;
+    }
+    await tx.users.update(app.id, input.userId, { passwordHash: hash }, now);
+    if (input.revokeSessions !== false)
+      await endAllSessions(tx, app.id, input.userId, "password_changed", now, session.id);
+    await recordEvent(
+      tx,
+      app.id,
+      "user.password.updated",
+      { user_id: input.userId, updated_at: isoTime(now) },
+      now,
+    );
+    return { ok: true } as const;
+  });
+}
+
+/**
+ * What login and sign-up check before any password work: password login is enabled, the attempt is
+ * within the IP's limit (counted even for a malformed email), the email is valid, and the email's
+ * throttle admits it (counted now, refunded by the caller when it was no wrong guess).
+ */
+async function admit(
+  deps: DomainDeps,
+  app: AppRecord,
+  attempt: PasswordAttempt,
+): Promise<
+  { ok: true; email: string; config: PasswordConfigValue; throttle: { refund(): Promise<void> } } | Failure
+> {
+  const config = await enabledConfig(deps, app);
+  if (!config.ok) return config;
+  const now = deps.clock.now();
+  const byIp = await consumeRateLimit(
+    deps.store,
+    `${app.id}:password:ip:${attempt.ip}`,
+    config.value.rate_limit_login_ip,
+    now,
+  );
+  if (!byIp.ok) return byIp;
+  const email = normalizeEmail(attempt.email);
+  if (email === null)
+    return { ok: false, reason: "bad_request", message: "identifier must be an email address." };
+  const throttle = await admitThrottled(
+    deps.store,
+    `${app.id}:password`,
+    email,
+    attempt.ip,
+    passwordThrottle(config.value.rate_limit_login_identifier),
+    now,
+  );
+  if (!throttle.ok) return throttle;
+  return { ok: true, email, config: config.value, throttle };
+}
+
+/**
+ * The password config's per-identifier rule, read as NIST 800-63B §5.2.2 asks: `limit` wrong
+ * guesses per email per `ttl` before the email slows down, and half of them from any one IP.
+ */
+export function passwordThrottle(rule: RateLimitRule): ThrottleRule {
+  return {
+    windowMs: Math.max(1000, Math.floor(rule.ttl / 1_000_000)),
+    free: rule.limit,
+    perSource: Math.max(1, Math.ceil(rule.limit / 2)),
+  };
+}
+
+async function enabledConfig(deps: DomainDeps, app: AppRecord) {
+  const config = await getPasswordConfig(deps.store, app.id);
+  if (!config?.value.enabled) {
+    return {
+      ok: false,
+      reason: "forbidden",
+      message: "Password login is not enabled for this app.",
+    } as const;
+  }
+  return { ok: true, value: config.value } as const;
+}
+
+/** A real argon2id hash of a random secret, made once, so unknown users cost the same to reject. */
+const dummies = new WeakMap<DomainDeps["passwords"], Promise<string>>();
+function dummyHash(deps: DomainDeps): Promise<string> {
+  let hash = dummies.get(deps.passwords);
+  if (!hash) {
+    hash = deps.passwords.hash(randomBytes(32).toString("base64url"));
+    dummies.set(deps.passwords, hash);
+  }
+  return hash;
+}

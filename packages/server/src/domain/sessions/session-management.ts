@@ -1,0 +1,48 @@
+import type { DomainDeps } from "../shared/domain-deps.js";
+import type { SessionRecord } from "./session-repository.js";
+import { revokeInTx } from "./sessions.js";
+
+/** The user's active sessions, newest first. */
+export async function listSessions(
+  deps: DomainDeps,
+  appId: string,
+  userId: string,
+): Promise<SessionRecord[]> {
+  return deps.store.sessions.listActive(appId, userId, deps.clock.now());
+}
+
+/** Revokes one of the user's sessions. */
+export async function revokeSession(
+  deps: DomainDeps,
+  appId: string,
+  userId: string,
+  sessionId: string,
+  reason: string,
+) {
+  const session = await deps.store.sessions.get(appId, sessionId);
+  if (!session || session.userId !== userId || session.revokedAt !== null) {
+    return { ok: false, reason: "session_not_found" } as const;
+  }
+  const now = deps.clock.now();
+  await deps.store.transaction((tx) => revokeInTx(tx, appId, userId, sessionId, reason, now));
+  return { ok: true } as const;
+}
+
+/** Revokes every active session of the user except `keep`; each gets its `user.session.revoked`. */
+export async function revokeSessions(
+  deps: DomainDeps,
+  appId: string,
+  userId: string,
+  reason: string,
+  keep?: string,
+) {
+  const now = deps.clock.now();
+  const active = await deps.store.sessions.listActive(appId, userId, now);
+  let revoked = 0;
+  await deps.store.transaction(async (tx) => {
+    for (const session of active) {
+      if (session.id !== keep && (await revokeInTx(tx, appId, userId, session.id, reason, now))) revoked++;
+    }
+  });
+  return revoked;
+}

@@ -1,0 +1,63 @@
+import type { UserRecord } from "../identity/user-repository.js";
+
+export interface SessionRecord {
+  id: string;
+  appId: string;
+  userId: string;
+  /** RFC 7638 thumbprint of the DPoP key the session is bound to. */
+  jkt: string;
+  method: string;
+  scopes: string[];
+  userAgent: string | null;
+  ip: string | null;
+  /** Generation of the current refresh token. */
+  generation: number;
+  createdAt: number;
+  lastSeenAt: number;
+  expiresAt: number;
+  idleExpiresAt: number;
+  revokedAt: number | null;
+  revokedReason: string | null;
+}
+
+export interface RefreshTokenRecord {
+  tokenSha256: string;
+  sessionId: string;
+  generation: number;
+  createdAt: number;
+  spentAt: number | null;
+}
+
+export interface SessionRepository {
+  create(session: SessionRecord, firstTokenSha256: string): Promise<void>;
+  get(appId: string, sessionId: string): Promise<SessionRecord | null>;
+  /** The token, its session and the few user fields a refresh needs: one query. */
+  findByRefreshToken(
+    appId: string,
+    tokenSha256: string,
+  ): Promise<{
+    token: RefreshTokenRecord;
+    session: SessionRecord;
+    user: Pick<UserRecord, "id" | "externalId" | "status">;
+  } | null>;
+  /** Spends the token if unspent; true when this call spent it. */
+  spendRefreshToken(tokenSha256: string, now: number): Promise<boolean>;
+  addRefreshToken(sessionId: string, tokenSha256: string, generation: number, now: number): Promise<void>;
+  touch(sessionId: string, generation: number, now: number, idleExpiresAt: number): Promise<void>;
+  /** Compare-and-set of the session's scopes: false when they were no longer `expected`. */
+  replaceScopes(sessionId: string, expected: string[], scopes: string[]): Promise<boolean>;
+  /** True when the session was active and is now revoked. */
+  revoke(appId: string, sessionId: string, now: number, reason: string): Promise<boolean>;
+  /** Revokes the user's active sessions (all but `keep`); returns the ids revoked. */
+  revokeAllOfUser(
+    appId: string,
+    userId: string,
+    now: number,
+    reason: string,
+    keep?: string,
+  ): Promise<string[]>;
+  /** Deletes sessions (and their refresh tokens) that ended before `endedBefore`; returns how many. */
+  purgeEnded(endedBefore: number): Promise<number>;
+  /** Sessions not revoked and not expired at `now`, newest first. */
+  listActive(appId: string, userId: string, now: number): Promise<SessionRecord[]>;
+}

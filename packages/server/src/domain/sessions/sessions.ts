@@ -1,0 +1,353 @@
+import { createHash, createHmac } from "node:crypto";
+import type { Identifier } from "@overture/protocol";
+import type { AppRecord } from "../apps/app-repository.js";
+import { markProof, REPLAYED, type ReplayMark } from "../dpop/check-dpop.js";
+import { recordEvent } from "../events/record-event.js";
+import type { UserRecord } from "../identity/user-repository.js";
+import { isoTime } from "../shared/clock.js";
+import type { DomainDeps } from "../shared/domain-deps.js";
+import { newId } from "../shared/new-id.js";
+import { randomBytesPooled } from "../shared/random-bytes-pooled.js";
+import type { Repositories } from "../shared/store.js";
+import { mintAccessToken } from "./access-token.js";
+import { verifyChallengeToken } from "./challenge-token.js";
+import { verifyPkce } from "./pkce.js";
+import type { SessionRecord } from "./session-repository.js";
+
+/**
+ * A retry of the immediately previous refresh token, with the session's DPoP key, within this long
+ * after it was rotated, gets the tokens that rotation issued instead of counting as reuse: the web
+ * SDK re-sends a POST whose answer it lost to a timeout (after 10 s, then 20 s more).
+ */
+export const REFRESH_RETRY_GRACE_MS = 60_000;
+
+export interface ClientContext {
+  /** Issuer for the tokens: the externally visible origin the client called. */
+  issuer: string;
+  userAgent: string | null;
+  ip: string | null;
+}
+
+export interface IssuedSession {
+  session: SessionRecord;
+  accessToken: string;
+  /** Unix seconds. */
+  expiresAt: number;
+  refreshToken: string;
+  /** Absolute end of the session, epoch ms. */
+  refreshExpiresAt: number;
+}
+
+type Failure<R extends string> = { ok: false; reason: R; message?: string };
+
+export async function finalizeLogin(
+  deps: DomainDeps,
+  app: AppRecord,
+  input: { challengeToken: string; codeVerifier?: string; jkt: string; replayMark?: ReplayMark },
+  client: ClientContext,
+): Promise<
+  | ({ ok: true } & IssuedSession)
+  | Failure<
+      | "invalid_challenge_token"
+      | "expired_challenge_token"
+      | "token_mismatch"
+      | "token_reused"
+      | "suspended_account"
+      | "invalid_dpop_proof"
+    >
+> {
+  const now = deps.clock.now();
+  const verified = await verifyChallengeToken(deps.keys, app, input.challengeToken, now);
+  if (!verified.ok) return verified;
+  const { challenge } = verified;
+  // No downgrade: a challenge bound to a code_challenge is only redeemed with its verifier.
+  if (challenge.codeChallenge !== undefined) {
+    if (input.codeVerifier === undefined || !verifyPkce(challenge.codeChallenge, input.codeVerifier)) {
+      return {
+        ok: false,
+        reason: "token_mismatch",
+        message: "The code_verifier does not match the code_challenge.",
+      };
+    }
+  }
+  const user = await deps.store.users.getSummary(app.id, challenge.userId);
+  if (!user) return { ok: false, reason: "invalid_challenge_token" };
+  if (user.status !== "active") return { ok: false, reason: "suspended_account" };
+
+  return startSession(
+    deps,
+    app,
+    {
+      user,
+      method: challenge.method,
+      scopes: challenge.scopes ?? [],
+      identifier: (challenge.identifier as Identifier | undefined) ?? null,
+      jkt: input.jkt,
+      challenge: { jti: challenge.jti, exp: challenge.exp },
+      ...(input.replayMark && { replayMark: input.replayMark }),
+    },
+    client,
+  );
+}
+
+export interface NewSession {
+  user: Pick<UserRecord, "id" | "externalId">;
+  method: string;
+  scopes: string[];
+  identifier: Identifier | null;
+  jkt: string;
+  /** A challenge token to spend in the same transaction (finalize). */
+  challenge?: { jti: string; exp: number };
+  /** The DPoP proof's replay mark, written in the same transaction. */
+  replayMark?: ReplayMark;
+}
+
+/**
+ * Creates the session, its first refresh token and `user.session.created` in one transaction, and
+ * mints the first access token. The one way every login method ends.
+ */
+export async function startSession(
+  deps: DomainDeps,
+  app: AppRecord,
+  n: NewSession,
+  client: ClientContext,
+): Promise<({ ok: true } & IssuedSession) | Failure<"token_reused" | "invalid_dpop_proof">> {
+  const now = deps.clock.now();
+  const refreshToken = newRefreshToken();
+  const session: SessionRecord = {
+    id: newId("ses", now),
+    appId: app.id,
+    userId: n.user.id,
+    jkt: n.jkt,
+    method: n.method,
+    scopes: n.scopes,
+    userAgent: client.userAgent,
+    ip: client.ip,
+    generation: 1,
+    createdAt: now,
+    lastSeenAt: now,
+    expiresAt: now + app.sessionTtlSeconds * 1000,
+    idleExpiresAt: Math.min(now + app.idleTtlSeconds * 1000, now + app.sessionTtlSeconds * 1000),
+    revokedAt: null,
+    revokedReason: null,
+  };
+  const started = await deps.store.transaction(async (tx) => {
+    // The proof's replay mark and the challenge's spent mark share the session's transaction.
+    if (n.replayMark && !(await markProof(tx, app.id, n.replayMark))) return "replayed" as const;
+    if (
+      n.challenge &&
+      !(await tx.spentTokens.markSpent(app.id, "challenge", n.challenge.jti, n.challenge.exp * 1000))
+    ) {
+      return false;
+    }
+    await tx.sessions.create(session, sha256(refreshToken));
+    await recordEvent(
+      tx,
+      app.id,
+      "user.session.created",
+      {
+        user_id: n.user.id,
+        session_id: session.id,
+        identifier: n.identifier,
+        metadata: { method: n.method, user_agent: client.userAgent, ip: client.ip },
+        created_at: isoTime(now),
+      },
+      now,
+    );
+    return true;
+  });
+  if (started === "replayed") return REPLAYED;
+  if (!started)
+    return { ok: false, reason: "token_reused", message: "This challenge token was already used." };
+  return issue(deps, app, client, n.user, session, refreshToken, now);
+}
+
+/**
+ * Rotates a refresh token (docs/sessions.md). A spent token presented again revokes the session,
+ * except the grace-window retry described at REFRESH_RETRY_GRACE_MS.
+ */
+export async function refreshSession(
+  deps: DomainDeps,
+  app: AppRecord,
+  input: { refreshToken: string | undefined; jkt: string; replayMark: ReplayMark },
+  client: ClientContext,
+): Promise<
+  | ({ ok: true } & IssuedSession)
+  | Failure<"unauthorized" | "dpop_key_mismatch" | "token_reused" | "invalid_dpop_proof">
+> {
+  const now = deps.clock.now();
+  if (!input.refreshToken)
+    return { ok: false, reason: "unauthorized", message: "No refresh token was sent." };
+  const presented = sha256(input.refreshToken);
+  const found = await deps.store.sessions.findByRefreshToken(app.id, presented);
+  if (!found) return { ok: false, reason: "unauthorized", message: "The refresh token is not valid." };
+  const { session, user } = found;
+  if (!isActive(session, now))
+    return { ok: false, reason: "unauthorized", message: "The session has ended." };
+  if (session.jkt !== input.jkt) return { ok: false, reason: "dpop_key_mismatch" };
+  if (user.status !== "active") {
+    await endSession(deps, app.id, session, "user_disabled", now);
+    return { ok: false, reason: "unauthorized", message: "The session has ended." };
+  }
+
+  const successor = successorOf(deps.secrets.refreshSuccessor, input.refreshToken);
+  const rotated = await deps.store.transaction(async (tx) => {
+    // The proof's replay mark shares this transaction: one commit per refresh instead of two.
+    if (!(await markProof(tx, app.id, input.replayMark))) return "replayed" as const;
+    if (!(await tx.sessions.spendRefreshToken(presented, now))) return false;
+    await tx.sessions.addRefreshToken(session.id, sha256(successor), found.token.generation + 1, now);
+    await tx.sessions.touch(session.id, found.token.generation + 1, now, idleEnd(app, session, now));
+    return true;
+  });
+
+  if (rotated === "replayed") return REPLAYED;
+  if (!rotated) {
+    // The transaction committed the proof's mark although it did not rotate: no replay either way.
+    // Spent before (or by a concurrent request): a grace retry, or reuse.
+    const again = await deps.store.sessions.findByRefreshToken(app.id, presented);
+    const token = again?.token;
+    const current = again?.session;
+    const graceRetry =
+      token?.spentAt != null &&
+      current !== undefined &&
+      isActive(current, now) &&
+      token.generation === current.generation - 1 &&
+      now - token.spentAt <= REFRESH_RETRY_GRACE_MS;
+    if (!graceRetry) {
+      await endSession(deps, app.id, session, "token_reused", now);
+      return {
+        ok: false,
+        reason: "token_reused",
+        message: "A spent refresh token was presented; the session is revoked.",
+      };
+    }
+    // Only hand back the session's current token: one rotated before successors were derived
+    // (migration 0007) has another successor, and its retry cannot be answered.
+    const issued = await deps.store.sessions.findByRefreshToken(app.id, sha256(successor));
+    if (issued?.session.id !== session.id || issued.token.generation !== current.generation) {
+      return { ok: false, reason: "unauthorized", message: "This refresh token was already rotated." };
+    }
+  }
+  return issue(deps, app, client, user, session, successor, now);
+}
+
+/** Mints the access token and hands over the session's tokens. */
+async function issue(
+  deps: DomainDeps,
+  app: AppRecord,
+  client: ClientContext,
+  user: Pick<UserRecord, "id" | "externalId">,
+  session: SessionRecord,
+  refreshToken: string,
+  now: number,
+): Promise<{ ok: true } & IssuedSession> {
+  const access = await mintAccessToken(deps.keys, app, client.issuer, user, session, now);
+  return {
+    ok: true,
+    session,
+    accessToken: access.token,
+    expiresAt: access.expiresAt,
+    refreshToken,
+    refreshExpiresAt: session.expiresAt,
+  };
+}
+
+/**
+ * Logout with a refresh token, held to refresh's rules (docs/sessions.md): a DPoP-bound session
+ * needs a proof by its key, and a spent token is reuse — the session is revoked as `token_reused`
+ * — unless it is the grace-window retry of the last rotation, which logs out as asked. So an old
+ * refresh token alone, leaked from a log or a backup, cannot end anyone's session.
+ */
+export async function revokeByRefreshToken(
+  deps: DomainDeps,
+  app: AppRecord,
+  input: { refreshToken: string | undefined; jkt: string | null },
+): Promise<
+  { ok: true } | Failure<"unauthorized" | "missing_dpop_proof" | "dpop_key_mismatch" | "token_reused">
+> {
+  const now = deps.clock.now();
+  if (!input.refreshToken)
+    return { ok: false, reason: "unauthorized", message: "No refresh token was sent." };
+  const found = await deps.store.sessions.findByRefreshToken(app.id, sha256(input.refreshToken));
+  if (!found || !isActive(found.session, now)) return { ok: false, reason: "unauthorized" };
+  const { session, token } = found;
+  if (session.jkt) {
+    if (input.jkt === null)
+      return {
+        ok: false,
+        reason: "missing_dpop_proof",
+        message: "This session is DPoP-bound: logging out needs a proof by its key.",
+      };
+    if (input.jkt !== session.jkt) return { ok: false, reason: "dpop_key_mismatch" };
+  }
+  const graceRetry =
+    token.generation === session.generation - 1 &&
+    token.spentAt !== null &&
+    now - token.spentAt <= REFRESH_RETRY_GRACE_MS;
+  if (token.spentAt !== null && !graceRetry) {
+    await endSession(deps, app.id, session, "token_reused", now);
+    return {
+      ok: false,
+      reason: "token_reused",
+      message: "A spent refresh token was presented; the session is revoked.",
+    };
+  }
+  await endSession(deps, app.id, session, "logout", now);
+  return { ok: true };
+}
+
+/** Revokes one session and records `user.session.revoked`, once. */
+export async function endSession(
+  deps: DomainDeps,
+  appId: string,
+  session: SessionRecord,
+  reason: string,
+  now: number,
+) {
+  await deps.store.transaction((tx) => revokeInTx(tx, appId, session.userId, session.id, reason, now));
+}
+
+export async function revokeInTx(
+  tx: Repositories,
+  appId: string,
+  userId: string,
+  sessionId: string,
+  reason: string,
+  now: number,
+): Promise<boolean> {
+  if (!(await tx.sessions.revoke(appId, sessionId, now, reason))) return false;
+  await recordEvent(
+    tx,
+    appId,
+    "user.session.revoked",
+    { user_id: userId, session_id: sessionId, reason, revoked_at: isoTime(now) },
+    now,
+  );
+  return true;
+}
+
+export function isActive(session: SessionRecord, now: number): boolean {
+  return session.revokedAt === null && now < session.expiresAt && now < session.idleExpiresAt;
+}
+
+function idleEnd(app: AppRecord, session: SessionRecord, now: number): number {
+  return Math.min(now + app.idleTtlSeconds * 1000, session.expiresAt);
+}
+
+/** A session's first refresh token: 256 random bits; only the SHA-256 is stored. */
+function newRefreshToken(): string {
+  return `ovr_${randomBytesPooled(32).toString("base64url")}`;
+}
+
+/**
+ * The token that replaces `token` at rotation: 256 bits of HMAC-SHA256 under a key derived from the
+ * master key. Deterministic, so a grace retry gets the same successor again with nothing about it
+ * stored; unpredictable without the key, so it is as good as random to anyone else.
+ */
+function successorOf(key: Buffer, token: string): string {
+  return `ovr_${createHmac("sha256", key).update(token, "utf8").digest("base64url")}`;
+}
+
+export function sha256(value: string): string {
+  return createHash("sha256").update(value, "utf8").digest("hex");
+}

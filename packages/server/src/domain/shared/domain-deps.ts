@@ -1,0 +1,18 @@
+import type { DerivedKeys } from "../../keys/derived-keys.js";
+import type { KeyRing } from "../../keys/key-ring.js";
+import type { PasswordHasher } from "../passwords/password-hasher.js";
+import type { Clock } from "./clock.js";
+import type { Store } from "./store.js";
+
+/** What domain operations need; built once in createApp and passed down, never global. */
+export interface DomainDeps {
+  store: Store;
+  clock: Clock;
+  passwords: PasswordHasher;
+  keys: KeyRing;
+  secrets: DerivedKeys;
+  /** SMTP hosts OTP senders may reach in prod although internal (OVERTURE_SMTP_ALLOWED_INTERNAL_HOSTS). */
+  smtpAllowedInternalHosts?: readonly string[];
+  /** For operational messages (a dev-mode OTP, a purge failure); never secrets in prod. */
+  log?: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
+}

@@ -1,0 +1,218 @@
+import type { Kysely, Selectable } from "kysely";
+import type { SessionRecord, SessionRepository } from "../domain/sessions/session-repository.js";
+import type { DatabaseSchema, SessionsTable } from "./database-schema.js";
+import { preparedQuery } from "./prepared-query.js";
+
+// The statements of every finalize and refresh, compiled once (prepared-query.ts).
+const findByRefreshToken = preparedQuery(["tokenSha256", "appId"], (db, v) =>
+  db
+    .selectFrom("refresh_tokens")
+    .innerJoin("sessions", "sessions.id", "refresh_tokens.session_id")
+    .innerJoin("users", "users.id", "sessions.user_id")
+    .selectAll("sessions")
+    .select([
+      "refresh_tokens.token_sha256 as t_token_sha256",
+      "refresh_tokens.generation as t_generation",
+      "refresh_tokens.created_at as t_created_at",
+      "refresh_tokens.spent_at as t_spent_at",
+      "users.external_id as u_external_id",
+      "users.status as u_status",
+    ])
+    .where("refresh_tokens.token_sha256", "=", v.tokenSha256)
+    .where("sessions.app_id", "=", v.appId),
+);
+
+const SESSION_COLUMNS = [
+  "id",
+  "app_id",
+  "user_id",
+  "jkt",
+  "method",
+  "scopes",
+  "user_agent",
+  "ip",
+  "generation",
+  "created_at",
+  "last_seen_at",
+  "expires_at",
+  "idle_expires_at",
+  "revoked_at",
+  "revoked_reason",
+] as const;
+
+const insertSession = preparedQuery(SESSION_COLUMNS, (db, v) => db.insertInto("sessions").values(v));
+
+const spendRefreshToken = preparedQuery(["tokenSha256", "now"], (db, v) =>
+  db
+    .updateTable("refresh_tokens")
+    .set({ spent_at: v.now })
+    .where("token_sha256", "=", v.tokenSha256)
+    .where("spent_at", "is", null),
+);
+
+const addRefreshToken = preparedQuery(["tokenSha256", "sessionId", "generation", "now"], (db, v) =>
+  db.insertInto("refresh_tokens").values({
+    token_sha256: v.tokenSha256,
+    session_id: v.sessionId,
+    generation: v.generation,
+    created_at: v.now,
+    spent_at: null,
+  }),
+);
+
+const touchSession = preparedQuery(["sessionId", "generation", "now", "idleExpiresAt"], (db, v) =>
+  db
+    .updateTable("sessions")
+    .set({ generation: v.generation, last_seen_at: v.now, idle_expires_at: v.idleExpiresAt })
+    .where("id", "=", v.sessionId),
+);
+
+export class KyselySessionRepository implements SessionRepository {
+  constructor(private readonly db: Kysely<DatabaseSchema>) {}
+
+  async create(session: SessionRecord, firstTokenSha256: string): Promise<void> {
+    await insertSession(this.db, {
+      id: session.id,
+      app_id: session.appId,
+      user_id: session.userId,
+      jkt: session.jkt,
+      method: session.method,
+      scopes: JSON.stringify(session.scopes),
+      user_agent: session.userAgent,
+      ip: session.ip,
+      generation: session.generation,
+      created_at: session.createdAt,
+      last_seen_at: session.lastSeenAt,
+      expires_at: session.expiresAt,
+      idle_expires_at: session.idleExpiresAt,
+      revoked_at: session.revokedAt,
+      revoked_reason: session.revokedReason,
+    });
+    await this.addRefreshToken(session.id, firstTokenSha256, session.generation, session.createdAt);
+  }
+
+  async get(appId: string, sessionId: string): Promise<SessionRecord | null> {
+    const row = await this.db
+      .selectFrom("sessions")
+      .selectAll()
+      .where("app_id", "=", appId)
+      .where("id", "=", sessionId)
+      .executeTakeFirst();
+    return row ? toSession(row) : null;
+  }
+
+  async findByRefreshToken(appId: string, tokenSha256: string) {
+    const row = (await findByRefreshToken(this.db, { tokenSha256, appId })).rows[0];
+    if (!row) return null;
+    return {
+      session: toSession(row),
+      token: {
+        tokenSha256: row.t_token_sha256,
+        sessionId: row.id,
+        generation: row.t_generation,
+        createdAt: row.t_created_at,
+        spentAt: row.t_spent_at,
+      },
+      user: { id: row.user_id, externalId: row.u_external_id, status: row.u_status },
+    };
+  }
+
+  async spendRefreshToken(tokenSha256: string, now: number): Promise<boolean> {
+    const result = await spendRefreshToken(this.db, { tokenSha256, now });
+    return Number(result.numAffectedRows) === 1;
+  }
+
+  async addRefreshToken(
+    sessionId: string,
+    tokenSha256: string,
+    generation: number,
+    now: number,
+  ): Promise<void> {
+    await addRefreshToken(this.db, { tokenSha256, sessionId, generation, now });
+  }
+
+  async touch(sessionId: string, generation: number, now: number, idleExpiresAt: number): Promise<void> {
+    await touchSession(this.db, { sessionId, generation, now, idleExpiresAt });
+  }
+
+  async replaceScopes(sessionId: string, expected: string[], scopes: string[]): Promise<boolean> {
+    const result = await this.db
+      .updateTable("sessions")
+      .set({ scopes: JSON.stringify(scopes) })
+      .where("id", "=", sessionId)
+      .where("scopes", "=", JSON.stringify(expected))
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async revoke(appId: string, sessionId: string, now: number, reason: string): Promise<boolean> {
+    const result = await this.db
+      .updateTable("sessions")
+      .set({ revoked_at: now, revoked_reason: reason })
+      .where("app_id", "=", appId)
+      .where("id", "=", sessionId)
+      .where("revoked_at", "is", null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async revokeAllOfUser(appId: string, userId: string, now: number, reason: string, keep?: string) {
+    let query = this.db
+      .updateTable("sessions")
+      .set({ revoked_at: now, revoked_reason: reason })
+      .where("app_id", "=", appId)
+      .where("user_id", "=", userId)
+      .where("revoked_at", "is", null);
+    if (keep) query = query.where("id", "!=", keep);
+    const rows = await query.returning("id").execute();
+    return rows.map((r) => r.id);
+  }
+
+  async purgeEnded(endedBefore: number): Promise<number> {
+    const result = await this.db
+      .deleteFrom("sessions")
+      .where((eb) =>
+        eb.or([
+          eb("revoked_at", "<", endedBefore),
+          eb("expires_at", "<", endedBefore),
+          eb("idle_expires_at", "<", endedBefore),
+        ]),
+      )
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  async listActive(appId: string, userId: string, now: number): Promise<SessionRecord[]> {
+    const rows = await this.db
+      .selectFrom("sessions")
+      .selectAll()
+      .where("app_id", "=", appId)
+      .where("user_id", "=", userId)
+      .where("revoked_at", "is", null)
+      .where("expires_at", ">", now)
+      .where("idle_expires_at", ">", now)
+      .orderBy("id", "desc")
+      .execute();
+    return rows.map(toSession);
+  }
+}
+
+function toSession(row: Selectable<SessionsTable>): SessionRecord {
+  return {
+    id: row.id,
+    appId: row.app_id,
+    userId: row.user_id,
+    jkt: row.jkt,
+    method: row.method,
+    scopes: JSON.parse(row.scopes) as string[],
+    userAgent: row.user_agent,
+    ip: row.ip,
+    generation: row.generation,
+    createdAt: row.created_at,
+    lastSeenAt: row.last_seen_at,
+    expiresAt: row.expires_at,
+    idleExpiresAt: row.idle_expires_at,
+    revokedAt: row.revoked_at,
+    revokedReason: row.revoked_reason,
+  };
+}

@@ -9,7 +9,6 @@ import { createStore } from "../src/storage/kysely-store.js";
 import { KyselyUserRepository } from "../src/storage/kysely-user-repository.js";
 import { loadMigrations, migrate } from "../src/storage/migrate.js";
 import { preparedQuery } from "../src/storage/prepared-query.js";
-import { uniqueViolationIndex } from "../src/storage/unique-violation.js";
 import { runCliProcess } from "./support/run-cli.js";
 import { createTestDatabase, describeEachDatabase, type TestDatabase } from "./support/test-databases.js";
 
@@ -117,29 +116,70 @@ describeEachDatabase("storage contract", (dialect) => {
     expect(await store.users.get("otherapp", u.id)).toBeNull();
   });
 
-  it("maps unique violations to the index names on both engines", async () => {
-    await store.users.insert(user({ externalId: "c-unique" }));
-    const dupExternal = await store.users.insert(user({ externalId: "c-unique" })).catch((e: unknown) => e);
-    expect(uniqueViolationIndex(dupExternal)).toBe("users_app_external_id");
+  it("reports a taken external_id, identifier or host as a result, writing nothing", async () => {
+    expect(await store.users.insert(user({ externalId: "c-unique" }))).toBe("inserted");
+    const loser = user({ externalId: "c-unique" });
+    expect(await store.users.insert(loser)).toBe("external_id_taken");
+    expect(await store.users.get(appId, loser.id)).toBeNull();
 
     const owner = user();
-    await store.users.insert(owner);
-    await store.users.insertIdentifier(
-      appId,
-      owner.id,
-      { type: "email_address", value: "u@x.co" },
-      newId("idt"),
-      now,
+    expect(await store.users.insert(owner)).toBe("inserted");
+    const email = { type: "email_address", value: "u@x.co" } as const;
+    expect(await store.users.insertIdentifier(appId, owner.id, email, newId("idt"), now)).toBe("inserted");
+    const other = user();
+    await store.users.insert(other);
+    expect(await store.users.insertIdentifier(appId, other.id, email, newId("idt"), now)).toBe(
+      "identifier_taken",
     );
-    const dupIdentifier = await store.users
-      .insertIdentifier(appId, owner.id, { type: "email_address", value: "u@x.co" }, newId("idt"), now)
-      .catch((e: unknown) => e);
-    expect(uniqueViolationIndex(dupIdentifier)).toBe("user_identifiers_app_value");
+    expect(await store.users.insertIdentifier(appId, owner.id, email, newId("idt"), now)).toBe(
+      "identifier_taken",
+    );
+    expect((await store.users.get(appId, other.id))?.identifiers).toEqual([]);
+
+    expect(await store.users.setExternalId(appId, other.id, "c-unique", now)).toBe("external_id_taken");
+    expect(await store.users.setExternalId(appId, other.id, "c-free", now)).toBe("updated");
+    expect(await store.users.setExternalId(appId, "usr_nobody", "c-free-2", now)).toBe("not_found");
+    expect((await store.users.get(appId, other.id))?.externalId).toBe("c-free");
+
+    const domain = (id: string) => ({
+      id,
+      appId,
+      host: "auth.contract.example",
+      status: "pending" as const,
+      cnameTarget: "x.localhost",
+      createdAt: now,
+      updatedAt: now,
+      verifiedAt: null,
+    });
+    expect(await store.domains.create(domain("dom_first"))).toBe("created");
+    expect(await store.domains.create(domain("dom_second"))).toBe("host_taken");
+    expect(await store.domains.get(appId, "dom_second")).toBeNull();
 
     // Users without external_id never collide.
-    await store.users.insert(user());
-    await store.users.insert(user());
-    expect(uniqueViolationIndex(new Error("other"))).toBeNull();
+    expect(await store.users.insert(user())).toBe("inserted");
+    expect(await store.users.insert(user())).toBe("inserted");
+  });
+
+  it("rolls back a transaction's writes when its work calls rollback, answering the value", async () => {
+    const kept = user({ externalId: "rb-kept" });
+    await store.users.insert(kept);
+    const lost = user({ externalId: "rb-lost" });
+    const answer = await store.transaction<string>(async (tx, rollback) => {
+      await tx.users.insert(lost);
+      if ((await tx.users.insert(user({ externalId: "rb-kept" }))) === "external_id_taken") rollback("taken");
+      return "committed";
+    });
+    expect(answer).toBe("taken");
+    expect(await store.users.get(appId, lost.id)).toBeNull();
+    // A failed UPDATE inside the transaction (PostgreSQL aborts it) rolls back the same way.
+    const renamed = await store.transaction<string>(async (tx, rollback) => {
+      await tx.users.update(appId, kept.id, { profile: { touched: true } }, now);
+      if ((await tx.users.setExternalId(appId, kept.id, "c-unique", now)) === "external_id_taken")
+        rollback("taken");
+      return "committed";
+    });
+    expect(renamed).toBe("taken");
+    expect((await store.users.get(appId, kept.id))?.profile).toEqual({});
   });
 
   it("filters and pages users by id", async () => {
@@ -211,29 +251,28 @@ describeEachDatabase("storage contract", (dialect) => {
     expect(await store.users.get(appId, lost.id)).toBeNull();
   });
 
-  it("isolates concurrent transactions: one that fails rolls back alone, the rest commit", async () => {
+  it("isolates concurrent transactions: one that fails or rolls back does so alone, the rest commit", async () => {
     await store.users.insert(user({ externalId: "group-taken" }));
     const users = Array.from({ length: 12 }, (_, i) => user({ externalId: `group-${i}` }));
     const results = await Promise.allSettled(
       users.map((u, i) =>
-        store.transaction(async (tx) => {
+        store.transaction<number | string>(async (tx, rollback) => {
           await tx.users.insert(u);
-          // One throws after writing; one hits a unique violation after writing.
+          // One throws after writing; one finds a taken external_id after writing and rolls back.
           if (i === 3) throw new Error("abort 3");
           if (i === 7) {
             await tx.users.insert(user({ externalId: "group-7-second" }));
-            await tx.users.insert(user({ externalId: "group-taken" }));
+            if ((await tx.users.insert(user({ externalId: "group-taken" }))) === "external_id_taken")
+              rollback("taken");
           }
           return i;
         }),
       ),
     );
-    expect(results.map((r) => r.status)).toEqual(
-      users.map((_, i) => (i === 3 || i === 7 ? "rejected" : "fulfilled")),
-    );
+    expect(results.map((r) => r.status)).toEqual(users.map((_, i) => (i === 3 ? "rejected" : "fulfilled")));
     expect(results[0]).toEqual({ status: "fulfilled", value: 0 });
     expect((results[3] as PromiseRejectedResult).reason).toEqual(new Error("abort 3"));
-    expect(uniqueViolationIndex((results[7] as PromiseRejectedResult).reason)).toBe("users_app_external_id");
+    expect(results[7]).toEqual({ status: "fulfilled", value: "taken" });
     for (const [i, u] of users.entries()) {
       expect(await store.users.get(appId, u.id), `user ${i}`).toEqual(
         i === 3 || i === 7 ? null : expect.objectContaining({ id: u.id }),
@@ -262,7 +301,11 @@ describeEachDatabase("storage contract", (dialect) => {
         await sql`pragma wal_checkpoint(TRUNCATE)`.execute(t.database.db);
         expect(await framesInWal()).toBe(0);
         const users = Array.from({ length: 20 }, () => user({ externalId: newId("usr") }));
-        await run(users.map((u) => () => store.transaction((tx) => tx.users.insert(u))));
+        await run(
+          users.map((u) => async () => {
+            await store.transaction((tx) => tx.users.insert(u));
+          }),
+        );
         return framesInWal();
       };
       const oneByOne = await framesFor20(async (inserts) => {

@@ -5,8 +5,8 @@ import type { DatabaseSchema, DomainsTable } from "./database-schema.js";
 export class KyselyDomainRepository implements DomainRepository {
   constructor(private readonly db: Kysely<DatabaseSchema>) {}
 
-  async create(d: DomainRecord): Promise<void> {
-    await this.db
+  async create(d: DomainRecord): Promise<"created" | "host_taken"> {
+    const row = await this.db
       .insertInto("domains")
       .values({
         id: d.id,
@@ -18,7 +18,10 @@ export class KyselyDomainRepository implements DomainRepository {
         updated_at: d.updatedAt,
         verified_at: d.verifiedAt,
       })
-      .execute();
+      .onConflict((oc) => oc.doNothing())
+      .returning("id")
+      .executeTakeFirst();
+    return row ? "created" : "host_taken";
   }
 
   async list(appId: string): Promise<DomainRecord[]> {

@@ -1,5 +1,5 @@
 import type { Kysely } from "kysely";
-import type { Repositories, Store } from "../domain/shared/store.js";
+import { type Repositories, RolledBack, rollbackWith, type Store } from "../domain/shared/store.js";
 import type { DatabaseSchema } from "./database-schema.js";
 import { groupCommit } from "./group-commit.js";
 import { KyselyApiKeyRepository } from "./kysely-api-key-repository.js";
@@ -37,12 +37,22 @@ function repositories(db: Kysely<DatabaseSchema>, dialect: DialectName): Reposit
  */
 export function createStore(database: Database): Store {
   const { db, dialect } = database;
+  const run: <T>(work: (tx: Repositories) => Promise<T>) => Promise<T> =
+    dialect === "sqlite"
+      ? groupCommit(db, (tx) => repositories(tx, dialect))
+      : (work) => db.transaction().execute((tx) => work(repositories(tx, dialect)));
   return {
     ...repositories(db, dialect),
     dialect,
-    transaction:
-      dialect === "sqlite"
-        ? groupCommit(db, (tx) => repositories(tx, dialect))
-        : (work) => db.transaction().execute((tx) => work(repositories(tx, dialect))),
+    transaction: async (work) => {
+      try {
+        return await run((tx) => work(tx, rollbackWith));
+      } catch (error) {
+        // Thrown by `rollback`: the work was rolled back (the savepoint, or the transaction) as
+        // for any error, and its value is the answer.
+        if (error instanceof RolledBack) return error.value;
+        throw error;
+      }
+    },
   };
 }

@@ -4,6 +4,7 @@ import type { UserListFilter, UserRecord, UserRepository } from "../domain/ident
 import type { DatabaseSchema, UsersTable } from "./database-schema.js";
 import type { DialectName } from "./open-database.js";
 import { preparedQuery } from "./prepared-query.js";
+import { uniqueViolationIndex } from "./unique-violation.js";
 
 // On every finalize: compiled once (prepared-query.ts).
 const getSummary = preparedQuery(["appId", "userId"], (db, v) =>
@@ -20,8 +21,10 @@ export class KyselyUserRepository implements UserRepository {
     private readonly dialect: DialectName,
   ) {}
 
-  async insert(user: Omit<UserRecord, "identifiers">): Promise<void> {
-    await this.db
+  // ON CONFLICT DO NOTHING: a taken external_id or identifier (the only unique keys besides the
+  // random ids) is an answer, not an error that would abort a PostgreSQL transaction.
+  async insert(user: Omit<UserRecord, "identifiers">): Promise<"inserted" | "external_id_taken"> {
+    const row = await this.db
       .insertInto("users")
       .values({
         id: user.id,
@@ -33,11 +36,20 @@ export class KyselyUserRepository implements UserRepository {
         created_at: user.createdAt,
         updated_at: user.updatedAt,
       })
-      .execute();
+      .onConflict((oc) => oc.doNothing())
+      .returning("id")
+      .executeTakeFirst();
+    return row ? "inserted" : "external_id_taken";
   }
 
-  async insertIdentifier(appId: string, userId: string, identifier: Identifier, id: string, now: number) {
-    await this.db
+  async insertIdentifier(
+    appId: string,
+    userId: string,
+    identifier: Identifier,
+    id: string,
+    now: number,
+  ): Promise<"inserted" | "identifier_taken"> {
+    const row = await this.db
       .insertInto("user_identifiers")
       .values({
         id,
@@ -47,7 +59,30 @@ export class KyselyUserRepository implements UserRepository {
         value: identifier.value,
         created_at: now,
       })
-      .execute();
+      .onConflict((oc) => oc.doNothing())
+      .returning("id")
+      .executeTakeFirst();
+    return row ? "inserted" : "identifier_taken";
+  }
+
+  async setExternalId(
+    appId: string,
+    userId: string,
+    externalId: string,
+    now: number,
+  ): Promise<"updated" | "not_found" | "external_id_taken"> {
+    try {
+      const result = await this.db
+        .updateTable("users")
+        .set({ external_id: externalId, updated_at: now })
+        .where("app_id", "=", appId)
+        .where("id", "=", userId)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0 ? "updated" : "not_found";
+    } catch (error) {
+      if (uniqueViolationIndex(error) === "users_app_external_id") return "external_id_taken";
+      throw error;
+    }
   }
 
   async get(
@@ -140,14 +175,13 @@ export class KyselyUserRepository implements UserRepository {
   async update(
     appId: string,
     userId: string,
-    changes: Partial<Pick<UserRecord, "externalId" | "status" | "profile" | "passwordHash">>,
+    changes: Partial<Pick<UserRecord, "status" | "profile" | "passwordHash">>,
     now: number,
   ): Promise<boolean> {
     const result = await this.db
       .updateTable("users")
       .set({
         updated_at: now,
-        ...(changes.externalId !== undefined && { external_id: changes.externalId }),
         ...(changes.status !== undefined && { status: changes.status }),
         ...(changes.profile !== undefined && { profile: JSON.stringify(changes.profile) }),
         ...(changes.passwordHash !== undefined && { password_hash: changes.passwordHash }),

@@ -1,6 +1,5 @@
 import { Resolver } from "node:dns/promises";
 import { getDomain, getPublicSuffix } from "tldts";
-import { uniqueViolationIndex } from "../../storage/unique-violation.js";
 import type { DomainDeps } from "../shared/domain-deps.js";
 import { newId } from "../shared/new-id.js";
 import type { AppRecord } from "./app-repository.js";
@@ -73,13 +72,8 @@ export async function createDomain(deps: DomainDeps & { baseDomain: string }, ap
     updatedAt: now,
     verifiedAt: null,
   };
-  try {
-    await deps.store.domains.create(domain);
-  } catch (error) {
-    if (uniqueViolationIndex(error) === "domains_host")
-      return { ok: false, reason: "domain_already_exists" } as const;
-    throw error;
-  }
+  if ((await deps.store.domains.create(domain)) === "host_taken")
+    return { ok: false, reason: "domain_already_exists" } as const;
   return { ok: true, domain } as const;
 }
 

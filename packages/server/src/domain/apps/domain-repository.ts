@@ -10,8 +10,8 @@ export interface DomainRecord {
 }
 
 export interface DomainRepository {
-  /** Throws a unique violation (`domains_host`) when any app already has the host. */
-  create(domain: DomainRecord): Promise<void>;
+  /** Writes nothing when any app already has the host. */
+  create(domain: DomainRecord): Promise<"created" | "host_taken">;
   list(appId: string): Promise<DomainRecord[]>;
   get(appId: string, id: string): Promise<DomainRecord | null>;
   findByHost(host: string): Promise<DomainRecord | null>;

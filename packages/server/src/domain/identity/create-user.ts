@@ -7,7 +7,6 @@ import { isoTime } from "../shared/clock.js";
 import type { DomainDeps } from "../shared/domain-deps.js";
 import { newId } from "../shared/new-id.js";
 import { normalizeIdentifiers } from "./normalize-identifier.js";
-import { type UserConflict, userConflict } from "./user-conflict.js";
 import { checkProfile } from "./user-profile.js";
 import type { UserRecord } from "./user-repository.js";
 
@@ -22,7 +21,15 @@ export interface CreateUserInput {
 
 export type CreateUserResult =
   | { ok: true; user: UserRecord }
-  | { ok: false; reason: UserConflict | "invalid_identifier" | "invalid_password"; message?: string }
+  | {
+      ok: false;
+      reason:
+        | "external_id_already_exists"
+        | "identifier_already_exists"
+        | "invalid_identifier"
+        | "invalid_password";
+      message?: string;
+    }
   | { ok: false; reason: "invalid_request"; message: string };
 
 /**
@@ -77,33 +84,32 @@ export async function createUser(
     updatedAt: now,
     identifiers: normalized.identifiers,
   };
-  try {
-    await deps.store.transaction(async (tx) => {
-      await tx.users.insert(user);
-      for (const identifier of user.identifiers) {
-        await tx.users.insertIdentifier(appId, user.id, identifier, newId("idt", now), now);
-      }
-      await recordEvent(
-        tx,
-        appId,
-        "user.created",
-        {
-          user_id: user.id,
-          external_id: user.externalId,
-          identifiers: user.identifiers,
-          profile,
-          source,
-          created_at: isoTime(now),
-        },
-        now,
-      );
-    });
-  } catch (error) {
-    const conflict = userConflict(error);
-    if (conflict) return { ok: false, reason: conflict };
-    throw error;
-  }
-  return { ok: true, user };
+  return deps.store.transaction<CreateUserResult>(async (tx, rollback) => {
+    if ((await tx.users.insert(user)) === "external_id_taken")
+      return { ok: false, reason: "external_id_already_exists" };
+    for (const identifier of user.identifiers) {
+      // Undoes the user row written above: of two racing creates, nothing of the loser remains.
+      if (
+        (await tx.users.insertIdentifier(appId, user.id, identifier, newId("idt", now), now)) !== "inserted"
+      )
+        rollback({ ok: false, reason: "identifier_already_exists" });
+    }
+    await recordEvent(
+      tx,
+      appId,
+      "user.created",
+      {
+        user_id: user.id,
+        external_id: user.externalId,
+        identifiers: user.identifiers,
+        profile,
+        source,
+        created_at: isoTime(now),
+      },
+      now,
+    );
+    return { ok: true, user };
+  });
 }
 
 export function policyMessage(failed: string[]): string {

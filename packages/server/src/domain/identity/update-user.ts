@@ -7,7 +7,6 @@ import { isoTime } from "../shared/clock.js";
 import type { DomainDeps } from "../shared/domain-deps.js";
 import type { Repositories } from "../shared/store.js";
 import { policyMessage } from "./create-user.js";
-import { userConflict } from "./user-conflict.js";
 import { checkProfile, mergeProfile } from "./user-profile.js";
 import type { UserRecord } from "./user-repository.js";
 
@@ -24,7 +23,7 @@ async function withUser<T>(
   userId: string,
   change: (tx: Repositories, user: UserRecord, now: number) => Promise<T>,
 ): Promise<T | NotFound> {
-  return deps.store.transaction(async (tx) => {
+  return deps.store.transaction<T | NotFound>(async (tx) => {
     const user = await tx.users.get(appId, userId, { forUpdate: true });
     if (!user) return notFound;
     return change(tx, user, deps.clock.now());
@@ -54,31 +53,31 @@ export async function updateProfile(
   });
 }
 
+type ExternalIdResult = { ok: true } | NotFound | { ok: false; reason: "external_id_already_exists" };
+
 export async function updateExternalId(deps: DomainDeps, appId: string, userId: string, externalId: string) {
-  try {
-    return await withUser(deps, appId, userId, async (tx, user, now) => {
-      if (user.externalId === externalId) return { ok: true } as const;
-      await tx.users.update(appId, userId, { externalId }, now);
-      await recordEvent(
-        tx,
-        appId,
-        "user.external_id.updated",
-        {
-          user_id: userId,
-          external_id: externalId,
-          previous_external_id: user.externalId,
-          updated_at: isoTime(now),
-        },
-        now,
-      );
-      return { ok: true } as const;
-    });
-  } catch (error) {
-    if (userConflict(error) === "external_id_already_exists") {
-      return { ok: false, reason: "external_id_already_exists" } as const;
-    }
-    throw error;
-  }
+  return deps.store.transaction<ExternalIdResult>(async (tx, rollback) => {
+    const user = await tx.users.get(appId, userId, { forUpdate: true });
+    if (!user) return notFound;
+    if (user.externalId === externalId) return { ok: true };
+    const now = deps.clock.now();
+    const set = await tx.users.setExternalId(appId, userId, externalId, now);
+    if (set === "external_id_taken") rollback({ ok: false, reason: "external_id_already_exists" });
+    if (set === "not_found") return notFound;
+    await recordEvent(
+      tx,
+      appId,
+      "user.external_id.updated",
+      {
+        user_id: userId,
+        external_id: externalId,
+        previous_external_id: user.externalId,
+        updated_at: isoTime(now),
+      },
+      now,
+    );
+    return { ok: true } as const;
+  });
 }
 
 export async function updateStatus(deps: DomainDeps, appId: string, userId: string, status: UserStatus) {

@@ -4,7 +4,6 @@ import { isoTime } from "../shared/clock.js";
 import type { DomainDeps } from "../shared/domain-deps.js";
 import { newId } from "../shared/new-id.js";
 import { normalizeIdentifier } from "./normalize-identifier.js";
-import { userConflict } from "./user-conflict.js";
 import type { UserRecord } from "./user-repository.js";
 
 /**
@@ -15,29 +14,23 @@ export async function addIdentifier(deps: DomainDeps, appId: string, userId: str
   const normalized = normalizeIdentifier(input);
   if (!normalized.ok) return normalized;
   const { identifier } = normalized;
-  try {
-    return await deps.store.transaction(async (tx) => {
-      const user = await tx.users.get(appId, userId, { forUpdate: true });
-      if (!user) return { ok: false, reason: "user_not_found" } as const;
-      const now = deps.clock.now();
-      await tx.users.insertIdentifier(appId, userId, identifier, newId("idt", now), now);
-      await tx.users.update(appId, userId, {}, now);
-      await recordEvent(
-        tx,
-        appId,
-        "user.identifier.created",
-        { user_id: userId, identifier, created_at: isoTime(now) },
-        now,
-      );
-      const updated: UserRecord = { ...user, identifiers: [...user.identifiers, identifier], updatedAt: now };
-      return { ok: true as const, user: updated };
-    });
-  } catch (error) {
-    if (userConflict(error) === "identifier_already_exists") {
+  return deps.store.transaction(async (tx) => {
+    const user = await tx.users.get(appId, userId, { forUpdate: true });
+    if (!user) return { ok: false, reason: "user_not_found" } as const;
+    const now = deps.clock.now();
+    if ((await tx.users.insertIdentifier(appId, userId, identifier, newId("idt", now), now)) !== "inserted")
       return { ok: false, reason: "identifier_already_exists" } as const;
-    }
-    throw error;
-  }
+    await tx.users.update(appId, userId, {}, now);
+    await recordEvent(
+      tx,
+      appId,
+      "user.identifier.created",
+      { user_id: userId, identifier, created_at: isoTime(now) },
+      now,
+    );
+    const updated: UserRecord = { ...user, identifiers: [...user.identifiers, identifier], updatedAt: now };
+    return { ok: true as const, user: updated };
+  });
 }
 
 export async function removeIdentifier(

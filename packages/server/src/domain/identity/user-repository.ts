@@ -21,15 +21,26 @@ export interface UserListFilter {
 }
 
 export interface UserRepository {
-  /** Throws a unique violation (see unique-violation.ts) on a taken external_id or identifier. */
-  insert(user: Omit<UserRecord, "identifiers">): Promise<void>;
+  /** Writes nothing when another user of the app has the external_id. */
+  insert(user: Omit<UserRecord, "identifiers">): Promise<"inserted" | "external_id_taken">;
+  /** Writes nothing when the identifier already belongs to a user of the app, this one included. */
   insertIdentifier(
     appId: string,
     userId: string,
     identifier: Identifier,
     id: string,
     now: number,
-  ): Promise<void>;
+  ): Promise<"inserted" | "identifier_taken">;
+  /**
+   * Changes the external_id. After `external_id_taken` a PostgreSQL transaction has failed: roll it
+   * back (Store.transaction's `rollback`) rather than write more in it.
+   */
+  setExternalId(
+    appId: string,
+    userId: string,
+    externalId: string,
+    now: number,
+  ): Promise<"updated" | "not_found" | "external_id_taken">;
   /** `forUpdate` locks the row until the transaction ends (PostgreSQL; SQLite serialises writers). */
   get(appId: string, userId: string, options?: { forUpdate?: boolean }): Promise<UserRecord | null>;
   /** What a token needs of a user, in one indexed read (finalize). */
@@ -42,7 +53,7 @@ export interface UserRepository {
   update(
     appId: string,
     userId: string,
-    changes: Partial<Pick<UserRecord, "externalId" | "status" | "profile" | "passwordHash">>,
+    changes: Partial<Pick<UserRecord, "status" | "profile" | "passwordHash">>,
     now: number,
   ): Promise<boolean>;
   /** Swaps the stored password hash only if it is still `expected` (a re-hash must not undo a change). */

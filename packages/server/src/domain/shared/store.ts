@@ -31,6 +31,25 @@ export interface Repositories {
 
 export interface Store extends Repositories {
   readonly dialect: "sqlite" | "postgres";
-  /** Runs `work` in one database transaction; everything it writes commits or rolls back together. */
-  transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` in one database transaction; everything it writes commits or rolls back together.
+   * `work` throwing rolls it back and rejects with the error; `rollback(value)` rolls it back and
+   * resolves with `value` — how an expected outcome found midway (a taken identifier) undoes what
+   * was written before it.
+   *
+   * On SQLite the transactions of one event-loop turn commit together (storage/group-commit.ts), so
+   * `work` must not wait on anything but its own statements: no network calls, no timers, no
+   * password hashing inside. Do such I/O before the transaction, or after it.
+   */
+  transaction<T>(work: (tx: Repositories, rollback: (value: T) => never) => Promise<T>): Promise<T>;
+}
+
+/** Thrown by a transaction's `rollback`; the store catches it and resolves with its value. */
+export class RolledBack<T> {
+  constructor(readonly value: T) {}
+}
+
+/** The `rollback` handed to transaction work. */
+export function rollbackWith<T>(value: T): never {
+  throw new RolledBack(value);
 }

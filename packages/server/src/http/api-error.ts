@@ -1,8 +1,9 @@
 import { type ErrorCode, errorCatalogue } from "@overture/protocol";
+import type { DomainReason, Failure } from "../domain/shared/outcome.js";
 
 /**
- * An expected failure with a catalogue code. Handlers throw it (or return a domain reason that is
- * turned into one); the single error renderer gives it the right shape for the API surface.
+ * An expected failure with a catalogue code, decided in http/ (a missing header, a malformed
+ * parameter). The single error renderer gives it the right shape for the API surface.
  */
 export class ApiError extends Error {
   readonly code: ErrorCode;
@@ -19,9 +20,25 @@ export class ApiError extends Error {
   }
 }
 
-/** For exhaustive domain reason unions: each `reason` is itself a catalogue code. */
-export function fail(result: { reason: ErrorCode; message?: string; retryAfterSeconds?: number }): never {
-  const headers: Record<string, string> =
-    result.retryAfterSeconds !== undefined ? { "retry-after": String(result.retryAfterSeconds) } : {};
-  throw new ApiError(result.reason, result.message, headers);
+/**
+ * A domain operation's failure on its way to the renderer, which names its catalogue code with the
+ * surface's map (management-errors.ts, frontend-errors.ts).
+ */
+export class DomainFailureError extends Error {
+  readonly headers: Record<string, string>;
+
+  constructor(
+    readonly reason: DomainReason,
+    readonly detail: string | undefined,
+    retryAfterSeconds: number | undefined,
+  ) {
+    super(detail ?? reason);
+    this.name = "DomainFailureError";
+    this.headers = retryAfterSeconds !== undefined ? { "retry-after": String(retryAfterSeconds) } : {};
+  }
+}
+
+/** Ends a handler with a domain operation's failure. */
+export function fail(result: Failure): never {
+  throw new DomainFailureError(result.reason, result.message, result.retryAfterSeconds);
 }

@@ -1,6 +1,8 @@
 import { type ErrorCode, errorCatalogue } from "@overture/protocol";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { ApiError } from "./api-error.js";
+import { ApiError, DomainFailureError } from "./api-error.js";
+import { frontendCodes } from "./frontend/frontend-errors.js";
+import { managementCodes } from "./management/management-errors.js";
 
 export type ApiSurface = "management" | "frontend";
 
@@ -40,6 +42,11 @@ export function installErrorRenderer(app: FastifyInstance): void {
     if (error instanceof ApiError) {
       reply.headers(error.headers);
       return sendError(request, reply, error.code, error.message);
+    }
+    if (error instanceof DomainFailureError) {
+      const codes = surfaceOf(request.url) === "frontend" ? frontendCodes : managementCodes;
+      reply.headers(error.headers);
+      return sendError(request, reply, codes[error.reason], error.detail);
     }
     if (error.validation) return sendError(request, reply, "invalid_request", validationMessage(error));
     const code = frameworkErrorCode(error);

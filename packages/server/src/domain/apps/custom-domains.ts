@@ -44,20 +44,20 @@ export async function createDomain(deps: DomainDeps & { baseDomain: string }, ap
   if (!host)
     return {
       ok: false,
-      reason: "invalid_request",
+      reason: "invalid_input",
       message: "domain must be a host name such as session.example.com.",
     } as const;
   if (isPublicSuffix(host)) {
     return {
       ok: false,
-      reason: "invalid_request",
+      reason: "invalid_input",
       message: `${host} is a public suffix (publicsuffix.org), shared by unrelated sites; register a domain of your own under it.`,
     } as const;
   }
   if (host === deps.baseDomain || host.endsWith(`.${deps.baseDomain}`)) {
     return {
       ok: false,
-      reason: "invalid_request",
+      reason: "invalid_input",
       message: `Hosts under ${deps.baseDomain} are already served; register your own domain.`,
     } as const;
   }
@@ -73,7 +73,7 @@ export async function createDomain(deps: DomainDeps & { baseDomain: string }, ap
     verifiedAt: null,
   };
   if ((await deps.store.domains.create(domain)) === "host_taken")
-    return { ok: false, reason: "domain_already_exists" } as const;
+    return { ok: false, reason: "host_taken" } as const;
   return { ok: true, domain } as const;
 }
 
@@ -93,7 +93,7 @@ export async function verifyDomain(deps: DomainDeps & { dnsServers: string[] }, 
   if (!found.includes(domain.cnameTarget)) {
     return {
       ok: false,
-      reason: "domain_verification_failed",
+      reason: "cname_mismatch",
       message: `${domain.host} must have a CNAME record pointing at ${domain.cnameTarget}; found ${found.length ? found.join(", ") : "none"}.`,
     } as const;
   }

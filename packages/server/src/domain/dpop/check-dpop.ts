@@ -24,7 +24,11 @@ export async function checkDpop(
   const proof = await parseDpopProof(input.proof, input.method, input.url, input.now);
   if (!proof.ok) return proof;
   if (!isValidNonce(deps.nonceKey, appId, proof.nonce, input.now)) {
-    return { ok: false, reason: "use_dpop_nonce", message: "Retry with the nonce in the DPoP-Nonce header." };
+    return {
+      ok: false,
+      reason: "dpop_nonce_required",
+      message: "Retry with the nonce in the DPoP-Nonce header.",
+    };
   }
   const replayMark: ReplayMark = { jti: proof.jti, expiresAt: proof.iat * 1000 + IAT_WINDOW_MS };
   // Finalize and refresh write the mark inside their own transaction instead (one commit, not two).
@@ -40,7 +44,7 @@ export interface ReplayMark {
 
 export const REPLAYED = {
   ok: false,
-  reason: "invalid_dpop_proof",
+  reason: "dpop_invalid",
   message: "This DPoP proof was already used.",
 } as const satisfies DpopFailure;
 

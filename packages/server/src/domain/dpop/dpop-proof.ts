@@ -6,7 +6,7 @@ export const IAT_WINDOW_MS = 5 * 60_000;
 
 export type DpopFailure = {
   ok: false;
-  reason: "missing_dpop_proof" | "invalid_dpop_proof" | "use_dpop_nonce";
+  reason: "dpop_missing" | "dpop_invalid" | "dpop_nonce_required";
   message: string;
 };
 
@@ -38,48 +38,44 @@ export async function parseDpopProof(
   url: string,
   now: number,
 ): Promise<DpopProof | DpopFailure> {
-  if (!proof) return fail("missing_dpop_proof", "This endpoint requires a DPoP proof.");
-  if (proof.length > 8192) return fail("invalid_dpop_proof", "The DPoP proof is too large.");
+  if (!proof) return fail("dpop_missing", "This endpoint requires a DPoP proof.");
+  if (proof.length > 8192) return fail("dpop_invalid", "The DPoP proof is too large.");
   const parts = proof.split(".");
-  if (parts.length !== 3) return fail("invalid_dpop_proof", "The DPoP proof is not a compact JWS.");
+  if (parts.length !== 3) return fail("dpop_invalid", "The DPoP proof is not a compact JWS.");
   const [h = "", p = "", s = ""] = parts;
   const header = decodeJsonPart(h);
   const payload = decodeJsonPart(p);
-  if (!header || !payload) return fail("invalid_dpop_proof", "The DPoP proof is not valid JSON.");
-  if (header.typ !== "dpop+jwt") return fail("invalid_dpop_proof", "The DPoP proof must have typ dpop+jwt.");
+  if (!header || !payload) return fail("dpop_invalid", "The DPoP proof is not valid JSON.");
+  if (header.typ !== "dpop+jwt") return fail("dpop_invalid", "The DPoP proof must have typ dpop+jwt.");
   const jwk = header.jwk as Record<string, unknown> | undefined;
   if (typeof jwk !== "object" || jwk === null || Array.isArray(jwk)) {
-    return fail("invalid_dpop_proof", "The DPoP proof must carry its public key in jwk.");
+    return fail("dpop_invalid", "The DPoP proof must carry its public key in jwk.");
   }
   if (PRIVATE_MEMBERS.some((m) => m in jwk))
-    return fail("invalid_dpop_proof", "The DPoP jwk must not contain private key members.");
+    return fail("dpop_invalid", "The DPoP jwk must not contain private key members.");
   const known = publicKeyFor(header.alg, jwk);
   if (!known)
-    return fail(
-      "invalid_dpop_proof",
-      "Unsupported DPoP alg or key (ES256 with P-256, or EdDSA with Ed25519).",
-    );
+    return fail("dpop_invalid", "Unsupported DPoP alg or key (ES256 with P-256, or EdDSA with Ed25519).");
   const signed = Buffer.from(`${h}.${p}`, "ascii");
   const signature = Buffer.from(s, "base64url");
   const valid =
     known.alg === "ES256"
       ? await verifySignature("sha256", signed, { key: known.key, dsaEncoding: "ieee-p1363" }, signature)
       : await verifySignature(null, signed, known.key, signature);
-  if (!valid) return fail("invalid_dpop_proof", "The DPoP proof signature does not verify.");
+  if (!valid) return fail("dpop_invalid", "The DPoP proof signature does not verify.");
 
   const { jti, htm, htu, iat } = payload;
   if (typeof jti !== "string" || jti.length === 0 || jti.length > 128)
-    return fail("invalid_dpop_proof", "The DPoP proof needs a jti.");
-  if (htm !== method)
-    return fail("invalid_dpop_proof", "The DPoP proof htm does not match the request method.");
+    return fail("dpop_invalid", "The DPoP proof needs a jti.");
+  if (htm !== method) return fail("dpop_invalid", "The DPoP proof htm does not match the request method.");
   // An exact match (what clients send) needs no parsing; otherwise compare as RFC 9449 says.
   if (typeof htu !== "string" || (htu !== url && normalizeHtu(htu) !== normalizeHtu(url))) {
-    return fail("invalid_dpop_proof", "The DPoP proof htu does not match the request URL.");
+    return fail("dpop_invalid", "The DPoP proof htu does not match the request URL.");
   }
   if (typeof iat !== "number" || !Number.isFinite(iat))
-    return fail("invalid_dpop_proof", "The DPoP proof needs a numeric iat.");
+    return fail("dpop_invalid", "The DPoP proof needs a numeric iat.");
   if (Math.abs(iat * 1000 - now) > IAT_WINDOW_MS)
-    return fail("invalid_dpop_proof", "The DPoP proof iat is outside the accepted window.");
+    return fail("dpop_invalid", "The DPoP proof iat is outside the accepted window.");
   return { ok: true, jkt: known.jkt, jti, iat, nonce: payload.nonce };
 }
 

@@ -23,14 +23,10 @@ export type CreateUserResult =
   | { ok: true; user: UserRecord }
   | {
       ok: false;
-      reason:
-        | "external_id_already_exists"
-        | "identifier_already_exists"
-        | "invalid_identifier"
-        | "invalid_password";
+      reason: "external_id_taken" | "identifier_taken" | "invalid_identifier" | "weak_password";
       message?: string;
     }
-  | { ok: false; reason: "invalid_request"; message: string };
+  | { ok: false; reason: "invalid_input"; message: string };
 
 /**
  * Creates a user with its identifiers, and records `user.created`, in one transaction. The unique
@@ -57,17 +53,17 @@ export async function createUser(
 
   let passwordHash: string | null = null;
   if (input.password !== undefined && input.passwordHash !== undefined) {
-    return { ok: false, reason: "invalid_request", message: "Send password or password_hash, not both." };
+    return { ok: false, reason: "invalid_input", message: "Send password or password_hash, not both." };
   }
   if (input.passwordHash !== undefined) {
     // Imported hashes predate the app's policy: whether the password inside meets it is unknowable.
     const imported = encodeImportedHash(input.passwordHash, deps.secrets.importedHashSecrets);
-    if (!imported.ok) return { ok: false, reason: "invalid_request", message: imported.message };
+    if (!imported.ok) return { ok: false, reason: "invalid_input", message: imported.message };
     passwordHash = imported.stored;
   }
   if (input.password !== undefined) {
     const check = checkPassword(input.password, await passwordRules(deps.store, appId));
-    if (!check.ok) return { ok: false, reason: "invalid_password", message: policyMessage(check.failed) };
+    if (!check.ok) return { ok: false, reason: "weak_password", message: policyMessage(check.failed) };
     // Hashed before the transaction opens: argon2 takes ~10 ms and must not hold a database lock.
     passwordHash = await deps.passwords.hash(input.password);
   }
@@ -86,13 +82,13 @@ export async function createUser(
   };
   return deps.store.transaction<CreateUserResult>(async (tx, rollback) => {
     if ((await tx.users.insert(user)) === "external_id_taken")
-      return { ok: false, reason: "external_id_already_exists" };
+      return { ok: false, reason: "external_id_taken" };
     for (const identifier of user.identifiers) {
       // Undoes the user row written above: of two racing creates, nothing of the loser remains.
       if (
         (await tx.users.insertIdentifier(appId, user.id, identifier, newId("idt", now), now)) !== "inserted"
       )
-        rollback({ ok: false, reason: "identifier_already_exists" });
+        rollback({ ok: false, reason: "identifier_taken" });
     }
     await recordEvent(
       tx,

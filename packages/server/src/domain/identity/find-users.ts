@@ -18,7 +18,7 @@ export interface ListUsersInput {
 
 export type ListUsersResult =
   | { ok: true; users: UserRecord[]; nextCursor: string | null }
-  | { ok: false; reason: "invalid_request" | "invalid_identifier"; message: string };
+  | { ok: false; reason: "invalid_input" | "invalid_identifier"; message: string };
 
 /**
  * Keyset pagination in id order: ids are ULIDs, so the order is stable and a page never skips or
@@ -32,7 +32,7 @@ export async function listUsers(
   if ((input.identifierType === undefined) !== (input.identifierValue === undefined)) {
     return {
       ok: false,
-      reason: "invalid_request",
+      reason: "invalid_input",
       message: "identifier_type and identifier_value must be given together",
     };
   }
@@ -46,8 +46,7 @@ export async function listUsers(
   let afterId: string | undefined;
   if (input.cursor !== undefined) {
     afterId = decodeCursor(input.cursor) ?? undefined;
-    if (afterId === undefined)
-      return { ok: false, reason: "invalid_request", message: "cursor is not valid" };
+    if (afterId === undefined) return { ok: false, reason: "invalid_input", message: "cursor is not valid" };
   }
   const limit = input.limit ?? USER_LIMITS.pageSizeDefault;
   const rows = await deps.store.users.list(appId, {
@@ -76,7 +75,7 @@ function decodeCursor(cursor: string): string | null {
 
 export type BatchLookupResult =
   | { ok: true; users: UserRecord[] }
-  | { ok: false; reason: "invalid_request" | "invalid_identifier"; message: string };
+  | { ok: false; reason: "invalid_input" | "invalid_identifier"; message: string };
 
 /** Users matching any of the external ids or emails, each user once, in id order. */
 export async function batchLookupUsers(
@@ -98,7 +97,7 @@ export async function batchLookupUsers(
     emails.push(normalized);
   }
   if (externalIds.length === 0 && emails.length === 0) {
-    return { ok: false, reason: "invalid_request", message: "give at least one of external_ids or emails" };
+    return { ok: false, reason: "invalid_input", message: "give at least one of external_ids or emails" };
   }
   const [byExternalId, byEmail] = await Promise.all([
     deps.store.users.findByExternalIds(appId, externalIds),

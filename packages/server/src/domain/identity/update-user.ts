@@ -53,7 +53,7 @@ export async function updateProfile(
   });
 }
 
-type ExternalIdResult = { ok: true } | NotFound | { ok: false; reason: "external_id_already_exists" };
+type ExternalIdResult = { ok: true } | NotFound | { ok: false; reason: "external_id_taken" };
 
 export async function updateExternalId(deps: DomainDeps, appId: string, userId: string, externalId: string) {
   return deps.store.transaction<ExternalIdResult>(async (tx, rollback) => {
@@ -62,7 +62,7 @@ export async function updateExternalId(deps: DomainDeps, appId: string, userId: 
     if (user.externalId === externalId) return { ok: true };
     const now = deps.clock.now();
     const set = await tx.users.setExternalId(appId, userId, externalId, now);
-    if (set === "external_id_taken") rollback({ ok: false, reason: "external_id_already_exists" });
+    if (set === "external_id_taken") rollback({ ok: false, reason: "external_id_taken" });
     if (set === "not_found") return notFound;
     await recordEvent(
       tx,
@@ -109,8 +109,7 @@ export async function setPassword(
   options: { revokeSessions?: boolean } = {},
 ) {
   const check = checkPassword(password, await passwordRules(deps.store, appId));
-  if (!check.ok)
-    return { ok: false, reason: "invalid_password", message: policyMessage(check.failed) } as const;
+  if (!check.ok) return { ok: false, reason: "weak_password", message: policyMessage(check.failed) } as const;
   if (!(await deps.store.users.get(appId, userId))) return notFound;
   const passwordHash = await deps.passwords.hash(password);
   return withUser(deps, appId, userId, async (tx, _user, now) => {

@@ -19,7 +19,7 @@ export async function addIdentifier(deps: DomainDeps, appId: string, userId: str
     if (!user) return { ok: false, reason: "user_not_found" } as const;
     const now = deps.clock.now();
     if ((await tx.users.insertIdentifier(appId, userId, identifier, newId("idt", now), now)) !== "inserted")
-      return { ok: false, reason: "identifier_already_exists" } as const;
+      return { ok: false, reason: "identifier_taken" } as const;
     await tx.users.update(appId, userId, {}, now);
     await recordEvent(
       tx,

@@ -20,12 +20,12 @@ export function mergeProfile(target: Json, patch: Json): Json {
 /** Profiles are stored whole on every change and copied into tokens, so their size is bounded. */
 export function checkProfile(
   profile: Json,
-): { ok: true } | { ok: false; reason: "invalid_request"; message: string } {
+): { ok: true } | { ok: false; reason: "invalid_input"; message: string } {
   const keys = Object.keys(profile);
   if (keys.length > USER_LIMITS.profileKeysMax) {
     return {
       ok: false,
-      reason: "invalid_request",
+      reason: "invalid_input",
       message: `profile has more than ${USER_LIMITS.profileKeysMax} keys`,
     };
   }
@@ -33,14 +33,14 @@ export function checkProfile(
   if (longKey !== undefined) {
     return {
       ok: false,
-      reason: "invalid_request",
+      reason: "invalid_input",
       message: `profile keys must be 1 to ${USER_LIMITS.profileKeyLengthMax} characters`,
     };
   }
   if (Buffer.byteLength(JSON.stringify(profile)) > USER_LIMITS.profileBytesMax) {
     return {
       ok: false,
-      reason: "invalid_request",
+      reason: "invalid_input",
       message: `profile is larger than ${USER_LIMITS.profileBytesMax} bytes as JSON`,
     };
   }

@@ -26,20 +26,20 @@ export const PASSWORD_CONFIG_DEFAULTS: PasswordConfigValue = {
 
 export function completePasswordConfig(
   request: PasswordConfigRequest,
-): { ok: true; value: PasswordConfigValue } | { ok: false; reason: "invalid_request"; message: string } {
+): { ok: true; value: PasswordConfigValue } | { ok: false; reason: "invalid_input"; message: string } {
   const value = { ...PASSWORD_CONFIG_DEFAULTS, ...request };
   const c = value.password_compliancy;
   if (c.max_length > 0 && c.max_length < c.min_length) {
     return {
       ok: false,
-      reason: "invalid_request",
+      reason: "invalid_input",
       message: "password_compliancy.max_length is below min_length.",
     };
   }
   if (c.max_length > 0 && c.uppercase + c.lowercase + c.numbers + c.symbols > c.max_length) {
     return {
       ok: false,
-      reason: "invalid_request",
+      reason: "invalid_input",
       message: "password_compliancy asks for more characters than max_length allows.",
     };
   }

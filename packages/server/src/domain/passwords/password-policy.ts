@@ -14,7 +14,7 @@ export const DEFAULT_PASSWORD_COMPLIANCY: PasswordCompliancy = {
 
 export type PasswordCheck =
   | { ok: true }
-  | { ok: false; reason: "invalid_password"; failed: (keyof PasswordCompliancy)[] };
+  | { ok: false; reason: "weak_password"; failed: (keyof PasswordCompliancy)[] };
 
 /**
  * Counts code points the way the web SDK does (client-protocol.md §5.10), so a password the
@@ -35,5 +35,5 @@ export function checkPassword(password: string, rules: PasswordCompliancy): Pass
   for (const key of ["uppercase", "lowercase", "numbers", "symbols"] as const) {
     if (counts[key] < rules[key]) failed.push(key);
   }
-  return failed.length === 0 ? { ok: true } : { ok: false, reason: "invalid_password", failed };
+  return failed.length === 0 ? { ok: true } : { ok: false, reason: "weak_password", failed };
 }

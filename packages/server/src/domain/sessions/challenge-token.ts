@@ -63,7 +63,7 @@ export async function issueChallengeToken(
 
 export type ChallengeResult =
   | { ok: true; challenge: VerifiedChallenge }
-  | { ok: false; reason: "invalid_challenge_token" | "expired_challenge_token" };
+  | { ok: false; reason: "challenge_invalid" | "challenge_expired" };
 
 /** Signature by one of the app's published keys, expiry, and the claims of a login challenge. */
 export async function verifyChallengeToken(
@@ -72,12 +72,12 @@ export async function verifyChallengeToken(
   token: string,
   now: number,
 ): Promise<ChallengeResult> {
-  const invalid = { ok: false, reason: "invalid_challenge_token" } as const;
+  const invalid = { ok: false, reason: "challenge_invalid" } as const;
   const verified = await verifyJws(token, (kid) => keys.verificationKey(app.id, kid));
   if (!verified) return invalid;
   const { payload } = verified;
   const time = timeClaims(payload, now);
-  if (time === "expired") return { ok: false, reason: "expired_challenge_token" };
+  if (time === "expired") return { ok: false, reason: "challenge_expired" };
   if (time !== "valid") return invalid;
   if (
     payload.token_use !== "challenge" ||

@@ -7,6 +7,7 @@ import type { UserRecord } from "../identity/user-repository.js";
 import { isoTime } from "../shared/clock.js";
 import type { DomainDeps } from "../shared/domain-deps.js";
 import { newId } from "../shared/new-id.js";
+import type { Failure } from "../shared/outcome.js";
 import { randomBytesPooled } from "../shared/random-bytes-pooled.js";
 import type { Repositories } from "../shared/store.js";
 import { mintAccessToken } from "./access-token.js";
@@ -38,8 +39,6 @@ export interface IssuedSession {
   refreshExpiresAt: number;
 }
 
-type Failure<R extends string> = { ok: false; reason: R; message?: string };
-
 export async function finalizeLogin(
   deps: DomainDeps,
   app: AppRecord,
@@ -48,12 +47,12 @@ export async function finalizeLogin(
 ): Promise<
   | ({ ok: true } & IssuedSession)
   | Failure<
-      | "invalid_challenge_token"
-      | "expired_challenge_token"
-      | "token_mismatch"
+      | "challenge_invalid"
+      | "challenge_expired"
+      | "pkce_mismatch"
       | "token_reused"
-      | "suspended_account"
-      | "invalid_dpop_proof"
+      | "account_disabled"
+      | "dpop_invalid"
     >
 > {
   const now = deps.clock.now();
@@ -65,14 +64,14 @@ export async function finalizeLogin(
     if (input.codeVerifier === undefined || !verifyPkce(challenge.codeChallenge, input.codeVerifier)) {
       return {
         ok: false,
-        reason: "token_mismatch",
+        reason: "pkce_mismatch",
         message: "The code_verifier does not match the code_challenge.",
       };
     }
   }
   const user = await deps.store.users.getSummary(app.id, challenge.userId);
-  if (!user) return { ok: false, reason: "invalid_challenge_token" };
-  if (user.status !== "active") return { ok: false, reason: "suspended_account" };
+  if (!user) return { ok: false, reason: "challenge_invalid" };
+  if (user.status !== "active") return { ok: false, reason: "account_disabled" };
 
   return startSession(
     deps,
@@ -111,7 +110,7 @@ export async function startSession(
   app: AppRecord,
   n: NewSession,
   client: ClientContext,
-): Promise<({ ok: true } & IssuedSession) | Failure<"token_reused" | "invalid_dpop_proof">> {
+): Promise<({ ok: true } & IssuedSession) | Failure<"token_reused" | "dpop_invalid">> {
   const now = deps.clock.now();
   const refreshToken = newRefreshToken();
   const session: SessionRecord = {
@@ -173,21 +172,21 @@ export async function refreshSession(
   client: ClientContext,
 ): Promise<
   | ({ ok: true } & IssuedSession)
-  | Failure<"unauthorized" | "dpop_key_mismatch" | "token_reused" | "invalid_dpop_proof">
+  | Failure<"session_ended" | "dpop_key_mismatch" | "token_reused" | "dpop_invalid">
 > {
   const now = deps.clock.now();
   if (!input.refreshToken)
-    return { ok: false, reason: "unauthorized", message: "No refresh token was sent." };
+    return { ok: false, reason: "session_ended", message: "No refresh token was sent." };
   const presented = sha256(input.refreshToken);
   const found = await deps.store.sessions.findByRefreshToken(app.id, presented);
-  if (!found) return { ok: false, reason: "unauthorized", message: "The refresh token is not valid." };
+  if (!found) return { ok: false, reason: "session_ended", message: "The refresh token is not valid." };
   const { session, user } = found;
   if (!isActive(session, now))
-    return { ok: false, reason: "unauthorized", message: "The session has ended." };
+    return { ok: false, reason: "session_ended", message: "The session has ended." };
   if (session.jkt !== input.jkt) return { ok: false, reason: "dpop_key_mismatch" };
   if (user.status !== "active") {
     await endSession(deps, app.id, session, "user_disabled", now);
-    return { ok: false, reason: "unauthorized", message: "The session has ended." };
+    return { ok: false, reason: "session_ended", message: "The session has ended." };
   }
 
   const successor = successorOf(deps.secrets.refreshSuccessor, input.refreshToken);
@@ -225,7 +224,7 @@ export async function refreshSession(
     // (migration 0007) has another successor, and its retry cannot be answered.
     const issued = await deps.store.sessions.findByRefreshToken(app.id, sha256(successor));
     if (issued?.session.id !== session.id || issued.token.generation !== current.generation) {
-      return { ok: false, reason: "unauthorized", message: "This refresh token was already rotated." };
+      return { ok: false, reason: "session_ended", message: "This refresh token was already rotated." };
     }
   }
   return issue(deps, app, client, user, session, successor, now);
@@ -262,20 +261,18 @@ export async function revokeByRefreshToken(
   deps: DomainDeps,
   app: AppRecord,
   input: { refreshToken: string | undefined; jkt: string | null },
-): Promise<
-  { ok: true } | Failure<"unauthorized" | "missing_dpop_proof" | "dpop_key_mismatch" | "token_reused">
-> {
+): Promise<{ ok: true } | Failure<"session_ended" | "dpop_missing" | "dpop_key_mismatch" | "token_reused">> {
   const now = deps.clock.now();
   if (!input.refreshToken)
-    return { ok: false, reason: "unauthorized", message: "No refresh token was sent." };
+    return { ok: false, reason: "session_ended", message: "No refresh token was sent." };
   const found = await deps.store.sessions.findByRefreshToken(app.id, sha256(input.refreshToken));
-  if (!found || !isActive(found.session, now)) return { ok: false, reason: "unauthorized" };
+  if (!found || !isActive(found.session, now)) return { ok: false, reason: "session_ended" };
   const { session, token } = found;
   if (session.jkt) {
     if (input.jkt === null)
       return {
         ok: false,
-        reason: "missing_dpop_proof",
+        reason: "dpop_missing",
         message: "This session is DPoP-bound: logging out needs a proof by its key.",
       };
     if (input.jkt !== session.jkt) return { ok: false, reason: "dpop_key_mismatch" };

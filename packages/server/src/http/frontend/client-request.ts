@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import type { AppRecord } from "../../domain/apps/app-repository.js";
 import { checkDpop } from "../../domain/dpop/check-dpop.js";
 import type { ClientContext } from "../../domain/sessions/sessions.js";
-import { ApiError } from "../api-error.js";
+import { fail } from "../api-error.js";
 import type { HttpDeps } from "../route-spec.js";
 
 /** The `iss` of tokens for this request: an origin of the app's own, never the Host as sent. */
@@ -50,7 +50,7 @@ export async function requireDpop(
     },
     options,
   );
-  if (!proof.ok) throw new ApiError(proof.reason, proof.message);
+  if (!proof.ok) fail(proof);
   return proof;
 }
 

@@ -1,4 +1,3 @@
-import type { ErrorCode } from "@overture/protocol";
 import {
   ChallengeTokenResponse,
   OtpCheckRequest,
@@ -11,6 +10,7 @@ import { checkOtp, OTP_TTL_MS, retryOtp, startOtp } from "../../domain/login/otp
 import type { OtpFlow } from "../../domain/login/otp/otp-repository.js";
 import { issueChallengeToken } from "../../domain/sessions/challenge-token.js";
 import { startSession } from "../../domain/sessions/sessions.js";
+import type { Failure } from "../../domain/shared/outcome.js";
 import { ApiError, fail } from "../api-error.js";
 import { defineRoute } from "../route-spec.js";
 import { clientContext, hostCookie, requireDpop, tokenIssuer } from "./client-request.js";
@@ -45,12 +45,10 @@ function clearVerification(reply: FastifyReply, appId: string) {
  * logged with the request id for the operator and recorded for the app, but the anonymous caller
  * only learns that the code could not be sent.
  */
-function failSend(
-  log: FastifyBaseLogger,
-  result: { reason: ErrorCode; message?: string; retryAfterSeconds?: number; detail?: string },
-): never {
+function failSend(log: FastifyBaseLogger, result: Failure & { detail?: string }): never {
   if (result.reason === "delivery_failed") log.warn({ detail: result.detail }, "OTP delivery failed");
   return fail({
+    ok: false,
     reason: result.reason,
     ...(result.reason !== "delivery_failed" && result.message !== undefined && { message: result.message }),
     ...(result.retryAfterSeconds !== undefined && { retryAfterSeconds: result.retryAfterSeconds }),

@@ -19,7 +19,7 @@ const RESOLVE_ATTEMPTS = 5;
 
 type Failure = {
   ok: false;
-  reason: "not_configured" | "unauthorized" | "migration_hook_failed" | "rate_limited" | "suspended_account";
+  reason: "not_configured" | "legacy_session_rejected" | "hook_failed" | "rate_limited" | "account_disabled";
   message?: string;
   retryAfterSeconds?: number;
 };
@@ -51,7 +51,7 @@ export async function migrateSession(
     ...(input.dispatchId !== undefined && { dispatchId: input.dispatchId }),
   });
   if (!hook.ok && hook.rejected) {
-    return { ok: false, reason: "unauthorized", message: "The legacy session is not valid." };
+    return { ok: false, reason: "legacy_session_rejected", message: "The legacy session is not valid." };
   }
   if (!hook.ok) {
     const now = deps.clock.now();
@@ -68,17 +68,17 @@ export async function migrateSession(
         now,
       ),
     );
-    return { ok: false, reason: "migration_hook_failed" };
+    return { ok: false, reason: "hook_failed" };
   }
 
   const user = await resolveUser(deps, app.id, hook.answer);
   if (!user)
     return {
       ok: false,
-      reason: "migration_hook_failed",
+      reason: "hook_failed",
       message: "The user changed while migrating; retry.",
     };
-  if (user.status !== "active") return { ok: false, reason: "suspended_account" };
+  if (user.status !== "active") return { ok: false, reason: "account_disabled" };
   const challengeToken = await issueChallengeToken(
     deps.keys,
     app,
@@ -117,7 +117,7 @@ async function resolveUser(deps: DomainDeps, appId: string, answer: HookAnswer):
     if (created.ok) return created.user;
     // external_id taken: the next round finds that user; an identifier taken meanwhile: the next
     // round leaves it out. Anything else cannot come from an answer that passed validation.
-    if (created.reason !== "external_id_already_exists" && created.reason !== "identifier_already_exists")
+    if (created.reason !== "external_id_taken" && created.reason !== "identifier_taken")
       throw new Error(`creating a migrated user failed: ${created.reason}`);
   }
   return null;

@@ -10,7 +10,7 @@ export interface MigrationConfigValue {
   session_validation_url: string;
 }
 
-type Invalid = { ok: false; reason: "invalid_request"; message: string };
+type Invalid = { ok: false; reason: "invalid_input"; message: string };
 
 /** The config as stored: the URL checked against the app's mode and normalised. */
 export function completeMigrationConfig(
@@ -18,7 +18,7 @@ export function completeMigrationConfig(
   request: MigrationConfigRequest,
 ): { ok: true; value: MigrationConfigValue } | Invalid {
   const checked = checkOutboundUrl(request.session_validation_url, app.mode, "session_validation_url");
-  if (!checked.ok) return { ok: false, reason: "invalid_request", message: checked.message };
+  if (!checked.ok) return { ok: false, reason: "invalid_input", message: checked.message };
   return { ok: true, value: { session_validation_url: checked.url.href } };
 }
 

@@ -8,6 +8,7 @@ import { sha256 } from "../../sessions/sessions.js";
 import type { DomainDeps } from "../../shared/domain-deps.js";
 import { admitThrottled, type ThrottleRule } from "../../shared/login-throttle.js";
 import { newId } from "../../shared/new-id.js";
+import type { DomainReason, Failure } from "../../shared/outcome.js";
 import { consumeRateLimit } from "../../shared/rate-limit.js";
 import type { OtpChannel, OtpConfigRecord, OtpFlow } from "./otp-repository.js";
 import { sendOtp } from "./send-otp.js";
@@ -27,7 +28,7 @@ export const OTP_SENDS: ThrottleRule = { windowMs: 3_600_000, free: 8, perSource
 /** Used in `dev` mode when the app has no OTP config for a channel: OTP works out of the box. */
 export const DEV_CONSOLE_CONFIG_ID = "lcfg_dev_console";
 
-type Fail<R extends string> = { ok: false; reason: R; message?: string; retryAfterSeconds?: number };
+type Fail<R extends DomainReason> = Failure<R>;
 
 /**
  * The config that sends to `channel`: the one named, else the channel's default, else its oldest;
@@ -38,10 +39,10 @@ export async function resolveOtpConfig(
   app: AppRecord,
   channel: OtpChannel,
   loginConfigId?: string,
-): Promise<{ ok: true; config: OtpConfigRecord } | Fail<"bad_request" | "forbidden">> {
+): Promise<{ ok: true; config: OtpConfigRecord } | Fail<"invalid_input" | "login_method_unavailable">> {
   const notConfigured = {
     ok: false,
-    reason: "forbidden",
+    reason: "login_method_unavailable",
     message: `OTP over ${channel} is not configured.`,
   } as const;
   if (loginConfigId === DEV_CONSOLE_CONFIG_ID) {
@@ -52,11 +53,11 @@ export async function resolveOtpConfig(
     if (!config)
       return {
         ok: false,
-        reason: "bad_request",
+        reason: "invalid_input",
         message: "login_config_id names no OTP config of this app.",
       };
     if (config.channel !== channel)
-      return { ok: false, reason: "bad_request", message: `login_config_id is not an ${channel} config.` };
+      return { ok: false, reason: "invalid_input", message: `login_config_id is not an ${channel} config.` };
     return { ok: true, config };
   }
   const configs = (await deps.store.otp.listConfigs(app.id)).filter((c) => c.channel === channel);
@@ -97,7 +98,9 @@ export async function startOtp(
   },
 ): Promise<
   | { ok: true; verificationToken: string; expiresAt: number }
-  | Fail<"invalid_identifier" | "bad_request" | "forbidden" | "rate_limited" | "delivery_failed">
+  | Fail<
+      "invalid_identifier" | "invalid_input" | "login_method_unavailable" | "rate_limited" | "delivery_failed"
+    >
 > {
   const normalized = normalizeIdentifier(input.identifier);
   if (!normalized.ok) return { ok: false, reason: "invalid_identifier" };
@@ -145,7 +148,7 @@ export interface CheckedOtp {
 
 const NO_PENDING = {
   ok: false,
-  reason: "unauthorized",
+  reason: "no_pending_verification",
   message: "No pending verification; start again.",
 } as const;
 
@@ -175,7 +178,9 @@ export async function checkOtp(
   deps: DomainDeps,
   app: AppRecord,
   input: { flow: OtpFlow; verificationToken: string | undefined; code: string },
-): Promise<({ ok: true } & CheckedOtp) | Fail<"unauthorized" | "bad_check_code" | "suspended_account">> {
+): Promise<
+  ({ ok: true } & CheckedOtp) | Fail<"no_pending_verification" | "wrong_code" | "account_disabled">
+> {
   const now = deps.clock.now();
   const v = await pendingVerification(deps, app, input.flow, input.verificationToken);
   if (!v) return NO_PENDING;
@@ -183,12 +188,11 @@ export async function checkOtp(
   const expected = Buffer.from(v.codeMac, "hex");
   const given = Buffer.from(codeMac(deps, v.id, input.code.trim()), "hex");
   const right = timingSafeEqual(expected, given);
-  if (!right || now >= v.expiresAt || attempts > OTP_MAX_CHECKS)
-    return { ok: false, reason: "bad_check_code" };
+  if (!right || now >= v.expiresAt || attempts > OTP_MAX_CHECKS) return { ok: false, reason: "wrong_code" };
   if (!(await deps.store.otp.consume(v.id, now))) return NO_PENDING;
 
   const user = await findOrCreateUser(deps, app, v.identifier);
-  if (user.status !== "active") return { ok: false, reason: "suspended_account" };
+  if (user.status !== "active") return { ok: false, reason: "account_disabled" };
   const config =
     v.configId === DEV_CONSOLE_CONFIG_ID ? null : await deps.store.otp.getConfig(app.id, v.configId);
   return {
@@ -210,7 +214,14 @@ export async function retryOtp(
   app: AppRecord,
   input: { flow: OtpFlow; verificationToken: string | undefined; ip: string },
 ): Promise<
-  { ok: true } | Fail<"unauthorized" | "rate_limited" | "forbidden" | "bad_request" | "delivery_failed">
+  | { ok: true }
+  | Fail<
+      | "no_pending_verification"
+      | "rate_limited"
+      | "login_method_unavailable"
+      | "invalid_input"
+      | "delivery_failed"
+    >
 > {
   const now = deps.clock.now();
   const v = await pendingVerification(deps, app, input.flow, input.verificationToken);

@@ -22,12 +22,12 @@ type Failure =
   | {
       ok: false;
       reason:
-        | "forbidden"
-        | "bad_request"
-        | "unauthorized"
-        | "suspended_account"
-        | "invalid_password"
-        | "identifier_already_exists";
+        | "login_method_unavailable"
+        | "invalid_input"
+        | "wrong_credentials"
+        | "account_disabled"
+        | "weak_password"
+        | "identifier_taken";
       message?: string;
     }
   | Extract<RateLimitResult, { ok: false }>;
@@ -62,10 +62,10 @@ export async function loginWithPassword(
   }
   // Only a wrong guess counts against the email (docs/security.md); the right password is free.
   if (!user?.passwordHash || !matches) {
-    return { ok: false, reason: "unauthorized", message: "The email or password is incorrect." };
+    return { ok: false, reason: "wrong_credentials", message: "The email or password is incorrect." };
   }
   await throttle.refund();
-  if (user.status !== "active") return { ok: false, reason: "suspended_account" };
+  if (user.status !== "active") return { ok: false, reason: "account_disabled" };
   if (deps.passwords.needsRehash(user.passwordHash)) {
     // An imported hash gives way to the app's method once the password is known (docs/passwords.md).
     const rehashed = await deps.passwords.hash(attempt.password);
@@ -98,7 +98,7 @@ export async function signUpWithPassword(
   const check = checkPassword(attempt.password, config.password_compliancy);
   if (!check.ok) {
     await throttle.refund();
-    return { ok: false, reason: "invalid_password", message: policyMessage(check.failed) };
+    return { ok: false, reason: "weak_password", message: policyMessage(check.failed) };
   }
 
   const created = await createUser(
@@ -109,10 +109,9 @@ export async function signUpWithPassword(
   );
   if (!created.ok) {
     // A taken email counts: it is what sign-up reveals, so probing many costs like guessing.
-    if (created.reason === "identifier_already_exists")
-      return { ok: false, reason: "identifier_already_exists" };
+    if (created.reason === "identifier_taken") return { ok: false, reason: "identifier_taken" };
     await throttle.refund();
-    return { ok: false, reason: "bad_request", ...(created.message && { message: created.message }) };
+    return { ok: false, reason: "invalid_input", ...(created.message && { message: created.message }) };
   }
   await throttle.refund();
   const challengeToken = await issueChallengeToken(
@@ -138,18 +137,18 @@ export async function resetOwnPassword(
   input: { userId: string; sessionId: string; password: string; revokeSessions?: boolean },
 ): Promise<
   | { ok: true }
-  | { ok: false; reason: "insufficient_scope" | "invalid_password" | "unauthorized"; message?: string }
+  | { ok: false; reason: "scope_missing" | "weak_password" | "wrong_credentials"; message?: string }
 > {
   const check = checkPassword(input.password, await passwordRules(deps.store, app.id));
-  if (!check.ok) return { ok: false, reason: "invalid_password", message: policyMessage(check.failed) };
+  if (!check.ok) return { ok: false, reason: "weak_password", message: policyMessage(check.failed) };
   const session = await deps.store.sessions.get(app.id, input.sessionId);
-  if (!session?.scopes.includes(PASSWORD_WRITE_SCOPE)) return { ok: false, reason: "insufficient_scope" };
+  if (!session?.scopes.includes(PASSWORD_WRITE_SCOPE)) return { ok: false, reason: "scope_missing" };
   const hash = await deps.passwords.hash(input.password);
   const now = deps.clock.now();
   return deps.store.transaction(async (tx) => {
     const remaining = session.scopes.filter((s) => s !== PASSWORD_WRITE_SCOPE);
     if (!(await tx.sessions.replaceScopes(session.id, session.scopes, remaining))) {
-      return { ok: false, reason: "insufficient_scope" } as const;
+      return { ok: false, reason: "scope_missing" } as const;
     }
     await tx.users.update(app.id, input.userId, { passwordHash: hash }, now);
     if (input.revokeSessions !== false)
@@ -189,7 +188,7 @@ async function admit(
   if (!byIp.ok) return byIp;
   const email = normalizeEmail(attempt.email);
   if (email === null)
-    return { ok: false, reason: "bad_request", message: "identifier must be an email address." };
+    return { ok: false, reason: "invalid_input", message: "identifier must be an email address." };
   const throttle = await admitThrottled(
     deps.store,
     `${app.id}:password`,
@@ -219,7 +218,7 @@ async function enabledConfig(deps: DomainDeps, app: AppRecord) {
   if (!config?.value.enabled) {
     return {
       ok: false,
-      reason: "forbidden",
+      reason: "login_method_unavailable",
       message: "Password login is not enabled for this app.",
     } as const;
   }

@@ -1,0 +1,57 @@
+/**
+ * Why a domain operation did not do what was asked, in the domain's own words. Expected outcomes
+ * are values, not exceptions (docs/architecture.md): operations return `{ok: true, …}` or a
+ * Failure, and each API surface maps these reasons to its catalogue codes in one module
+ * (http/management/management-errors.ts, http/frontend/frontend-errors.ts).
+ */
+export type DomainReason =
+  // The request itself
+  | "invalid_input"
+  | "invalid_identifier"
+  | "weak_password"
+  | "rate_limited"
+  // Configuration
+  | "not_configured"
+  /** A login method the web SDK calls (OTP, password) that the app has not set up or turned off. */
+  | "login_method_unavailable"
+  | "already_exists"
+  // Things looked up
+  | "app_not_found"
+  | "key_not_found"
+  | "user_not_found"
+  | "session_not_found"
+  | "identifier_not_found"
+  | "domain_not_found"
+  // Uniqueness
+  | "external_id_taken"
+  | "identifier_taken"
+  | "host_taken"
+  | "cname_mismatch"
+  // Who is asking
+  | "wrong_credentials"
+  | "no_pending_verification"
+  | "wrong_code"
+  | "session_ended"
+  | "legacy_session_rejected"
+  | "account_disabled"
+  | "scope_missing"
+  // Tokens and proofs
+  | "token_reused"
+  | "pkce_mismatch"
+  | "challenge_invalid"
+  | "challenge_expired"
+  | "dpop_missing"
+  | "dpop_invalid"
+  | "dpop_nonce_required"
+  | "dpop_key_mismatch"
+  // Peers
+  | "delivery_failed"
+  | "hook_failed";
+
+export interface Failure<R extends DomainReason = DomainReason> {
+  ok: false;
+  reason: R;
+  /** For the caller; a surface may show it. Never a secret or a peer's internals. */
+  message?: string;
+  retryAfterSeconds?: number;
+}

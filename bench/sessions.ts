@@ -53,18 +53,18 @@ export async function issueChallengeTokens(
 ): Promise<string[]> {
   const runtime = await openRuntime(loadConfig({ ...process.env, ...env }));
   try {
-    const app = await runtime.store.apps.get(server.appId);
+    const app = await runtime.domain.store.apps.get(server.appId);
     if (!app) throw new Error("bench app not found");
     const users: string[] = [];
     for (let i = 0; i < 100; i++) {
-      const created = await createUser(runtime, app.id, {});
+      const created = await createUser(runtime.domain, app.id, {});
       if (created.ok) users.push(created.user.id);
     }
     const tokens: string[] = [];
     for (let i = 0; i < count; i++) {
       tokens.push(
         await issueChallengeToken(
-          runtime.keys,
+          runtime.domain.keys,
           app,
           server.base,
           { userId: users[i % users.length]!, method: "password" },

@@ -7,7 +7,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createApp, loadConfig, openRuntime } from "@overture/server";
-import { createApp as createOvertureApp } from "../../packages/server/src/domain/apps/apps.js";
+import { provisionApp } from "../../packages/server/src/domain/apps/apps.js";
 import { runWalkthrough } from "./walkthrough.js";
 
 const config = loadConfig({
@@ -16,10 +16,10 @@ const config = loadConfig({
   OVERTURE_LOG_LEVEL: "warn",
 });
 const runtime = await openRuntime(config);
-const server = await createApp(runtime);
+const server = await createApp({ config: runtime.config, domain: runtime.domain });
 const base = await server.listen({ port: 0, host: "127.0.0.1" });
 try {
-  const { app, apiKey } = await createOvertureApp(runtime, "walkthrough");
+  const { app, apiKey } = await provisionApp(runtime.domain, "walkthrough");
   console.log(`Overture on ${base} (${runtime.database.description}), app ${app.id}`);
   await runWalkthrough({ baseUrl: base, issuer: config.publicUrl, appId: app.id, apiKey: apiKey.secret });
 } finally {

@@ -159,11 +159,6 @@ export const errorCatalogue = {
     status: "conflict",
     message: "This domain is already registered.",
   },
-  config_already_exists: {
-    http: 409,
-    status: "conflict",
-    message: "This configuration already exists; update it instead.",
-  },
   conflict: {
     http: 409,
     status: "conflict",

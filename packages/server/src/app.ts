@@ -1,29 +1,21 @@
 import Fastify, { type FastifyInstance } from "fastify";
 import type { Config } from "./config/config-schema.js";
-import type { PasswordHasher } from "./domain/passwords/password-hasher.js";
-import type { Clock } from "./domain/shared/clock.js";
+import type { DomainDeps } from "./domain/shared/domain-deps.js";
 import { newId } from "./domain/shared/new-id.js";
-import type { Store } from "./domain/shared/store.js";
 import { installErrorRenderer } from "./http/error-renderer.js";
 import { installJsonBodyParser } from "./http/json-body-parser.js";
-import { AppResolver } from "./http/middleware/resolve-app.js";
 import { MANAGEMENT_PREFIX, mountFrontendRoutes, mountManagementRoutes } from "./http/mount-routes.js";
 import { installOpenApi } from "./http/openapi.js";
 import type { HttpDeps } from "./http/route-spec.js";
 import { frontendRoutes } from "./http/routes-frontend.js";
 import { managementRoutes } from "./http/routes-management.js";
 import { installValidatorCompiler } from "./http/validator-compiler.js";
-import type { DerivedKeys } from "./keys/derived-keys.js";
-import type { KeyRing } from "./keys/key-ring.js";
 import { VERSION } from "./version.js";
 
 export interface AppDependencies {
   config: Readonly<Config>;
-  store: Store;
-  clock: Clock;
-  passwords: PasswordHasher;
-  keys: KeyRing;
-  secrets: DerivedKeys;
+  /** The domain's services (runtime.ts createDomainDeps). */
+  domain: DomainDeps;
   /** PEM certificate and key: the server then speaks HTTPS. */
   https?: { cert: Buffer; key: Buffer };
   /** pino options or `false`; the caller owns log destinations. */
@@ -50,18 +42,7 @@ export async function createApp(deps: AppDependencies): Promise<FastifyInstance>
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
   });
-  const http: HttpDeps = {
-    frontendApps: new AppResolver(deps.store, deps.config, () => deps.clock.now()),
-    config: deps.config,
-    domain: {
-      store: deps.store,
-      clock: deps.clock,
-      passwords: deps.passwords,
-      keys: deps.keys,
-      secrets: deps.secrets,
-      smtpAllowedInternalHosts: deps.config.smtpAllowedInternalHosts,
-    },
-  };
+  const http: HttpDeps = { config: deps.config, domain: deps.domain };
 
   installValidatorCompiler(app);
   installJsonBodyParser(app);
@@ -75,9 +56,9 @@ export async function createApp(deps: AppDependencies): Promise<FastifyInstance>
 
   await installOpenApi(app, VERSION);
   mountManagementRoutes(app, managementRoutes, http);
-  mountFrontendRoutes(app, frontendRoutes, http, http.frontendApps);
+  mountFrontendRoutes(app, frontendRoutes, http);
   app.get("/healthz", { schema: { hide: true } }, async () => {
-    await deps.store.apps.get("healthz");
+    await deps.domain.store.apps.get("healthz");
     return { status: "ok" };
   });
   app.log.debug({ prefix: MANAGEMENT_PREFIX, routes: managementRoutes.length }, "management routes mounted");

@@ -1,8 +1,10 @@
 import type { Config } from "./config/config-schema.js";
-import { createArgon2idHasher, type PasswordHasher } from "./domain/passwords/password-hasher.js";
+import { AppDirectory } from "./domain/apps/app-directory.js";
+import { createArgon2idHasher } from "./domain/passwords/password-hasher.js";
 import { type Clock, systemClock } from "./domain/shared/clock.js";
+import type { DomainDeps } from "./domain/shared/domain-deps.js";
 import type { Store } from "./domain/shared/store.js";
-import { type DerivedKeys, deriveKeys } from "./keys/derived-keys.js";
+import { deriveKeys } from "./keys/derived-keys.js";
 import { KeyRing } from "./keys/key-ring.js";
 import { loadMasterKey } from "./keys/master-key.js";
 import { createStore } from "./storage/kysely-store.js";
@@ -12,16 +14,13 @@ import { type Database, openDatabase, parseDatabaseUrl } from "./storage/open-da
 export interface Runtime {
   config: Readonly<Config>;
   database: Database;
-  store: Store;
-  clock: Clock;
-  passwords: PasswordHasher;
-  keys: KeyRing;
-  secrets: DerivedKeys;
+  /** Everything domain operations need, built once for this process. */
+  domain: DomainDeps;
   /** Migrations applied by this start. */
   migrated: string[];
 }
 
-/** Opens the configured database, brings its schema up to date and builds the shared services. */
+/** Opens the configured database, brings its schema up to date and builds the domain's services. */
 export async function openRuntime(config: Readonly<Config>): Promise<Runtime> {
   const target = parseDatabaseUrl(config.databaseUrl);
   if ("error" in target) throw new Error(`OVERTURE_DATABASE_URL ${target.error}`);
@@ -32,21 +31,40 @@ export async function openRuntime(config: Readonly<Config>): Promise<Runtime> {
   });
   try {
     const migrated = await migrate(database);
-    const store = createStore(database);
     const masterKey = loadMasterKey(config.masterKey || undefined, config.dataDir);
-    const secrets = deriveKeys(masterKey);
-    return {
-      config,
-      database,
-      store,
-      clock: systemClock,
-      passwords: createArgon2idHasher(config.passwordHashConcurrency, secrets.importedHashSecrets),
-      keys: new KeyRing({ store, clock: systemClock, masterKey }),
-      secrets,
-      migrated,
-    };
+    const domain = createDomainDeps(config, createStore(database), { masterKey });
+    return { config, database, domain, migrated };
   } catch (error) {
     await database.close();
     throw error;
   }
+}
+
+/**
+ * The domain's services over a store: the one place they are wired, for the server, the CLI and
+ * tests alike (which pass their own clock, key and hashing concurrency).
+ */
+export function createDomainDeps(
+  config: Readonly<Config>,
+  store: Store,
+  options: { masterKey: Buffer; clock?: Clock; passwordHashConcurrency?: number },
+): DomainDeps {
+  const clock = options.clock ?? systemClock;
+  const secrets = deriveKeys(options.masterKey);
+  return {
+    store,
+    clock,
+    passwords: createArgon2idHasher(
+      options.passwordHashConcurrency ?? config.passwordHashConcurrency,
+      secrets.importedHashSecrets,
+    ),
+    keys: new KeyRing({ store, clock, masterKey: options.masterKey }),
+    secrets,
+    directory: new AppDirectory(
+      store,
+      { baseDomain: config.baseDomain, defaultApp: config.defaultApp || null },
+      () => clock.now(),
+    ),
+    smtpAllowedInternalHosts: config.smtpAllowedInternalHosts,
+  };
 }

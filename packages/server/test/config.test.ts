@@ -113,7 +113,7 @@ describe("configuration", () => {
     const dataDir = join(mkdtempSync(join(tmpdir(), "overture-modes-")), "data", "nested");
     const runtime = await openRuntime(loadConfig({ OVERTURE_DATA_DIR: dataDir }));
     try {
-      await runtime.store.apps.list();
+      await runtime.domain.store.apps.list();
       const mode = (file: string) => (statSync(join(dataDir, file)).mode & 0o777).toString(8);
       expect(mode(".")).toBe("700");
       expect(mode("..")).toBe("700");

@@ -142,8 +142,8 @@ describeEachDatabase("custom domains", (dialect) => {
   });
 
   it("gives a host to one app only, and frees it on delete", async () => {
-    const { createApp } = await import("../src/domain/apps/apps.js");
-    const other = await createApp({ store: s.store, clock: s.clock, keys: s.keys }, "other");
+    const { provisionApp } = await import("../src/domain/apps/apps.js");
+    const other = await provisionApp(s.domain, "other");
     const taken = await s.inject({
       method: "POST",
       url: `/v2/session/apps/${other.app.id}/domains`,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { createApp } from "../src/domain/apps/apps.js";
+import { provisionApp } from "../src/domain/apps/apps.js";
 import { issueChallengeToken } from "../src/domain/sessions/challenge-token.js";
 import { DpopKey } from "./support/dpop-client.js";
 import { SessionClient } from "./support/session-client.js";
@@ -14,7 +14,7 @@ describeEachDatabase("Frontend API: another app's credentials", (dialect) => {
   let userA: string;
   beforeAll(async () => {
     s = await startTestServer(dialect);
-    const b = await createApp({ store: s.store, clock: s.clock, keys: s.keys }, "b");
+    const b = await provisionApp(s.domain, "b");
     hostA = `${s.appId}.localhost`;
     hostB = `${b.app.id}.localhost`;
     userA = (await s.mgmt("POST", "/users", { identifiers: [{ value: "cross@example.com" }] })).body.id;

@@ -1,6 +1,6 @@
 import { createPublicKey, createVerify } from "node:crypto";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { createApp } from "../src/domain/apps/apps.js";
+import { provisionApp } from "../src/domain/apps/apps.js";
 import { mintAccessToken } from "../src/domain/sessions/access-token.js";
 import { CORS_ALLOW_HEADERS, CORS_EXPOSE_HEADERS } from "../src/http/middleware/cors.js";
 import { KeyRing, KID_MISS_REFETCH_MS } from "../src/keys/key-ring.js";
@@ -13,7 +13,7 @@ describeEachDatabase("Frontend API: app resolution, CORS and JWKS", (dialect) =>
   let second: string;
   beforeAll(async () => {
     s = await startTestServer(dialect);
-    second = (await createApp({ store: s.store, clock: s.clock, keys: s.keys }, "second")).app.id;
+    second = (await provisionApp(s.domain, "second")).app.id;
   });
   afterAll(() => s.close());
 
@@ -183,7 +183,7 @@ describeEachDatabase("Frontend API: the default app", (dialect) => {
         headers: { host: "auth.example.com" },
       });
       expect(only.status).toBe(200);
-      await createApp({ store: s.store, clock: s.clock, keys: s.keys }, "another");
+      await provisionApp(s.domain, "another");
       s.clock.advance(10_000);
       const ambiguous = await s.inject({
         method: "GET",

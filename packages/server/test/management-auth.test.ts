@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { createApiKey, createApp, revokeApiKey } from "../src/domain/apps/apps.js";
+import { createApiKey, provisionApp, revokeApiKey } from "../src/domain/apps/apps.js";
 import { describeEachDatabase } from "./support/test-databases.js";
 import { startTestServer, type TestServer } from "./support/test-server.js";
 
@@ -50,7 +50,7 @@ describeEachDatabase("Management API authentication", (dialect) => {
   });
 
   it("does not reveal whether another app exists", async () => {
-    const other = await createApp({ store: s.store, clock: s.clock, keys: s.keys }, "other");
+    const other = await provisionApp(s.domain, "other");
     const existing = await call(other.app.id, `Bearer ${s.apiKey}`);
     const missing = await call("anoappatall", `Bearer ${s.apiKey}`);
     expect(existing.status).toBe(404);

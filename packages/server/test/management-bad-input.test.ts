@@ -3,11 +3,9 @@ import { Writable } from "node:stream";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createApp } from "../src/app.js";
 import { loadConfig } from "../src/config/load-config.js";
-import { createApp as createOvertureApp } from "../src/domain/apps/apps.js";
-import { createArgon2idHasher } from "../src/domain/passwords/password-hasher.js";
+import { provisionApp } from "../src/domain/apps/apps.js";
 import { managementRoutes } from "../src/http/routes-management.js";
-import { deriveKeys } from "../src/keys/derived-keys.js";
-import { KeyRing } from "../src/keys/key-ring.js";
+import { createDomainDeps } from "../src/runtime.js";
 import { createStore } from "../src/storage/kysely-store.js";
 import { createTestDatabase, describeEachDatabase } from "./support/test-databases.js";
 import { rowCounts, startTestServer, TestClock, type TestServer } from "./support/test-server.js";
@@ -114,20 +112,15 @@ describeEachDatabase("secrets stay out of the logs", (dialect) => {
         done();
       },
     });
-    const store = createStore(t.database);
-    const clock = new TestClock();
-    const keys = new KeyRing({ store, clock, masterKey: randomBytes(32) });
-    const app = await createApp({
-      config: loadConfig({}),
-      store,
-      clock,
-      passwords: createArgon2idHasher(1),
-      keys,
-      secrets: deriveKeys(randomBytes(32)),
-      logger: { level: "trace", stream },
+    const config = loadConfig({});
+    const domain = createDomainDeps(config, createStore(t.database), {
+      masterKey: randomBytes(32),
+      clock: new TestClock(),
+      passwordHashConcurrency: 1,
     });
+    const app = await createApp({ config, domain, logger: { level: "trace", stream } });
     try {
-      const { app: a, apiKey } = await createOvertureApp({ store, clock, keys }, "logs");
+      const { app: a, apiKey } = await provisionApp(domain, "logs");
       const headers = { authorization: `Bearer ${apiKey.secret}`, "content-type": "application/json" };
       const password = "hunter2-but-longer";
       await app.inject({

@@ -1,7 +1,7 @@
 import { randomBytes, scryptSync } from "node:crypto";
 import { hash as bcryptHash } from "@node-rs/bcrypt";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { createApp } from "../src/domain/apps/apps.js";
+import { provisionApp } from "../src/domain/apps/apps.js";
 import { describeEachDatabase } from "./support/test-databases.js";
 import { rowCounts, startTestServer, type TestServer } from "./support/test-server.js";
 
@@ -338,7 +338,7 @@ describeEachDatabase("password-hash import", (dialect) => {
         (await s.mgmt("POST", "/users", { identifiers: [{ value: email }], password_hash: imported })).status,
       ).toBe(201);
 
-    const other = await createApp({ store: s.store, clock: s.clock, keys: s.keys }, "other tenant");
+    const other = await provisionApp(s.domain, "other tenant");
     const otherMgmt = (path: string, body: unknown) =>
       s.inject({
         method: "POST",

@@ -48,7 +48,7 @@ describeEachDatabase("password login", (dialect) => {
       password_compliancy: { min_length: 10, uppercase: 1 },
       created_at: expect.any(String),
     });
-    expect((await s.mgmt("POST", "/config/login/password", {})).body.code).toBe("config_already_exists");
+    expect((await s.mgmt("POST", "/config/login/password", {})).body.code).toBe("conflict");
     expect((await s.mgmt("GET", "/config/login/password")).body).toEqual(created.body);
     for (const bad of [
       { hash_method: "md5" },

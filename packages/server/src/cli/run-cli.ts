@@ -5,7 +5,7 @@ import { ConfigError, loadConfig } from "../config/load-config.js";
 import { renderConfigDoc } from "../docs/render-config-doc.js";
 import { renderErrorsDoc } from "../docs/render-errors-doc.js";
 import { renderOpenApi } from "../docs/render-openapi.js";
-import { createApiKey, createApp, revokeApiKey, rotateSigningKey } from "../domain/apps/apps.js";
+import { createApiKey, provisionApp, revokeApiKey, rotateSigningKey } from "../domain/apps/apps.js";
 import { isoTime } from "../domain/shared/clock.js";
 import { openRuntime, type Runtime } from "../runtime.js";
 import { writeDevCert } from "./dev-cert.js";
@@ -138,7 +138,7 @@ async function runCommand(command: string, opts: Options, runtime: Runtime, io: 
     }
     case "app create": {
       if (!opts.name) return usageError(io, "app create needs --name <name>");
-      const { app, apiKey } = await createApp(runtime, opts.name);
+      const { app, apiKey } = await provisionApp(runtime.domain, opts.name);
       print(
         `Created app ${app.id} (${app.name}, mode ${app.mode}).\nAPI key (shown once): ${apiKey.secret}`,
         { app_id: app.id, name: app.name, mode: app.mode, api_key: apiKey.secret, key_id: apiKey.key.id },
@@ -146,7 +146,7 @@ async function runCommand(command: string, opts: Options, runtime: Runtime, io: 
       return 0;
     }
     case "app list": {
-      const apps = await runtime.store.apps.list();
+      const apps = await runtime.domain.store.apps.list();
       print(
         apps.map((a) => `${a.id}\t${a.mode}\t${a.name}\t${isoTime(a.createdAt)}`).join("\n") || "No apps.",
         apps.map((a) => ({ app_id: a.id, name: a.name, mode: a.mode, created_at: isoTime(a.createdAt) })),
@@ -155,7 +155,7 @@ async function runCommand(command: string, opts: Options, runtime: Runtime, io: 
     }
     case "key create": {
       if (!opts.app) return usageError(io, "key create needs --app <id>");
-      const result = await createApiKey(runtime, opts.app, opts.name ?? "cli");
+      const result = await createApiKey(runtime.domain, opts.app, opts.name ?? "cli");
       if (!result.ok) return failure(io, `No app ${opts.app}.`);
       const { key, secret } = result.apiKey;
       print(`Created key ${key.id} for app ${key.appId}.\nAPI key (shown once): ${secret}`, {
@@ -167,7 +167,7 @@ async function runCommand(command: string, opts: Options, runtime: Runtime, io: 
     }
     case "key list": {
       if (!opts.app) return usageError(io, "key list needs --app <id>");
-      const keys = await runtime.store.apiKeys.list(opts.app);
+      const keys = await runtime.domain.store.apiKeys.list(opts.app);
       print(
         keys
           .map(
@@ -187,7 +187,7 @@ async function runCommand(command: string, opts: Options, runtime: Runtime, io: 
     }
     case "key revoke": {
       if (!opts.app || !opts.key) return usageError(io, "key revoke needs --app <id> --key <key_id>");
-      const result = await revokeApiKey(runtime, opts.app, opts.key);
+      const result = await revokeApiKey(runtime.domain, opts.app, opts.key);
       if (!result.ok) return failure(io, `No active key ${opts.key} on app ${opts.app}.`);
       io.out(`Revoked ${opts.key}.`);
       return 0;
@@ -197,7 +197,7 @@ async function runCommand(command: string, opts: Options, runtime: Runtime, io: 
       if (opts.alg !== undefined && opts.alg !== "ES256" && opts.alg !== "RS256") {
         return usageError(io, "--alg must be ES256 or RS256");
       }
-      const result = await rotateSigningKey(runtime, opts.app, opts.alg);
+      const result = await rotateSigningKey(runtime.domain, opts.app, opts.alg);
       if (!result.ok) return failure(io, `No app ${opts.app}.`);
       print(`New signing key ${result.key.id} (${result.key.alg}) is current for app ${opts.app}.`, {
         app_id: opts.app,

@@ -18,7 +18,7 @@ export async function serve(config: Readonly<Config>, print: (text: string) => v
     return;
   }
   const runtime = await openRuntime(config);
-  const devApp = await ensureDevApp(runtime);
+  const devApp = await ensureDevApp(runtime.domain);
   const banner = (address: string) =>
     banner_(
       config,
@@ -68,12 +68,12 @@ async function listen(config: Readonly<Config>, opened?: Runtime): Promise<strin
   const https = config.tlsCert
     ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) }
     : undefined;
-  const app = await createApp({ ...runtime, ...(https && { https }) });
+  const app = await createApp({ config, domain: runtime.domain, ...(https && { https }) });
   // Purging is idempotent, but one process doing it is enough.
   const purges = !cluster.isWorker || cluster.worker?.id === 1;
   const purge = setInterval(() => {
     if (!purges) return;
-    purgeExpired(runtime).catch((error: unknown) =>
+    purgeExpired(runtime.domain).catch((error: unknown) =>
       app.log.error({ err: error }, "purging expired rows failed"),
     );
   }, PURGE_INTERVAL_MS);

@@ -4,7 +4,7 @@ import Type, { type TSchema } from "typebox";
 import { issueNonce } from "../domain/dpop/dpop-nonce.js";
 import { apiKeyAuth } from "./middleware/api-key-auth.js";
 import { answerPreflight, applyCors } from "./middleware/cors.js";
-import { type AppResolver, resolveApp } from "./middleware/resolve-app.js";
+import { resolveApp } from "./middleware/resolve-app.js";
 import type { AnyRouteSpec, HttpDeps, RouteTable } from "./route-spec.js";
 
 export const MANAGEMENT_PREFIX = "/v2/session/apps/:appID";
@@ -40,13 +40,8 @@ export function mountManagementRoutes(app: FastifyInstance, table: RouteTable, d
 }
 
 /** Mounts the Frontend route table; each request's app comes from its Host; CORS for browsers. */
-export function mountFrontendRoutes(
-  app: FastifyInstance,
-  table: RouteTable,
-  deps: HttpDeps,
-  apps: AppResolver,
-) {
-  const identify = resolveApp(apps, deps.config.publicUrl);
+export function mountFrontendRoutes(app: FastifyInstance, table: RouteTable, deps: HttpDeps) {
+  const identify = resolveApp(deps.domain.directory, deps.config.publicUrl);
   mountRoutes(app, table, deps, {
     prefix: "",
     identify,

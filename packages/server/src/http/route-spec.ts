@@ -4,13 +4,10 @@ import type { Static, TSchema } from "typebox";
 import type { Config } from "../config/config-schema.js";
 import type { AppRecord } from "../domain/apps/app-repository.js";
 import type { DomainDeps } from "../domain/shared/domain-deps.js";
-import type { AppResolver } from "./middleware/resolve-app.js";
 
 export interface HttpDeps {
   config: Readonly<Config>;
   domain: DomainDeps;
-  /** The Frontend API's app lookup, whose cache Management writes to an app invalidate. */
-  frontendApps: AppResolver;
 }
 
 type In<S> = S extends TSchema ? Static<S> : undefined;

@@ -1,8 +1,8 @@
 import * as domains from "./management/domains.js";
-import * as migrationConfig from "./management/migration-config.js";
+import { migrationConfigRoutes } from "./management/migration-config.js";
 import * as mode from "./management/mode.js";
 import * as otpConfig from "./management/otp-config.js";
-import * as passwordConfig from "./management/password-config.js";
+import { passwordConfigRoutes } from "./management/password-config.js";
 import * as sessionConfig from "./management/session-config.js";
 import * as sessions from "./management/sessions.js";
 import * as identifiers from "./management/user-identifiers.js";
@@ -30,15 +30,15 @@ export const managementRoutes: RouteTable = [
   ["GET", "/config/session", sessionConfig.getSessionConfig],
   ["PUT", "/config/session", sessionConfig.updateSessionConfig],
 
-  ["POST", "/config/login/password", passwordConfig.createPasswordConfig],
-  ["GET", "/config/login/password", passwordConfig.getPasswordConfigRoute],
-  ["PUT", "/config/login/password", passwordConfig.updatePasswordConfig],
-  ["DELETE", "/config/login/password", passwordConfig.deletePasswordConfig],
+  ["POST", "/config/login/password", passwordConfigRoutes.create],
+  ["GET", "/config/login/password", passwordConfigRoutes.get],
+  ["PUT", "/config/login/password", passwordConfigRoutes.update],
+  ["DELETE", "/config/login/password", passwordConfigRoutes.remove],
 
-  ["POST", "/config/migration", migrationConfig.createMigrationConfig],
-  ["GET", "/config/migration", migrationConfig.getMigrationConfigRoute],
-  ["PUT", "/config/migration", migrationConfig.updateMigrationConfig],
-  ["DELETE", "/config/migration", migrationConfig.deleteMigrationConfig],
+  ["POST", "/config/migration", migrationConfigRoutes.create],
+  ["GET", "/config/migration", migrationConfigRoutes.get],
+  ["PUT", "/config/migration", migrationConfigRoutes.update],
+  ["DELETE", "/config/migration", migrationConfigRoutes.remove],
 
   ["POST", "/users", users.createUser],
   ["GET", "/users", users.listUsers],

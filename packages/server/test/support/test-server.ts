@@ -3,12 +3,13 @@ import type { FastifyInstance, InjectOptions } from "fastify";
 import { createApp } from "../../src/app.js";
 import type { Config } from "../../src/config/config-schema.js";
 import { loadConfig } from "../../src/config/load-config.js";
-import { createApp as createOvertureApp } from "../../src/domain/apps/apps.js";
-import { createArgon2idHasher } from "../../src/domain/passwords/password-hasher.js";
+import { provisionApp } from "../../src/domain/apps/apps.js";
 import type { Clock } from "../../src/domain/shared/clock.js";
+import type { DomainDeps } from "../../src/domain/shared/domain-deps.js";
 import type { Store } from "../../src/domain/shared/store.js";
-import { type DerivedKeys, deriveKeys } from "../../src/keys/derived-keys.js";
-import { KeyRing } from "../../src/keys/key-ring.js";
+import type { DerivedKeys } from "../../src/keys/derived-keys.js";
+import type { KeyRing } from "../../src/keys/key-ring.js";
+import { createDomainDeps } from "../../src/runtime.js";
 import { createStore } from "../../src/storage/kysely-store.js";
 import type { DialectName } from "../../src/storage/open-database.js";
 import { createTestDatabase, type TestDatabase } from "./test-databases.js";
@@ -35,6 +36,8 @@ export interface Answer {
 export interface TestServer {
   app: FastifyInstance;
   config: Readonly<Config>;
+  /** The domain's services, as the server uses them. */
+  domain: DomainDeps;
   store: Store;
   keys: KeyRing;
   secrets: DerivedKeys;
@@ -61,24 +64,23 @@ export async function startTestServer(
   options: { https?: { cert: Buffer; key: Buffer }; logger?: Record<string, unknown> } = {},
 ): Promise<TestServer> {
   const db = await createTestDatabase(dialect);
-  const store = createStore(db.database);
   const clock = new TestClock();
   const masterKey = randomBytes(32);
-  const keys = new KeyRing({ store, clock, masterKey });
-  const secrets = deriveKeys(masterKey);
   const config = loadConfig({ OVERTURE_LOG_LEVEL: "silent", ...env });
+  const domain = createDomainDeps(config, createStore(db.database), {
+    masterKey,
+    clock,
+    passwordHashConcurrency: 2,
+  });
+  const { store, keys, secrets } = domain;
   const app = await createApp({
     config,
-    store,
-    clock,
-    passwords: createArgon2idHasher(2, secrets.importedHashSecrets),
-    keys,
-    secrets,
+    domain,
     logger: options.logger ?? false,
     ...(options.https && { https: options.https }),
   });
   await app.ready();
-  const created = await createOvertureApp({ store, clock, keys }, "test");
+  const created = await provisionApp(domain, "test");
   const inject = async (options: InjectOptions): Promise<Answer> => {
     const res = await app.inject(options);
     let body: unknown;
@@ -92,6 +94,7 @@ export async function startTestServer(
   return {
     app,
     config,
+    domain,
     store,
     keys,
     secrets,

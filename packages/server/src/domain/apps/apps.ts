@@ -1,6 +1,7 @@
 import type { AppMode } from "@overture/protocol";
 import type { KeyRing } from "../../keys/key-ring.js";
 import type { Clock } from "../shared/clock.js";
+import type { DomainDeps } from "../shared/domain-deps.js";
 import { newAppId, newId } from "../shared/new-id.js";
 import type { Store } from "../shared/store.js";
 import type { ApiKeyRecord } from "./api-key-repository.js";
@@ -12,6 +13,8 @@ export interface AppDeps {
   store: Store;
   clock: Clock;
   keys: KeyRing;
+  /** The node's host directory, told about new apps (absent for the CLI, which serves none). */
+  directory?: DomainDeps["directory"];
 }
 
 export interface IssuedApiKey {
@@ -20,8 +23,11 @@ export interface IssuedApiKey {
   secret: string;
 }
 
-/** Creates an app in `dev` mode with its token signing key and its first management API key. */
-export async function createApp(
+/**
+ * Creates an app (a tenant) in `dev` mode with its token signing key and its first management
+ * API key.
+ */
+export async function provisionApp(
   deps: AppDeps,
   name: string,
   tokenAlg: TokenAlg = "ES256",
@@ -37,12 +43,15 @@ export async function createApp(
     updatedAt: now,
   };
   const signingKey = await deps.keys.newKey(app.id, tokenAlg, now);
-  return deps.store.transaction(async (tx) => {
+  const created = await deps.store.transaction(async (tx) => {
     await tx.apps.create(app);
     await tx.signingKeys.insert(signingKey);
     const apiKey = await insertKey(tx, app.id, "default", now);
     return { app, apiKey };
   });
+  // A second app ends "the only app is the default" on this node at once.
+  deps.directory?.appChanged(app.id);
+  return created;
 }
 
 /** `overture keys rotate`: a new current key (optionally switching algorithm); old keys stay published. */
@@ -99,11 +108,12 @@ export async function authenticateApiKey(
 }
 
 export async function setAppMode(
-  deps: Pick<AppDeps, "store" | "clock">,
+  deps: Pick<DomainDeps, "store" | "clock" | "directory">,
   appId: string,
   mode: AppMode,
 ): Promise<void> {
   await deps.store.apps.setMode(appId, mode, deps.clock.now());
+  deps.directory.appChanged(appId);
 }
 
 /**
@@ -113,5 +123,5 @@ export async function setAppMode(
 export async function ensureDevApp(deps: AppDeps): Promise<{ app: AppRecord; apiKey: IssuedApiKey | null }> {
   const existing = (await deps.store.apps.list())[0];
   if (existing) return { app: existing, apiKey: null };
-  return createApp(deps, "dev");
+  return provisionApp(deps, "dev");
 }

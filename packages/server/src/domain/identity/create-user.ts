@@ -62,7 +62,7 @@ export async function createUser(
     passwordHash = imported.stored;
   }
   if (input.password !== undefined) {
-    const check = checkPassword(input.password, await passwordRules(deps.store, appId));
+    const check = checkPassword(input.password, await passwordRules(deps, appId));
     if (!check.ok) return { ok: false, reason: "weak_password", message: policyMessage(check.failed) };
     // Hashed before the transaction opens: argon2 takes ~10 ms and must not hold a database lock.
     passwordHash = await deps.passwords.hash(input.password);

@@ -108,7 +108,7 @@ export async function setPassword(
   password: string,
   options: { revokeSessions?: boolean } = {},
 ) {
-  const check = checkPassword(password, await passwordRules(deps.store, appId));
+  const check = checkPassword(password, await passwordRules(deps, appId));
   if (!check.ok) return { ok: false, reason: "weak_password", message: policyMessage(check.failed) } as const;
   if (!(await deps.store.users.get(appId, userId))) return notFound;
   const passwordHash = await deps.passwords.hash(password);

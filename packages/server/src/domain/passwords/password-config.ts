@@ -1,6 +1,6 @@
 import type { PasswordCompliancy, PasswordConfigRequest, RateLimitRule } from "@overture/protocol";
-import type { ConfigRecord } from "../apps/config-repository.js";
-import type { Store } from "../shared/store.js";
+import { singleConfig } from "../apps/single-config.js";
+import type { DomainDeps } from "../shared/domain-deps.js";
 import { DEFAULT_PASSWORD_COMPLIANCY } from "./password-policy.js";
 
 export const PASSWORD_CONFIG = "login_password";
@@ -24,36 +24,31 @@ export const PASSWORD_CONFIG_DEFAULTS: PasswordConfigValue = {
   password_compliancy: DEFAULT_PASSWORD_COMPLIANCY,
 };
 
-export function completePasswordConfig(
+function completePasswordConfig(
   request: PasswordConfigRequest,
-): { ok: true; value: PasswordConfigValue } | { ok: false; reason: "invalid_input"; message: string } {
+): { ok: true; value: PasswordConfigValue } | { ok: false; message: string } {
   const value = { ...PASSWORD_CONFIG_DEFAULTS, ...request };
   const c = value.password_compliancy;
   if (c.max_length > 0 && c.max_length < c.min_length) {
-    return {
-      ok: false,
-      reason: "invalid_input",
-      message: "password_compliancy.max_length is below min_length.",
-    };
+    return { ok: false, message: "password_compliancy.max_length is below min_length." };
   }
   if (c.max_length > 0 && c.uppercase + c.lowercase + c.numbers + c.symbols > c.max_length) {
-    return {
-      ok: false,
-      reason: "invalid_input",
-      message: "password_compliancy asks for more characters than max_length allows.",
-    };
+    return { ok: false, message: "password_compliancy asks for more characters than max_length allows." };
   }
   return { ok: true, value };
 }
 
-export function getPasswordConfig(
-  store: Store,
-  appId: string,
-): Promise<ConfigRecord<PasswordConfigValue> | null> {
-  return store.configs.get<PasswordConfigValue>(appId, PASSWORD_CONFIG);
-}
+/** The app's password login config: one document, managed like every single config. */
+export const passwordConfig = singleConfig<PasswordConfigValue, PasswordConfigRequest>({
+  kind: PASSWORD_CONFIG,
+  label: "password login",
+  complete: (_app, request) => completePasswordConfig(request),
+});
 
 /** The rules new passwords must meet in this app: its config's, or the default policy. */
-export async function passwordRules(store: Store, appId: string): Promise<PasswordCompliancy> {
-  return (await getPasswordConfig(store, appId))?.value.password_compliancy ?? DEFAULT_PASSWORD_COMPLIANCY;
+export async function passwordRules(
+  deps: Pick<DomainDeps, "store">,
+  appId: string,
+): Promise<PasswordCompliancy> {
+  return (await passwordConfig.read(deps, appId))?.value.password_compliancy ?? DEFAULT_PASSWORD_COMPLIANCY;
 }

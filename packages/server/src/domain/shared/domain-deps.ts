@@ -1,5 +1,6 @@
 import type { DerivedKeys } from "../../keys/derived-keys.js";
 import type { KeyRing } from "../../keys/key-ring.js";
+import type { AppDirectory } from "../apps/app-directory.js";
 import type { PasswordHasher } from "../passwords/password-hasher.js";
 import type { Clock } from "./clock.js";
 import type { Store } from "./store.js";
@@ -11,6 +12,8 @@ export interface DomainDeps {
   passwords: PasswordHasher;
   keys: KeyRing;
   secrets: DerivedKeys;
+  /** Which app each Frontend host serves; the operations that change apps and domains update it. */
+  directory: AppDirectory;
   /** SMTP hosts OTP senders may reach in prod although internal (OVERTURE_SMTP_ALLOWED_INTERNAL_HOSTS). */
   smtpAllowedInternalHosts?: readonly string[];
   /** For operational messages (a dev-mode OTP, a purge failure); never secrets in prod. */

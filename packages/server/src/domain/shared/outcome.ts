@@ -15,6 +15,8 @@ export type DomainReason =
   /** A login method the web SDK calls (OTP, password) that the app has not set up or turned off. */
   | "login_method_unavailable"
   | "already_exists"
+  /** Something that exists in `dev` mode only, asked for in `prod`. */
+  | "dev_mode_only"
   // Things looked up
   | "app_not_found"
   | "key_not_found"

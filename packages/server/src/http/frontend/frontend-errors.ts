@@ -18,6 +18,7 @@ export const frontendCodes: Record<DomainReason, ErrorCode> = {
   not_configured: "not_configured",
   login_method_unavailable: "forbidden",
   already_exists: "conflict",
+  dev_mode_only: "not_found",
   app_not_found: "not_found",
   key_not_found: "not_found",
   user_not_found: "not_found",

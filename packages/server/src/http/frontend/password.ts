@@ -63,7 +63,7 @@ export const compliancy = defineRoute({
   tag,
   responses: { 200: PasswordCompliancy },
   errors: [],
-  handler: async ({ app, deps }) => ({ status: 200, body: await passwordRules(deps.domain.store, app.id) }),
+  handler: async ({ app, deps }) => ({ status: 200, body: await passwordRules(deps.domain, app.id) }),
 });
 
 export const reset = defineRoute({

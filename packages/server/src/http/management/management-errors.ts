@@ -14,6 +14,7 @@ export const managementCodes: Record<DomainReason, ErrorCode> = {
   not_configured: "config_not_found",
   login_method_unavailable: "config_not_found",
   already_exists: "conflict",
+  dev_mode_only: "not_found",
   app_not_found: "app_not_found",
   key_not_found: "not_found",
   user_not_found: "user_not_found",

@@ -23,7 +23,6 @@ export const updateMode = defineRoute({
   errors: [],
   handler: async ({ app, body, deps }) => {
     await setAppMode(deps.domain, app.id, body.mode);
-    deps.frontendApps.forget(app.id);
     return { status: 204 };
   },
 });

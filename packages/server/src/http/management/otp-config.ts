@@ -5,13 +5,18 @@ import {
   OtpConfigRequest,
   OtpConfigResponse,
 } from "@overture/protocol";
-import type { AppRecord } from "../../domain/apps/app-repository.js";
-import { checkDelivery, describeDelivery, sealDelivery } from "../../domain/login/otp/otp-delivery.js";
+import {
+  createOtpConfig as createConfig,
+  deleteOtpConfig as deleteConfig,
+  listDevMessages as devMessages,
+  listOtpConfigs as listConfigs,
+  replaceOtpConfig as replaceConfig,
+} from "../../domain/login/otp/otp-configs.js";
+import { describeDelivery } from "../../domain/login/otp/otp-delivery.js";
 import type { OtpConfigRecord } from "../../domain/login/otp/otp-repository.js";
 import { isoTime } from "../../domain/shared/clock.js";
-import { newId } from "../../domain/shared/new-id.js";
-import { ApiError } from "../api-error.js";
-import { defineRoute, type HttpDeps } from "../route-spec.js";
+import { fail } from "../api-error.js";
+import { defineRoute } from "../route-spec.js";
 
 const tag = "Config - Login OTP";
 
@@ -28,39 +33,6 @@ const present = (c: OtpConfigRecord) => ({
   updated_at: isoTime(c.updatedAt),
 });
 
-/** Writes a config; a default one clears the channel's other defaults in the same transaction. */
-async function save(deps: HttpDeps, config: OtpConfigRecord, create: boolean): Promise<boolean> {
-  return deps.domain.store.transaction(async (tx) => {
-    let written = true;
-    if (create) await tx.otp.createConfig(config);
-    else written = await tx.otp.replaceConfig(config);
-    if (written && config.isDefault) await tx.otp.clearDefault(config.appId, config.channel, config.id);
-    return written;
-  });
-}
-
-function fromRequest(
-  deps: HttpDeps,
-  app: AppRecord,
-  body: OtpConfigRequest,
-  base: Pick<OtpConfigRecord, "id" | "appId" | "createdAt">,
-  now: number,
-): OtpConfigRecord {
-  const delivery = body.delivery ?? { type: "console" as const };
-  const checked = checkDelivery(delivery, app.mode);
-  if (!checked.ok) throw new ApiError("invalid_request", checked.message);
-  return {
-    ...base,
-    channel: body.channel_type,
-    isDefault: body.is_default ?? false,
-    templateId: body.template_id ?? null,
-    senderId: body.sender_id ?? null,
-    grantedScopes: body.granted_scopes ?? [],
-    delivery: sealDelivery(deps.domain.secrets.configSecrets, base.id, delivery),
-    updatedAt: now,
-  };
-}
-
 export const createOtpConfig = defineRoute({
   operationId: "createLoginOtpConfig",
   summary: "Add an OTP login config",
@@ -71,16 +43,9 @@ export const createOtpConfig = defineRoute({
   responses: { 201: OtpConfigResponse },
   errors: ["invalid_request"],
   handler: async ({ app, body, deps }) => {
-    const now = deps.domain.clock.now();
-    const config = fromRequest(
-      deps,
-      app,
-      body,
-      { id: newId("lcfg", now), appId: app.id, createdAt: now },
-      now,
-    );
-    await save(deps, config, true);
-    return { status: 201, body: { login_config: present(config) } };
+    const created = await createConfig(deps.domain, app, body);
+    if (!created.ok) fail(created);
+    return { status: 201, body: { login_config: present(created.config) } };
   },
 });
 
@@ -92,7 +57,7 @@ export const listOtpConfigs = defineRoute({
   errors: [],
   handler: async ({ app, deps }) => ({
     status: 200,
-    body: { login_configs: (await deps.domain.store.otp.listConfigs(app.id)).map(present) },
+    body: { login_configs: (await listConfigs(deps.domain, app)).map(present) },
   }),
 });
 
@@ -105,11 +70,9 @@ export const updateOtpConfig = defineRoute({
   responses: { 200: OtpConfigResponse },
   errors: ["config_not_found", "invalid_request"],
   handler: async ({ app, params, body, deps }) => {
-    const existing = await deps.domain.store.otp.getConfig(app.id, params.loginConfigID);
-    if (!existing) throw new ApiError("config_not_found");
-    const config = fromRequest(deps, app, body, existing, deps.domain.clock.now());
-    await save(deps, config, false);
-    return { status: 200, body: { login_config: present(config) } };
+    const replaced = await replaceConfig(deps.domain, app, params.loginConfigID, body);
+    if (!replaced.ok) fail(replaced);
+    return { status: 200, body: { login_config: present(replaced.config) } };
   },
 });
 
@@ -121,8 +84,8 @@ export const deleteOtpConfig = defineRoute({
   responses: { 204: null },
   errors: ["config_not_found"],
   handler: async ({ app, params, deps }) => {
-    if (!(await deps.domain.store.otp.deleteConfig(app.id, params.loginConfigID)))
-      throw new ApiError("config_not_found");
+    const deleted = await deleteConfig(deps.domain, app, params.loginConfigID);
+    if (!deleted.ok) fail(deleted);
     return { status: 204 };
   },
 });
@@ -135,12 +98,12 @@ export const listDevMessages = defineRoute({
   responses: { 200: DevMessagesResponse },
   errors: ["not_found"],
   handler: async ({ app, deps }) => {
-    if (app.mode !== "dev") throw new ApiError("not_found", "Dev messages exist only in dev mode.");
-    const messages = await deps.domain.store.otp.listDevMessages(app.id, 50);
+    const listed = await devMessages(deps.domain, app);
+    if (!listed.ok) fail(listed);
     return {
       status: 200,
       body: {
-        messages: messages.map((m) => ({
+        messages: listed.messages.map((m) => ({
           channel: m.channel,
           to: m.to,
           code: m.code,

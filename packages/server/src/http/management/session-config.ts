@@ -1,6 +1,7 @@
 import { SessionConfig, SessionConfigResponse } from "@overture/protocol";
 import type { AppRecord } from "../../domain/apps/app-repository.js";
-import { ApiError } from "../api-error.js";
+import { setSessionLifetimes } from "../../domain/apps/session-lifetimes.js";
+import { fail } from "../api-error.js";
 import { defineRoute } from "../route-spec.js";
 
 const tag = "Config - Sessions";
@@ -34,16 +35,12 @@ export const updateSessionConfig = defineRoute({
   responses: { 200: SessionConfigResponse },
   errors: [],
   handler: async ({ app, body, deps }) => {
-    if (body.idle_ttl_seconds > body.session_ttl_seconds) {
-      throw new ApiError("invalid_request", "idle_ttl_seconds may not exceed session_ttl_seconds.");
-    }
-    const lifetimes = {
+    const set = await setSessionLifetimes(deps.domain, app, {
       accessTtlSeconds: body.access_token_ttl_seconds,
       sessionTtlSeconds: body.session_ttl_seconds,
       idleTtlSeconds: body.idle_ttl_seconds,
-    };
-    await deps.domain.store.apps.setLifetimes(app.id, lifetimes, deps.domain.clock.now());
-    deps.frontendApps.forget(app.id);
-    return { status: 200, body: present(lifetimes) };
+    });
+    if (!set.ok) fail(set);
+    return { status: 200, body: present(set.lifetimes) };
   },
 });

@@ -9,7 +9,7 @@ import { isoTime } from "../../shared/clock.js";
 import type { DomainDeps } from "../../shared/domain-deps.js";
 import { consumeRateLimit } from "../../shared/rate-limit.js";
 import { callMigrationHook, type HookAnswer } from "./call-migration-hook.js";
-import { getMigrationConfig } from "./migration-config.js";
+import { migrationConfig } from "./migration-config.js";
 
 /** Hook calls per client IP and app: each one costs the customer's backend a request. */
 export const MIGRATION_RATE_LIMIT = { ttl: 60_000_000_000, limit: 120 };
@@ -34,7 +34,7 @@ export async function migrateSession(
   app: AppRecord,
   input: { token: string; codeChallenge: string; dispatchId?: string; ip: string; issuer: string },
 ): Promise<{ ok: true; challengeToken: string } | Failure> {
-  const config = await getMigrationConfig(deps.store, app.id);
+  const config = await migrationConfig.read(deps, app.id);
   if (!config) {
     return { ok: false, reason: "not_configured", message: "Lazy migration is not configured for this app." };
   }

@@ -1,8 +1,6 @@
 import type { MigrationConfigRequest } from "@overture/protocol";
 import { checkOutboundUrl } from "../../../outbound/outbound-url.js";
-import type { AppRecord } from "../../apps/app-repository.js";
-import type { ConfigRecord } from "../../apps/config-repository.js";
-import type { Store } from "../../shared/store.js";
+import { singleConfig } from "../../apps/single-config.js";
 
 export const MIGRATION_CONFIG = "migration";
 
@@ -10,21 +8,19 @@ export interface MigrationConfigValue {
   session_validation_url: string;
 }
 
-type Invalid = { ok: false; reason: "invalid_input"; message: string };
-
-/** The config as stored: the URL checked against the app's mode and normalised. */
-export function completeMigrationConfig(
-  app: AppRecord,
-  request: MigrationConfigRequest,
-): { ok: true; value: MigrationConfigValue } | Invalid {
-  const checked = checkOutboundUrl(request.session_validation_url, app.mode, "session_validation_url");
-  if (!checked.ok) return { ok: false, reason: "invalid_input", message: checked.message };
-  return { ok: true, value: { session_validation_url: checked.url.href } };
-}
-
-export function getMigrationConfig(
-  store: Pick<Store, "configs">,
-  appId: string,
-): Promise<ConfigRecord<MigrationConfigValue> | null> {
-  return store.configs.get<MigrationConfigValue>(appId, MIGRATION_CONFIG);
-}
+/**
+ * The app's migration config (docs/migration.md): the URL checked against the app's mode and
+ * normalised. Creating it also creates the hook's signing key, so the key is in the JWKS before
+ * the first call.
+ */
+export const migrationConfig = singleConfig<MigrationConfigValue, MigrationConfigRequest>({
+  kind: MIGRATION_CONFIG,
+  label: "migration",
+  complete: (app, request) => {
+    const checked = checkOutboundUrl(request.session_validation_url, app.mode, "session_validation_url");
+    return checked.ok ? { ok: true, value: { session_validation_url: checked.url.href } } : checked;
+  },
+  afterCreate: async (deps, app) => {
+    await deps.keys.hookKey(app.id);
+  },
+});

@@ -5,11 +5,7 @@ import { recordEvent } from "../../events/record-event.js";
 import { createUser, policyMessage } from "../../identity/create-user.js";
 import { normalizeEmail } from "../../identity/normalize-identifier.js";
 import { endAllSessions } from "../../identity/update-user.js";
-import {
-  getPasswordConfig,
-  type PasswordConfigValue,
-  passwordRules,
-} from "../../passwords/password-config.js";
+import { type PasswordConfigValue, passwordConfig, passwordRules } from "../../passwords/password-config.js";
 import { HASHER_BUSY } from "../../passwords/password-hasher.js";
 import { checkPassword } from "../../passwords/password-policy.js";
 import { issueChallengeToken } from "../../sessions/challenge-token.js";
@@ -139,7 +135,7 @@ export async function resetOwnPassword(
   | { ok: true }
   | { ok: false; reason: "scope_missing" | "weak_password" | "wrong_credentials"; message?: string }
 > {
-  const check = checkPassword(input.password, await passwordRules(deps.store, app.id));
+  const check = checkPassword(input.password, await passwordRules(deps, app.id));
   if (!check.ok) return { ok: false, reason: "weak_password", message: policyMessage(check.failed) };
   const session = await deps.store.sessions.get(app.id, input.sessionId);
   if (!session?.scopes.includes(PASSWORD_WRITE_SCOPE)) return { ok: false, reason: "scope_missing" };
@@ -214,7 +210,7 @@ export function passwordThrottle(rule: RateLimitRule): ThrottleRule {
 }
 
 async function enabledConfig(deps: DomainDeps, app: AppRecord) {
-  const config = await getPasswordConfig(deps.store, app.id);
+  const config = await passwordConfig.read(deps, app.id);
   if (!config?.value.enabled) {
     return {
       ok: false,

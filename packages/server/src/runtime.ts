@@ -1,4 +1,5 @@
 import type { Config } from "./config/config-schema.js";
+import { systemCnameResolver } from "./dns/system-cname-resolver.js";
 import { AppDirectory } from "./domain/apps/app-directory.js";
 import { createArgon2idHasher } from "./domain/passwords/password-hasher.js";
 import { type Clock, systemClock } from "./domain/shared/clock.js";
@@ -65,6 +66,8 @@ export function createDomainDeps(
       { baseDomain: config.baseDomain, defaultApp: config.defaultApp || null },
       () => clock.now(),
     ),
+    baseDomain: config.baseDomain,
+    dns: systemCnameResolver(config.dnsServers),
     smtpAllowedInternalHosts: config.smtpAllowedInternalHosts,
   };
 }

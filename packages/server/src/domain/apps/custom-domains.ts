@@ -1,9 +1,13 @@
-import { Resolver } from "node:dns/promises";
-import { getDomain, getPublicSuffix } from "tldts";
+import { getPublicSuffix, getDomain as registrableDomain } from "tldts";
 import type { DomainDeps } from "../shared/domain-deps.js";
 import { newId } from "../shared/new-id.js";
 import type { AppRecord } from "./app-repository.js";
 import type { DomainRecord } from "./domain-repository.js";
+
+/** Looks up a host's CNAME targets (dns/system-cname-resolver.ts); empty when there are none. */
+export interface CnameResolver {
+  resolveCname(host: string): Promise<string[]>;
+}
 
 const LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
@@ -32,14 +36,14 @@ const PSL = { allowPrivateDomains: true } as const;
  * whose "site" would be every registrant under it.
  */
 export function siteOf(host: string): string | null {
-  return getDomain(host, PSL);
+  return registrableDomain(host, PSL);
 }
 
 export function isPublicSuffix(host: string): boolean {
   return getPublicSuffix(host, PSL) === host;
 }
 
-export async function createDomain(deps: DomainDeps & { baseDomain: string }, app: AppRecord, value: string) {
+export async function createDomain(deps: DomainDeps, app: AppRecord, value: string) {
   const host = normalizeHost(value);
   if (!host)
     return {
@@ -74,22 +78,34 @@ export async function createDomain(deps: DomainDeps & { baseDomain: string }, ap
   };
   if ((await deps.store.domains.create(domain)) === "host_taken")
     return { ok: false, reason: "host_taken" } as const;
+  deps.directory.domainsChanged(app.id, host);
   return { ok: true, domain } as const;
 }
 
+export async function listDomains(deps: Pick<DomainDeps, "store">, app: AppRecord): Promise<DomainRecord[]> {
+  return deps.store.domains.list(app.id);
+}
+
+export async function getDomain(deps: Pick<DomainDeps, "store">, app: AppRecord, id: string) {
+  const domain = await deps.store.domains.get(app.id, id);
+  return domain ? ({ ok: true, domain } as const) : ({ ok: false, reason: "domain_not_found" } as const);
+}
+
+/** Removes a domain; it stops serving the app at once on this node. */
+export async function deleteDomain(deps: DomainDeps, app: AppRecord, id: string) {
+  const domain = await deps.store.domains.get(app.id, id);
+  if (!domain || !(await deps.store.domains.delete(app.id, id)))
+    return { ok: false, reason: "domain_not_found" } as const;
+  deps.directory.domainsChanged(app.id, domain.host);
+  return { ok: true } as const;
+}
+
 /** Verified when the host has a CNAME to its target. TLS for the host is the operator's (docs/domains.md). */
-export async function verifyDomain(deps: DomainDeps & { dnsServers: string[] }, app: AppRecord, id: string) {
+export async function verifyDomain(deps: DomainDeps, app: AppRecord, id: string) {
   const domain = await deps.store.domains.get(app.id, id);
   if (!domain) return { ok: false, reason: "domain_not_found" } as const;
   if (domain.status === "verified") return { ok: true, domain } as const;
-  const resolver = new Resolver({ timeout: 3000, tries: 2 });
-  if (deps.dnsServers.length > 0) resolver.setServers(deps.dnsServers);
-  let found: string[] = [];
-  try {
-    found = (await resolver.resolveCname(domain.host)).map((c) => c.toLowerCase().replace(/\.$/, ""));
-  } catch {
-    found = [];
-  }
+  const found = await deps.dns.resolveCname(domain.host);
   if (!found.includes(domain.cnameTarget)) {
     return {
       ok: false,
@@ -99,6 +115,7 @@ export async function verifyDomain(deps: DomainDeps & { dnsServers: string[] }, 
   }
   const now = deps.clock.now();
   await deps.store.domains.markVerified(app.id, id, now);
+  deps.directory.domainsChanged(app.id, domain.host);
   return {
     ok: true,
     domain: { ...domain, status: "verified", verifiedAt: now, updatedAt: now } as DomainRecord,

@@ -1,3 +1,4 @@
+import type { DomainDeps } from "../shared/domain-deps.js";
 import type { Store } from "../shared/store.js";
 import { isValidNonce } from "./dpop-nonce.js";
 import { type DpopFailure, type DpopProof, IAT_WINDOW_MS, parseDpopProof } from "./dpop-proof.js";
@@ -16,14 +17,14 @@ export interface DpopCheckInput {
  * the jti replay mark, kept as long as the proof's iat could still pass.
  */
 export async function checkDpop(
-  deps: { store: Store; nonceKey: Buffer },
+  deps: Pick<DomainDeps, "store" | "secrets">,
   appId: string,
   input: DpopCheckInput,
   options: { deferReplayMark?: boolean } = {},
 ): Promise<(DpopProof & { replayMark: ReplayMark }) | DpopFailure> {
   const proof = await parseDpopProof(input.proof, input.method, input.url, input.now);
   if (!proof.ok) return proof;
-  if (!isValidNonce(deps.nonceKey, appId, proof.nonce, input.now)) {
+  if (!isValidNonce(deps.secrets.dpopNonce, appId, proof.nonce, input.now)) {
     return {
       ok: false,
       reason: "dpop_nonce_required",

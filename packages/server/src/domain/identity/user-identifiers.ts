@@ -60,3 +60,8 @@ export async function removeIdentifier(
     return { ok: true } as const;
   });
 }
+
+/** The user's identifiers with their own ids, in creation order (`/me/identifiers`). */
+export function listIdentifiers(deps: Pick<DomainDeps, "store">, appId: string, userId: string) {
+  return deps.store.users.identifiersWithIds(appId, userId);
+}

@@ -1,6 +1,7 @@
 import type { DerivedKeys } from "../../keys/derived-keys.js";
 import type { KeyRing } from "../../keys/key-ring.js";
 import type { AppDirectory } from "../apps/app-directory.js";
+import type { CnameResolver } from "../apps/custom-domains.js";
 import type { PasswordHasher } from "../passwords/password-hasher.js";
 import type { Clock } from "./clock.js";
 import type { Store } from "./store.js";
@@ -14,6 +15,10 @@ export interface DomainDeps {
   secrets: DerivedKeys;
   /** Which app each Frontend host serves; the operations that change apps and domains update it. */
   directory: AppDirectory;
+  /** Frontend hosts are `{appId}.<baseDomain>` (OVERTURE_BASE_DOMAIN). */
+  baseDomain: string;
+  /** CNAME lookups for custom-domain verification. */
+  dns: CnameResolver;
   /** SMTP hosts OTP senders may reach in prod although internal (OVERTURE_SMTP_ALLOWED_INTERNAL_HOSTS). */
   smtpAllowedInternalHosts?: readonly string[];
   /** For operational messages (a dev-mode OTP, a purge failure); never secrets in prod. */

@@ -40,7 +40,7 @@ export async function requireDpop(
 ) {
   const header = request.headers.dpop;
   const proof = await checkDpop(
-    { store: deps.domain.store, nonceKey: deps.domain.secrets.dpopNonce },
+    deps.domain,
     app.id,
     {
       proof: typeof header === "string" ? header : undefined,

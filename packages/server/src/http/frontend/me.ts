@@ -5,6 +5,7 @@ import {
   MeRevokeQuery,
   type SessionView,
 } from "@overture/protocol";
+import { listIdentifiers } from "../../domain/identity/user-identifiers.js";
 import { listSessions, revokeSession, revokeSessions } from "../../domain/sessions/session-management.js";
 import type { SessionRecord } from "../../domain/sessions/session-repository.js";
 import { isoTime } from "../../domain/shared/clock.js";
@@ -83,7 +84,7 @@ export const listMyIdentifiers = defineRoute({
   errors: ["unauthorized"],
   handler: async ({ app, deps, request }) => {
     const claims = await requireBearer(deps, app, request);
-    const identifiers = await deps.domain.store.users.identifiersWithIds(app.id, claims.userId);
+    const identifiers = await listIdentifiers(deps.domain, app.id, claims.userId);
     return { status: 200, body: { identifiers } };
   },
 });

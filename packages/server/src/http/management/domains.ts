@@ -2,12 +2,15 @@ import { CreateDomainRequest, DomainListResponse, DomainParams, DomainResponse }
 import type { AppRecord } from "../../domain/apps/app-repository.js";
 import {
   createDomain as create,
+  getDomain as get,
   isUsable,
+  listDomains as list,
+  deleteDomain as remove,
   verifyDomain as verify,
 } from "../../domain/apps/custom-domains.js";
 import type { DomainRecord } from "../../domain/apps/domain-repository.js";
 import { isoTime } from "../../domain/shared/clock.js";
-import { ApiError, fail } from "../api-error.js";
+import { fail } from "../api-error.js";
 import { defineRoute } from "../route-spec.js";
 
 const tag = "Domains";
@@ -33,7 +36,7 @@ export const createDomain = defineRoute({
   responses: { 201: DomainResponse },
   errors: ["domain_already_exists"],
   handler: async ({ app, body, deps }) => {
-    const result = await create({ ...deps.domain, baseDomain: deps.config.baseDomain }, app, body.domain);
+    const result = await create(deps.domain, app, body.domain);
     if (!result.ok) fail(result);
     return { status: 201, body: { domain: present(result.domain, app) } };
   },
@@ -47,7 +50,7 @@ export const listDomains = defineRoute({
   errors: [],
   handler: async ({ app, deps }) => ({
     status: 200,
-    body: { domains: (await deps.domain.store.domains.list(app.id)).map((d) => present(d, app)) },
+    body: { domains: (await list(deps.domain, app)).map((d) => present(d, app)) },
   }),
 });
 
@@ -59,9 +62,9 @@ export const getDomain = defineRoute({
   responses: { 200: DomainResponse },
   errors: ["domain_not_found"],
   handler: async ({ app, params, deps }) => {
-    const domain = await deps.domain.store.domains.get(app.id, params.domainID);
-    if (!domain) throw new ApiError("domain_not_found");
-    return { status: 200, body: { domain: present(domain, app) } };
+    const found = await get(deps.domain, app, params.domainID);
+    if (!found.ok) fail(found);
+    return { status: 200, body: { domain: present(found.domain, app) } };
   },
 });
 
@@ -73,8 +76,8 @@ export const deleteDomain = defineRoute({
   responses: { 204: null },
   errors: ["domain_not_found"],
   handler: async ({ app, params, deps }) => {
-    if (!(await deps.domain.store.domains.delete(app.id, params.domainID)))
-      throw new ApiError("domain_not_found");
+    const removed = await remove(deps.domain, app, params.domainID);
+    if (!removed.ok) fail(removed);
     return { status: 204 };
   },
 });
@@ -89,7 +92,7 @@ export const verifyDomain = defineRoute({
   responses: { 200: DomainResponse },
   errors: ["domain_not_found", "domain_verification_failed"],
   handler: async ({ app, params, deps }) => {
-    const result = await verify({ ...deps.domain, dnsServers: deps.config.dnsServers }, app, params.domainID);
+    const result = await verify(deps.domain, app, params.domainID);
     if (!result.ok) fail(result);
     return { status: 200, body: { domain: present(result.domain, app) } };
   },

@@ -6,19 +6,15 @@ import {
   UserIdParams,
 } from "@overture/protocol";
 import {
-  listSessions as list,
-  revokeSession,
-  revokeSessions,
+  listUserSessions,
+  revokeUserSession,
+  revokeUserSessions,
 } from "../../domain/sessions/session-management.js";
 import { isoTime } from "../../domain/shared/clock.js";
-import { ApiError, fail } from "../api-error.js";
+import { fail } from "../api-error.js";
 import { defineRoute } from "../route-spec.js";
 
 const tag = "Users";
-
-async function requireUser(deps: Parameters<typeof list>[0], appId: string, userId: string) {
-  if (!(await deps.store.users.get(appId, userId))) throw new ApiError("user_not_found");
-}
 
 export const listSessions = defineRoute({
   operationId: "listUserSessions",
@@ -28,12 +24,12 @@ export const listSessions = defineRoute({
   responses: { 200: ListSessionsResponse },
   errors: ["user_not_found"],
   handler: async ({ app, params, deps }) => {
-    await requireUser(deps.domain, app.id, params.userID);
-    const sessions = await list(deps.domain, app.id, params.userID);
+    const listed = await listUserSessions(deps.domain, app.id, params.userID);
+    if (!listed.ok) fail(listed);
     return {
       status: 200,
       body: {
-        sessions: sessions.map((s) => ({
+        sessions: listed.sessions.map((s) => ({
           id: s.id,
           created_at: isoTime(s.createdAt),
           last_seen_at: isoTime(s.lastSeenAt),
@@ -56,8 +52,13 @@ export const deleteSession = defineRoute({
   responses: { 200: MessageResponse },
   errors: ["user_not_found", "session_not_found"],
   handler: async ({ app, params, deps }) => {
-    await requireUser(deps.domain, app.id, params.userID);
-    const result = await revokeSession(deps.domain, app.id, params.userID, params.sessionID, "admin_revoked");
+    const result = await revokeUserSession(
+      deps.domain,
+      app.id,
+      params.userID,
+      params.sessionID,
+      "admin_revoked",
+    );
     if (!result.ok) fail(result);
     return { status: 200, body: { message: "The session was revoked." } };
   },
@@ -72,8 +73,8 @@ export const invalidateSessions = defineRoute({
   responses: { 200: InvalidateSessionsResponse },
   errors: ["user_not_found"],
   handler: async ({ app, params, deps }) => {
-    await requireUser(deps.domain, app.id, params.userID);
-    const revoked = await revokeSessions(deps.domain, app.id, params.userID, "admin_revoked");
-    return { status: 200, body: { message: "The user's sessions were revoked.", revoked } };
+    const result = await revokeUserSessions(deps.domain, app.id, params.userID, "admin_revoked");
+    if (!result.ok) fail(result);
+    return { status: 200, body: { message: "The user's sessions were revoked.", revoked: result.revoked } };
   },
 });

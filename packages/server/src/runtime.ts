@@ -5,12 +5,17 @@ import { createArgon2idHasher } from "./domain/passwords/password-hasher.js";
 import { type Clock, systemClock } from "./domain/shared/clock.js";
 import type { DomainDeps } from "./domain/shared/domain-deps.js";
 import type { Store } from "./domain/shared/store.js";
+import { createMigrationHookClient } from "./hooks/migration-hook-client.js";
 import { deriveKeys } from "./keys/derived-keys.js";
 import { KeyRing } from "./keys/key-ring.js";
 import { loadMasterKey } from "./keys/master-key.js";
+import { createOutboundClient } from "./outbound/outbound-client.js";
+import { gatewaySender } from "./senders/gateway-sender.js";
+import { smtpSender } from "./senders/smtp-sender.js";
 import { createStore } from "./storage/kysely-store.js";
 import { migrate } from "./storage/migrate.js";
 import { type Database, openDatabase, parseDatabaseUrl } from "./storage/open-database.js";
+import { createSchemaCompiler } from "./validation/schema-compiler.js";
 
 export interface Runtime {
   config: Readonly<Config>;
@@ -52,6 +57,8 @@ export function createDomainDeps(
 ): DomainDeps {
   const clock = options.clock ?? systemClock;
   const secrets = deriveKeys(options.masterKey);
+  const keys = new KeyRing({ store, clock, masterKey: options.masterKey });
+  const outbound = createOutboundClient();
   return {
     store,
     clock,
@@ -59,7 +66,7 @@ export function createDomainDeps(
       options.passwordHashConcurrency ?? config.passwordHashConcurrency,
       secrets.importedHashSecrets,
     ),
-    keys: new KeyRing({ store, clock, masterKey: options.masterKey }),
+    keys,
     secrets,
     directory: new AppDirectory(
       store,
@@ -68,6 +75,10 @@ export function createDomainDeps(
     ),
     baseDomain: config.baseDomain,
     dns: systemCnameResolver(config.dnsServers),
-    smtpAllowedInternalHosts: config.smtpAllowedInternalHosts,
+    migrationHook: createMigrationHookClient({ keys, clock, outbound, schemas: createSchemaCompiler() }),
+    otpTransports: {
+      gateway: gatewaySender(outbound),
+      mail: smtpSender(config.smtpAllowedInternalHosts),
+    },
   };
 }

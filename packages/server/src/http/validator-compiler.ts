@@ -1,17 +1,10 @@
-import Ajv, { type Options } from "ajv";
-import addFormats from "ajv-formats";
 import type { FastifyInstance } from "fastify";
+import { createSchemaCompiler } from "../validation/schema-compiler.js";
 
-/**
- * Two validators. Bodies are checked as sent: no type coercion, unknown properties rejected rather
- * than stripped, so `{"external_id": 42}` is a 400 and a typo'd field is never silently ignored.
- * Query strings and path parameters arrive as text and are coerced (`?limit=10` → 10).
- */
+/** Bodies are validated exactly as sent; query strings and path parameters are coerced from text. */
 export function installValidatorCompiler(app: FastifyInstance): void {
-  const base: Options = { allErrors: false, removeAdditional: false, useDefaults: true, strict: false };
-  const strictAjv = addFormats.default(new Ajv.default({ ...base, coerceTypes: false }));
-  const coercingAjv = addFormats.default(new Ajv.default({ ...base, coerceTypes: "array" }));
+  const compiler = createSchemaCompiler();
   app.setValidatorCompiler(({ schema, httpPart }) =>
-    (httpPart === "body" ? strictAjv : coercingAjv).compile(schema),
+    httpPart === "body" ? compiler.exact(schema) : compiler.coercing(schema),
   );
 }

@@ -2,6 +2,8 @@ import type { DerivedKeys } from "../../keys/derived-keys.js";
 import type { KeyRing } from "../../keys/key-ring.js";
 import type { AppDirectory } from "../apps/app-directory.js";
 import type { CnameResolver } from "../apps/custom-domains.js";
+import type { MigrationHook } from "../login/migration/migration-hook.js";
+import type { OtpTransports } from "../login/otp/otp-transports.js";
 import type { PasswordHasher } from "../passwords/password-hasher.js";
 import type { Clock } from "./clock.js";
 import type { Store } from "./store.js";
@@ -19,8 +21,10 @@ export interface DomainDeps {
   baseDomain: string;
   /** CNAME lookups for custom-domain verification. */
   dns: CnameResolver;
-  /** SMTP hosts OTP senders may reach in prod although internal (OVERTURE_SMTP_ALLOWED_INTERNAL_HOSTS). */
-  smtpAllowedInternalHosts?: readonly string[];
+  /** Calls apps' session validation hooks (hooks/migration-hook-client.ts). */
+  migrationHook: MigrationHook;
+  /** How OTP codes leave the server: the gateway and SMTP senders (senders/). */
+  otpTransports: OtpTransports;
   /** For operational messages (a dev-mode OTP, a purge failure); never secrets in prod. */
   log?: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
 }

@@ -8,8 +8,8 @@ import { issueChallengeToken } from "../../sessions/challenge-token.js";
 import { isoTime } from "../../shared/clock.js";
 import type { DomainDeps } from "../../shared/domain-deps.js";
 import { consumeRateLimit } from "../../shared/rate-limit.js";
-import { callMigrationHook, type HookAnswer } from "./call-migration-hook.js";
 import { migrationConfig } from "./migration-config.js";
+import { type HookAnswer, type HookFailure, readHookAnswer } from "./migration-hook.js";
 
 /** Hook calls per client IP and app: each one costs the customer's backend a request. */
 export const MIGRATION_RATE_LIMIT = { ttl: 60_000_000_000, limit: 120 };
@@ -46,30 +46,15 @@ export async function migrateSession(
   );
   if (!limited.ok) return limited;
 
-  const hook = await callMigrationHook(deps, app, config.value.session_validation_url, {
+  const reply = await deps.migrationHook.validate(app, config.value.session_validation_url, {
     token: input.token,
     ...(input.dispatchId !== undefined && { dispatchId: input.dispatchId }),
   });
-  if (!hook.ok && hook.rejected) {
+  if (!reply.ok && reply.rejected) {
     return { ok: false, reason: "legacy_session_rejected", message: "The legacy session is not valid." };
   }
-  if (!hook.ok) {
-    const now = deps.clock.now();
-    deps.log?.warn(
-      { app_id: app.id, reason: hook.reason, status_code: hook.statusCode, detail: hook.detail },
-      "migration hook failed",
-    );
-    await deps.store.transaction((tx) =>
-      recordEvent(
-        tx,
-        app.id,
-        "migration.hook_failed",
-        { reason: hook.reason, status_code: hook.statusCode, occurred_at: isoTime(now) },
-        now,
-      ),
-    );
-    return { ok: false, reason: "hook_failed" };
-  }
+  const hook = reply.ok ? readHookAnswer(reply.answer) : reply;
+  if (!hook.ok) return hookFailed(deps, app, hook);
 
   const user = await resolveUser(deps, app.id, hook.answer);
   if (!user)
@@ -147,4 +132,23 @@ async function attachMissing(
     if (added.ok) current = added.user;
   }
   return current;
+}
+
+/** A hook that could not be used: logged with its detail, recorded as `migration.hook_failed`. */
+async function hookFailed(deps: DomainDeps, app: AppRecord, hook: HookFailure): Promise<Failure> {
+  const now = deps.clock.now();
+  deps.log?.warn(
+    { app_id: app.id, reason: hook.reason, status_code: hook.statusCode, detail: hook.detail },
+    "migration hook failed",
+  );
+  await deps.store.transaction((tx) =>
+    recordEvent(
+      tx,
+      app.id,
+      "migration.hook_failed",
+      { reason: hook.reason, status_code: hook.statusCode, occurred_at: isoTime(now) },
+      now,
+    ),
+  );
+  return { ok: false, reason: "hook_failed" };
 }

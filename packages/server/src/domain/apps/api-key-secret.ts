@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
+import { sha256 } from "../shared/sha256.js";
 
 const PREFIX = "ovk_";
 
@@ -22,7 +23,7 @@ export function generateApiKeySecret(): ApiKeySecret {
 }
 
 export function hashApiKeySecret(secret: string): string {
-  return createHash("sha256").update(secret, "utf8").digest("hex");
+  return sha256(secret);
 }
 
 /** Cheap shape check so garbage never reaches the database. */

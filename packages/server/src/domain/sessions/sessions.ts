@@ -1,4 +1,4 @@
-import { createHash, createHmac } from "node:crypto";
+import { createHmac } from "node:crypto";
 import type { Identifier } from "@overture/protocol";
 import type { AppRecord } from "../apps/app-repository.js";
 import { markProof, REPLAYED, type ReplayMark } from "../dpop/check-dpop.js";
@@ -9,6 +9,7 @@ import type { DomainDeps } from "../shared/domain-deps.js";
 import { newId } from "../shared/new-id.js";
 import type { Failure } from "../shared/outcome.js";
 import { randomBytesPooled } from "../shared/random-bytes-pooled.js";
+import { sha256 } from "../shared/sha256.js";
 import type { Repositories } from "../shared/store.js";
 import { mintAccessToken } from "./access-token.js";
 import { verifyChallengeToken } from "./challenge-token.js";
@@ -343,8 +344,4 @@ function newRefreshToken(): string {
  */
 function successorOf(key: Buffer, token: string): string {
   return `ovr_${createHmac("sha256", key).update(token, "utf8").digest("base64url")}`;
-}
-
-export function sha256(value: string): string {
-  return createHash("sha256").update(value, "utf8").digest("hex");
 }

@@ -1,3 +1,4 @@
+import { rateLimitKey } from "./rate-limit.js";
 import type { Store } from "./store.js";
 
 /**
@@ -25,13 +26,13 @@ export type Admission =
   | { ok: false; reason: "rate_limited"; retryAfterSeconds: number };
 
 /**
- * Counts one event for `identifier` from `ip` under `scope` (e.g. `{appId}:password`) before the
+ * Counts one event for `identifier` from `ip` under `scope` (an operation of an app) before the
  * work it guards, so concurrent attempts cannot all pass a limit they are about to exceed; the
  * caller refunds the ones that turn out not to be events.
  */
 export async function admitThrottled(
   store: Pick<Store, "rateLimits">,
-  scope: string,
+  scope: { operation: string; appId: string },
   identifier: string,
   ip: string,
   rule: ThrottleRule,
@@ -39,8 +40,9 @@ export async function admitThrottled(
 ): Promise<Admission> {
   const windowStart = Math.floor(now / rule.windowMs) * rule.windowMs;
   const windowEnd = windowStart + rule.windowMs;
-  const sourceKey = `${scope}:source:${identifier}:${ip}`;
-  const identifierKey = `${scope}:identifier:${identifier}`;
+  const sourceKey = rateLimitKey({ ...scope, dimension: "source", value: `${identifier}|${ip}` });
+  const identifierKey = rateLimitKey({ ...scope, dimension: "identifier", value: identifier });
+  const spacingKey = rateLimitKey({ ...scope, dimension: "spacing", value: identifier });
   const limited = (until: number) =>
     ({
       ok: false,
@@ -63,7 +65,7 @@ export async function admitThrottled(
   const spacingMs = Math.round(
     Math.min((rule.windowMs / 32) * 2 ** (count - rule.free - 1), rule.windowMs / 2),
   );
-  if (!(await store.rateLimits.claimSpaced(`${scope}:spacing:${identifier}`, now, spacingMs, windowEnd))) {
+  if (!(await store.rateLimits.claimSpaced(spacingKey, now, spacingMs, windowEnd))) {
     await refund();
     return limited(now + spacingMs);
   }

@@ -3,6 +3,7 @@ import type { AppRecord } from "../../domain/apps/app-repository.js";
 import { checkDpop } from "../../domain/dpop/check-dpop.js";
 import type { ClientContext } from "../../domain/sessions/sessions.js";
 import { fail } from "../api-error.js";
+import { hostCookie, readCookie } from "../cookies.js";
 import type { HttpDeps } from "../route-spec.js";
 
 /** The `iss` of tokens for this request: an origin of the app's own, never the Host as sent. */
@@ -56,14 +57,6 @@ export async function requireDpop(
 
 export const refreshCookieName = (appId: string) => `__Host-refresh_${appId}`;
 
-/**
- * A `__Host-` cookie: Secure, Path=/, no Domain (so it stays on this exact host), HttpOnly, and
- * SameSite=Lax, which still reaches same-site API calls from the app's pages. Max-Age 0 clears it.
- */
-export function hostCookie(name: string, value: string, maxAgeSeconds: number): string {
-  return `${name}=${value}; Path=/; Max-Age=${maxAgeSeconds}; Secure; HttpOnly; SameSite=Lax`;
-}
-
 /** Native clients send `X-Refresh-Token`; browsers may rely on the cookie. The header wins. */
 export function presentedRefreshToken(request: FastifyRequest, appId: string): string | undefined {
   const header = request.headers["x-refresh-token"];
@@ -87,13 +80,4 @@ export function sendRefreshToken(
 
 export function clearRefreshCookie(reply: FastifyReply, appId: string) {
   reply.header("set-cookie", hostCookie(refreshCookieName(appId), "", 0));
-}
-
-function readCookie(header: string | undefined, name: string): string | undefined {
-  if (!header) return undefined;
-  for (const part of header.split(";")) {
-    const eq = part.indexOf("=");
-    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim() || undefined;
-  }
-  return undefined;
 }

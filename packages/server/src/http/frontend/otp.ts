@@ -12,8 +12,9 @@ import { issueChallengeToken } from "../../domain/sessions/challenge-token.js";
 import { startSession } from "../../domain/sessions/sessions.js";
 import type { Failure } from "../../domain/shared/outcome.js";
 import { ApiError, fail } from "../api-error.js";
+import { hostCookie, readCookie } from "../cookies.js";
 import { defineRoute } from "../route-spec.js";
-import { clientContext, hostCookie, requireDpop, tokenIssuer } from "./client-request.js";
+import { clientContext, requireDpop, tokenIssuer } from "./client-request.js";
 import { handOver } from "./session-tokens.js";
 
 const tag = "OTP";
@@ -23,12 +24,7 @@ const verificationCookie = (appId: string) => `__Host-verification-login_${appId
 function verificationToken(request: FastifyRequest, appId: string): string | undefined {
   const header = request.headers["x-verification-token"];
   if (typeof header === "string" && header) return header.slice(0, 256);
-  const name = `${verificationCookie(appId)}=`;
-  const part = (request.headers.cookie ?? "")
-    .split(";")
-    .map((p) => p.trim())
-    .find((p) => p.startsWith(name));
-  return part?.slice(name.length) || undefined;
+  return readCookie(request.headers.cookie, verificationCookie(appId))?.slice(0, 256);
 }
 
 function handOverVerification(reply: FastifyReply, appId: string, token: string) {

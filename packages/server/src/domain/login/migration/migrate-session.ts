@@ -40,7 +40,7 @@ export async function migrateSession(
   }
   const limited = await consumeRateLimit(
     deps.store,
-    `migration:ip:${app.id}:${input.ip}`,
+    { operation: "migration", appId: app.id, dimension: "ip", value: input.ip },
     MIGRATION_RATE_LIMIT,
     deps.clock.now(),
   );

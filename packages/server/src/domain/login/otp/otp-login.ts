@@ -4,12 +4,12 @@ import type { AppRecord } from "../../apps/app-repository.js";
 import { createUser } from "../../identity/create-user.js";
 import { normalizeIdentifier } from "../../identity/normalize-identifier.js";
 import type { UserRecord } from "../../identity/user-repository.js";
-import { sha256 } from "../../sessions/sessions.js";
 import type { DomainDeps } from "../../shared/domain-deps.js";
 import { admitThrottled, type ThrottleRule } from "../../shared/login-throttle.js";
 import { newId } from "../../shared/new-id.js";
 import type { DomainReason, Failure } from "../../shared/outcome.js";
 import { consumeRateLimit } from "../../shared/rate-limit.js";
+import { sha256 } from "../../shared/sha256.js";
 import type { OtpChannel, OtpConfigRecord, OtpFlow } from "./otp-repository.js";
 import { sendOtp } from "./send-otp.js";
 
@@ -108,7 +108,12 @@ export async function startOtp(
   const resolved = await resolveOtpConfig(deps, app, channelOf(identifier), input.loginConfigId);
   if (!resolved.ok) return resolved;
   const now = deps.clock.now();
-  const byIp = await consumeRateLimit(deps.store, `${app.id}:otp:ip:${input.ip}`, STARTS_PER_IP, now);
+  const byIp = await consumeRateLimit(
+    deps.store,
+    { operation: "otp", appId: app.id, dimension: "ip", value: input.ip },
+    STARTS_PER_IP,
+    now,
+  );
   if (!byIp.ok) return byIp;
   const sends = await admitSend(deps, app, identifier, input.ip, now);
   if (!sends.ok) return sends;
@@ -242,7 +247,14 @@ export async function retryOtp(
 
 /** One more code to `identifier` from `ip`, under OTP_SENDS. */
 function admitSend(deps: DomainDeps, app: AppRecord, identifier: Identifier, ip: string, now: number) {
-  return admitThrottled(deps.store, `${app.id}:otp-send`, identifier.value, ip, OTP_SENDS, now);
+  return admitThrottled(
+    deps.store,
+    { operation: "otp-send", appId: app.id },
+    identifier.value,
+    ip,
+    OTP_SENDS,
+    now,
+  );
 }
 
 async function findOrCreateUser(

@@ -177,7 +177,7 @@ async function admit(
   const now = deps.clock.now();
   const byIp = await consumeRateLimit(
     deps.store,
-    `${app.id}:password:ip:${attempt.ip}`,
+    { operation: "password", appId: app.id, dimension: "ip", value: attempt.ip },
     config.value.rate_limit_login_ip,
     now,
   );
@@ -187,7 +187,7 @@ async function admit(
     return { ok: false, reason: "invalid_input", message: "identifier must be an email address." };
   const throttle = await admitThrottled(
     deps.store,
-    `${app.id}:password`,
+    { operation: "password", appId: app.id },
     email,
     attempt.ip,
     passwordThrottle(config.value.rate_limit_login_identifier),

@@ -423,65 +423,6 @@ describeEachDatabase("migrations from several nodes at once", (dialect) => {
   });
 });
 
-describeEachDatabase("single-use marks", (dialect) => {
-  it("marks a jti once, and purging forgets only the expired marks", async () => {
-    const t = await createTestDatabase(dialect);
-    const store = createStore(t.database);
-    try {
-      expect(await store.spentTokens.markSpent("a1", "challenge", "j1", 1_000)).toBe(true);
-      expect(await store.spentTokens.markSpent("a1", "challenge", "j1", 1_000)).toBe(false);
-      expect(await store.spentTokens.markSpent("a1", "dpop", "j1", 1_000)).toBe(true);
-      expect(await store.spentTokens.markSpent("a2", "challenge", "j1", 5_000)).toBe(true);
-      const results = await Promise.all(
-        Array.from({ length: 10 }, () => store.spentTokens.markSpent("a3", "dpop", "race", 9_000)),
-      );
-      expect(results.filter(Boolean)).toHaveLength(1);
-      const { purgeExpired } = await import("../src/domain/shared/purge-expired.js");
-      expect(await purgeExpired({ store, clock: { now: () => 2_000 } })).toEqual({
-        spentTokens: 2,
-        rateLimits: 0,
-        otp: 0,
-        sessions: 0,
-      });
-      expect(await store.spentTokens.markSpent("a1", "challenge", "j1", 10_000)).toBe(true);
-      expect(await store.spentTokens.markSpent("a2", "challenge", "j1", 10_000)).toBe(false);
-    } finally {
-      await t.drop();
-    }
-  });
-});
-
-describeEachDatabase("rate-limit counters", (dialect) => {
-  it("count hits per window, take one back only in its window, and grant spaced claims once", async () => {
-    const t = await createTestDatabase(dialect);
-    const store = createStore(t.database);
-    try {
-      const { rateLimits } = store;
-      expect(await rateLimits.hit("k", 1_000, 2_000)).toBe(1);
-      expect(await rateLimits.hit("k", 1_000, 2_000)).toBe(2);
-      await rateLimits.refund("k", 1_000);
-      expect(await rateLimits.hit("k", 1_000, 2_000)).toBe(2);
-      // A refund for another window, or below zero, changes nothing.
-      await rateLimits.refund("k", 500);
-      expect(await rateLimits.hit("k", 1_000, 2_000)).toBe(3);
-      expect(await rateLimits.hit("k", 2_000, 3_000)).toBe(1);
-      await rateLimits.refund("k", 2_000);
-      await rateLimits.refund("k", 2_000);
-      expect(await rateLimits.hit("k", 2_000, 3_000)).toBe(1);
-
-      expect(await rateLimits.claimSpaced("s", 10_000, 5_000, 60_000)).toBe(true);
-      expect(await rateLimits.claimSpaced("s", 14_999, 5_000, 60_000)).toBe(false);
-      expect(await rateLimits.claimSpaced("s", 15_000, 5_000, 60_000)).toBe(true);
-      const racing = await Promise.all(
-        Array.from({ length: 10 }, () => rateLimits.claimSpaced("s", 30_000, 5_000, 60_000)),
-      );
-      expect(racing.filter(Boolean)).toHaveLength(1);
-    } finally {
-      await t.drop();
-    }
-  });
-});
-
 describeEachDatabase("prepared queries", (dialect) => {
   it("compile once and run with each call's values, in and out of transactions", async () => {
     const t = await createTestDatabase(dialect);

@@ -68,6 +68,9 @@ export interface OutboxEventsTable {
   type: string;
   payload: string;
   created_at: number;
+  lease_owner: string | null;
+  lease_until: number | null;
+  delivered_at: number | null;
 }
 
 export interface MigrationsTable {

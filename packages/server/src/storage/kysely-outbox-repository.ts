@@ -1,6 +1,7 @@
-import type { Kysely } from "kysely";
+import type { Kysely, Selectable } from "kysely";
 import type { OutboxEvent, OutboxRepository } from "../domain/events/outbox-repository.js";
-import type { DatabaseSchema } from "./database-schema.js";
+import type { DatabaseSchema, OutboxEventsTable } from "./database-schema.js";
+import type { DialectName } from "./open-database.js";
 import { preparedQuery } from "./prepared-query.js";
 
 // Written by most mutations: compiled once (prepared-query.ts).
@@ -15,7 +16,10 @@ const appendEvent = preparedQuery(["id", "appId", "type", "payload", "createdAt"
 );
 
 export class KyselyOutboxRepository implements OutboxRepository {
-  constructor(private readonly db: Kysely<DatabaseSchema>) {}
+  constructor(
+    private readonly db: Kysely<DatabaseSchema>,
+    private readonly dialect: DialectName,
+  ) {}
 
   async append(event: OutboxEvent): Promise<void> {
     await appendEvent(this.db, {
@@ -31,12 +35,60 @@ export class KyselyOutboxRepository implements OutboxRepository {
     let query = this.db.selectFrom("outbox_events").selectAll().where("app_id", "=", appId);
     if (options.afterId) query = query.where("id", ">", options.afterId);
     const rows = await query.orderBy("id").limit(options.limit).execute();
-    return rows.map((row) => ({
-      id: row.id,
-      appId: row.app_id,
-      type: row.type as OutboxEvent["type"],
-      payload: JSON.parse(row.payload),
-      createdAt: row.created_at,
-    }));
+    return rows.map(toEvent);
   }
+
+  async claim(owner: string, o: { limit: number; leaseMs: number; now: number }): Promise<OutboxEvent[]> {
+    // One statement: the subquery picks, the update takes. PostgreSQL's SKIP LOCKED lets
+    // concurrent claimers take disjoint batches without waiting; SQLite runs writers one at a time.
+    let claimable = this.db
+      .selectFrom("outbox_events")
+      .select("id")
+      .where("delivered_at", "is", null)
+      .where((eb) => eb.or([eb("lease_until", "is", null), eb("lease_until", "<=", o.now)]))
+      .orderBy("id")
+      .limit(o.limit);
+    if (this.dialect === "postgres") claimable = claimable.forUpdate().skipLocked();
+    const rows = await this.db
+      .updateTable("outbox_events")
+      .set({ lease_owner: owner, lease_until: o.now + o.leaseMs })
+      .where("id", "in", claimable)
+      .returningAll()
+      .execute();
+    return rows.map(toEvent).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  async markDelivered(owner: string, ids: string[], now: number): Promise<number> {
+    if (ids.length === 0) return 0;
+    const result = await this.db
+      .updateTable("outbox_events")
+      .set({ delivered_at: now, lease_owner: null, lease_until: null })
+      .where("id", "in", ids)
+      .where("lease_owner", "=", owner)
+      .where("delivered_at", "is", null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
+  async release(owner: string, ids: string[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    const result = await this.db
+      .updateTable("outbox_events")
+      .set({ lease_owner: null, lease_until: null })
+      .where("id", "in", ids)
+      .where("lease_owner", "=", owner)
+      .where("delivered_at", "is", null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+}
+
+function toEvent(row: Selectable<OutboxEventsTable>): OutboxEvent {
+  return {
+    id: row.id,
+    appId: row.app_id,
+    type: row.type as OutboxEvent["type"],
+    payload: JSON.parse(row.payload),
+    createdAt: row.created_at,
+  };
 }

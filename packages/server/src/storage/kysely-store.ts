@@ -20,7 +20,7 @@ function repositories(db: Kysely<DatabaseSchema>, dialect: DialectName): Reposit
     apps: new KyselyAppRepository(db),
     apiKeys: new KyselyApiKeyRepository(db),
     users: new KyselyUserRepository(db, dialect),
-    outbox: new KyselyOutboxRepository(db),
+    outbox: new KyselyOutboxRepository(db, dialect),
     signingKeys: new KyselySigningKeyRepository(db),
     sessions: new KyselySessionRepository(db),
     spentTokens: new KyselySpentTokenRepository(db),

@@ -1,0 +1,114 @@
+import { afterAll, beforeAll, expect, it } from "vitest";
+import type { SessionRecord } from "../../src/domain/sessions/session-repository.js";
+import { newId } from "../../src/domain/shared/new-id.js";
+import type { Store } from "../../src/domain/shared/store.js";
+import { contractStore, contractUser, CONTRACT_NOW as now } from "../support/contract-store.js";
+import { describeEachDatabase, type TestDatabase } from "../support/test-databases.js";
+
+describeEachDatabase("contract: SessionRepository", (dialect) => {
+  let t: TestDatabase;
+  let store: Store;
+  let appId: string;
+  let otherAppId: string;
+  let userId: string;
+  beforeAll(async () => {
+    const c = await contractStore(dialect, ["asessions1", "asessions2"]);
+    ({ store, t, appId } = c);
+    otherAppId = c.otherAppId!;
+    userId = await contractUser(store, appId, "session-owner");
+  });
+  afterAll(() => t.drop());
+
+  const session = (overrides: Partial<SessionRecord> = {}): SessionRecord => ({
+    id: newId("ses"),
+    appId,
+    userId,
+    jkt: "jkt-1",
+    method: "password",
+    scopes: ["a"],
+    userAgent: "agent",
+    ip: "192.0.2.1",
+    generation: 1,
+    createdAt: now,
+    lastSeenAt: now,
+    expiresAt: now + 3_600_000,
+    idleExpiresAt: now + 600_000,
+    revokedAt: null,
+    revokedReason: null,
+    ...overrides,
+  });
+
+  it("creates a session with its first refresh token and finds both through the token, in one app only", async () => {
+    const s = session();
+    await store.sessions.create(s, "hash-first");
+    expect(await store.sessions.get(appId, s.id)).toEqual(s);
+    expect(await store.sessions.get(otherAppId, s.id)).toBeNull();
+    const found = await store.sessions.findByRefreshToken(appId, "hash-first");
+    expect(found).toEqual({
+      session: s,
+      token: { tokenSha256: "hash-first", sessionId: s.id, generation: 1, createdAt: now, spentAt: null },
+      user: { id: userId, externalId: "session-owner", status: "active" },
+    });
+    expect(await store.sessions.findByRefreshToken(otherAppId, "hash-first")).toBeNull();
+    expect(await store.sessions.findByRefreshToken(appId, "hash-unknown")).toBeNull();
+  });
+
+  it("spends a refresh token exactly once, even when spent concurrently, and rotates to the next", async () => {
+    const s = session();
+    await store.sessions.create(s, "hash-rot-1");
+    const spends = await Promise.all(
+      Array.from({ length: 8 }, () => store.sessions.spendRefreshToken("hash-rot-1", now + 1)),
+    );
+    expect(spends.filter(Boolean)).toHaveLength(1);
+    expect((await store.sessions.findByRefreshToken(appId, "hash-rot-1"))?.token.spentAt).toBe(now + 1);
+    await store.sessions.addRefreshToken(s.id, "hash-rot-2", 2, now + 1);
+    await store.sessions.touch(s.id, 2, now + 1, now + 700_000);
+    const next = await store.sessions.findByRefreshToken(appId, "hash-rot-2");
+    expect(next?.token).toMatchObject({ generation: 2, spentAt: null });
+    expect(next?.session).toMatchObject({ generation: 2, lastSeenAt: now + 1, idleExpiresAt: now + 700_000 });
+  });
+
+  it("replaces scopes only from the expected ones (compare and set)", async () => {
+    const s = session({ scopes: ["prld:pwd:write", "b"] });
+    await store.sessions.create(s, "hash-scopes");
+    expect(await store.sessions.replaceScopes(s.id, ["other"], ["b"])).toBe(false);
+    expect(await store.sessions.replaceScopes(s.id, ["prld:pwd:write", "b"], ["b"])).toBe(true);
+    expect(await store.sessions.replaceScopes(s.id, ["prld:pwd:write", "b"], ["b"])).toBe(false);
+    expect((await store.sessions.get(appId, s.id))?.scopes).toEqual(["b"]);
+  });
+
+  it("revokes once, lists only active sessions newest first, and revokes all but one", async () => {
+    const owner = await contractUser(store, appId);
+    const mine = (overrides: Partial<SessionRecord>) => session({ userId: owner, ...overrides });
+    const a = mine({ id: newId("ses", now) });
+    const b = mine({ id: newId("ses", now + 1) });
+    const c = mine({ id: newId("ses", now + 2) });
+    const expired = mine({ id: newId("ses", now + 3), expiresAt: now - 1 });
+    const idle = mine({ id: newId("ses", now + 4), idleExpiresAt: now - 1 });
+    for (const [i, x] of [a, b, c, expired, idle].entries()) await store.sessions.create(x, `hash-list-${i}`);
+    expect((await store.sessions.listActive(appId, owner, now)).map((x) => x.id)).toEqual([c.id, b.id, a.id]);
+    expect(await store.sessions.revoke(appId, a.id, now, "logout")).toBe(true);
+    expect(await store.sessions.revoke(appId, a.id, now, "logout")).toBe(false);
+    expect(await store.sessions.revoke(otherAppId, b.id, now, "logout")).toBe(false);
+    expect(await store.sessions.get(appId, a.id)).toMatchObject({ revokedAt: now, revokedReason: "logout" });
+    expect(
+      (await store.sessions.revokeAllOfUser(appId, owner, now, "user_revoked_others", c.id)).sort(),
+    ).toEqual([b.id, expired.id, idle.id].sort());
+    expect((await store.sessions.listActive(appId, owner, now)).map((x) => x.id)).toEqual([c.id]);
+  });
+
+  it("purges sessions that ended before the cutoff, with their refresh tokens, and keeps the rest", async () => {
+    const owner = await contractUser(store, appId);
+    const live = session({ userId: owner });
+    const revoked = session({ userId: owner, revokedAt: now - 10, revokedReason: "logout" });
+    const expired = session({ userId: owner, expiresAt: now - 10 });
+    for (const [i, x] of [live, revoked, expired].entries())
+      await store.sessions.create(x, `hash-purge-${i}`);
+    await store.sessions.purgeEnded(now);
+    expect(await store.sessions.get(appId, live.id)).not.toBeNull();
+    expect(await store.sessions.get(appId, revoked.id)).toBeNull();
+    expect(await store.sessions.get(appId, expired.id)).toBeNull();
+    expect(await store.sessions.findByRefreshToken(appId, "hash-purge-1")).toBeNull();
+    expect(await store.sessions.findByRefreshToken(appId, "hash-purge-0")).not.toBeNull();
+  });
+});

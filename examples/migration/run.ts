@@ -21,7 +21,12 @@ const base = await server.listen({ port: 0, host: "127.0.0.1" });
 try {
   const { app, apiKey } = await provisionApp(runtime.domain, "walkthrough");
   console.log(`Overture on ${base} (${runtime.database.description}), app ${app.id}`);
-  await runWalkthrough({ baseUrl: base, issuer: config.publicUrl, appId: app.id, apiKey: apiKey.secret });
+  await runWalkthrough({
+    baseUrl: base,
+    issuer: config.server.publicUrl,
+    appId: app.id,
+    apiKey: apiKey.secret,
+  });
 } finally {
   await server.close();
   await runtime.database.close();

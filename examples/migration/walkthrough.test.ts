@@ -16,7 +16,7 @@ describeEachDatabase("the migration walkthrough (examples/migration)", (dialect)
     const lines: string[] = [];
     const report = await runWalkthrough({
       baseUrl: base,
-      issuer: s.config.publicUrl,
+      issuer: s.config.server.publicUrl,
       appId: s.appId,
       apiKey: s.apiKey,
       log: (l) => lines.push(l),

@@ -26,7 +26,7 @@ export interface AppDependencies {
  * A hop count becomes "the n hops nearest the socket", which is what fastify does with a number;
  * spelled out because its types only admit booleans, address lists and functions.
  */
-function trustedHops(trust: Config["trustProxy"]) {
+function trustedHops(trust: Config["server"]["trustProxy"]) {
   if (typeof trust !== "number") return trust;
   return (_address: string, hop: number) => hop < trust;
 }
@@ -35,9 +35,9 @@ function trustedHops(trust: Config["trustProxy"]) {
 export async function createApp(deps: AppDependencies): Promise<FastifyInstance> {
   const app = Fastify({
     ...(deps.https && { https: deps.https }),
-    logger: deps.logger ?? { level: deps.config.logLevel, redact: ["req.headers.authorization"] },
-    bodyLimit: deps.config.bodyLimit,
-    trustProxy: trustedHops(deps.config.trustProxy),
+    logger: deps.logger ?? { level: deps.config.server.logLevel, redact: ["req.headers.authorization"] },
+    bodyLimit: deps.config.server.bodyLimit,
+    trustProxy: trustedHops(deps.config.server.trustProxy),
     genReqId: () => newId("req"),
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },

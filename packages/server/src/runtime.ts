@@ -28,16 +28,16 @@ export interface Runtime {
 
 /** Opens the configured database, brings its schema up to date and builds the domain's services. */
 export async function openRuntime(config: Readonly<Config>): Promise<Runtime> {
-  const target = parseDatabaseUrl(config.databaseUrl);
+  const target = parseDatabaseUrl(config.storage.databaseUrl);
   if ("error" in target) throw new Error(`OVERTURE_DATABASE_URL ${target.error}`);
   const database = openDatabase(target, {
-    poolSize: config.databasePoolSize,
-    sqliteCacheMib: config.sqliteCacheMib,
-    sqliteMmapMib: config.sqliteMmapMib,
+    poolSize: config.storage.poolSize,
+    sqliteCacheMib: config.storage.sqliteCacheMib,
+    sqliteMmapMib: config.storage.sqliteMmapMib,
   });
   try {
     const migrated = await migrate(database);
-    const masterKey = loadMasterKey(config.masterKey || undefined, config.dataDir);
+    const masterKey = loadMasterKey(config.keys.masterKey ?? undefined, config.storage.dataDir);
     const domain = createDomainDeps(config, createStore(database), { masterKey });
     return { config, database, domain, migrated };
   } catch (error) {
@@ -63,22 +63,22 @@ export function createDomainDeps(
     store,
     clock,
     passwords: createArgon2idHasher(
-      options.passwordHashConcurrency ?? config.passwordHashConcurrency,
+      options.passwordHashConcurrency ?? config.login.passwordHashConcurrency,
       secrets.importedHashSecrets,
     ),
     keys,
     secrets,
     directory: new AppDirectory(
       store,
-      { baseDomain: config.baseDomain, defaultApp: config.defaultApp || null },
+      { baseDomain: config.frontend.baseDomain, defaultApp: config.frontend.defaultApp },
       () => clock.now(),
     ),
-    baseDomain: config.baseDomain,
-    dns: systemCnameResolver(config.dnsServers),
+    baseDomain: config.frontend.baseDomain,
+    dns: systemCnameResolver(config.frontend.dnsServers),
     migrationHook: createMigrationHookClient({ keys, clock, outbound, schemas: createSchemaCompiler() }),
     otpTransports: {
       gateway: gatewaySender(outbound),
-      mail: smtpSender(config.smtpAllowedInternalHosts),
+      mail: smtpSender(config.login.smtpAllowedInternalHosts),
     },
   };
 }

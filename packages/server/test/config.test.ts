@@ -7,21 +7,32 @@ import { ConfigError, loadConfig } from "../src/config/load-config.js";
 import { openRuntime } from "../src/runtime.js";
 
 describe("configuration", () => {
-  it("has production defaults", () => {
+  it("has production defaults, in sections, with absent options as null", () => {
     const config = loadConfig({});
     expect(config).toMatchObject({
-      port: 4000,
-      host: "127.0.0.1",
-      dataDir: ".overture",
-      databaseUrl: join(".overture", "overture.db"),
-      logLevel: "info",
-      publicUrl: "http://localhost:4000",
-      bodyLimit: 65_536,
-      trustProxy: false,
-      sqliteCacheMib: 8,
-      sqliteMmapMib: 256,
+      server: {
+        port: 4000,
+        host: "127.0.0.1",
+        logLevel: "info",
+        publicUrl: "http://localhost:4000",
+        bodyLimit: 65_536,
+        trustProxy: false,
+        tls: null,
+        workers: 1,
+      },
+      frontend: { baseDomain: "localhost", defaultApp: null, dnsServers: [] },
+      storage: {
+        dataDir: ".overture",
+        databaseUrl: join(".overture", "overture.db"),
+        poolSize: 10,
+        sqliteCacheMib: 8,
+        sqliteMmapMib: 256,
+      },
+      keys: { masterKey: null },
+      login: { smtpAllowedInternalHosts: [] },
     });
     expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.server)).toBe(true);
   });
 
   it("reads environment variables, deriving dependent defaults", () => {
@@ -31,31 +42,36 @@ describe("configuration", () => {
       OVERTURE_DATA_DIR: "/var/lib/overture",
       OVERTURE_LOG_LEVEL: "debug",
       OVERTURE_TRUST_PROXY: "1",
+      OVERTURE_DEFAULT_APP: "adefault01",
+      OVERTURE_TLS_CERT: "/etc/overture/cert.pem",
+      OVERTURE_TLS_KEY: "/etc/overture/key.pem",
     });
     expect(config).toMatchObject({
-      port: 8080,
-      host: "0.0.0.0",
-      databaseUrl: "/var/lib/overture/overture.db",
-      publicUrl: "http://localhost:8080",
-      logLevel: "debug",
-      trustProxy: 1,
+      server: {
+        port: 8080,
+        host: "0.0.0.0",
+        publicUrl: "https://localhost:8080",
+        logLevel: "debug",
+        trustProxy: 1,
+        tls: { cert: "/etc/overture/cert.pem", key: "/etc/overture/key.pem" },
+      },
+      frontend: { defaultApp: "adefault01" },
+      storage: { databaseUrl: "/var/lib/overture/overture.db" },
     });
-    expect(loadConfig({ OVERTURE_TRUST_PROXY: "10.0.0.0/8, 192.168.1.7,loopback" }).trustProxy).toEqual([
-      "10.0.0.0/8",
-      "192.168.1.7",
-      "loopback",
-    ]);
-    expect(loadConfig({ OVERTURE_TRUST_PROXY: "false" }).trustProxy).toBe(false);
     expect(
-      loadConfig({ OVERTURE_SMTP_ALLOWED_INTERNAL_HOSTS: "relay.internal, 10.0.0.0/8" })
+      loadConfig({ OVERTURE_TRUST_PROXY: "10.0.0.0/8, 192.168.1.7,loopback" }).server.trustProxy,
+    ).toEqual(["10.0.0.0/8", "192.168.1.7", "loopback"]);
+    expect(loadConfig({ OVERTURE_TRUST_PROXY: "false" }).server.trustProxy).toBe(false);
+    expect(
+      loadConfig({ OVERTURE_SMTP_ALLOWED_INTERNAL_HOSTS: "relay.internal, 10.0.0.0/8" }).login
         .smtpAllowedInternalHosts,
     ).toEqual(["relay.internal", "10.0.0.0/8"]);
-    expect(loadConfig({ OVERTURE_DATABASE_URL: "postgres://u:p@db:5432/overture" }).databaseUrl).toBe(
+    expect(loadConfig({ OVERTURE_DATABASE_URL: "postgres://u:p@db:5432/overture" }).storage.databaseUrl).toBe(
       "postgres://u:p@db:5432/overture",
     );
-    expect(loadConfig({ OVERTURE_PUBLIC_URL: "https://auth.example.com/ignored/path" }).publicUrl).toBe(
-      "https://auth.example.com",
-    );
+    expect(
+      loadConfig({ OVERTURE_PUBLIC_URL: "https://auth.example.com/ignored/path" }).server.publicUrl,
+    ).toBe("https://auth.example.com");
   });
 
   for (const [env, value, reason] of [
@@ -129,7 +145,7 @@ describe("configuration", () => {
     const file = join(dir, "overture.json");
     writeFileSync(file, JSON.stringify({ port: 5000, host: "0.0.0.0", log_level: "warn" }));
     const config = loadConfig({ OVERTURE_CONFIG: file, OVERTURE_PORT: "6000" });
-    expect(config).toMatchObject({ port: 6000, host: "0.0.0.0", logLevel: "warn" });
+    expect(config.server).toMatchObject({ port: 6000, host: "0.0.0.0", logLevel: "warn" });
   });
 
   it("refuses unknown keys, bad values and unreadable files in the config file", () => {

@@ -72,7 +72,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
   if (command === "docs") return writeDocs(values["out-dir"] ?? "docs", io);
   if (command === "dev-cert") {
-    const written = writeDevCert(values["out-dir"] ?? loadConfig(io.env).dataDir);
+    const written = writeDevCert(values["out-dir"] ?? loadConfig(io.env).storage.dataDir);
     if ("error" in written) return failure(io, written.error);
     io.out(`Wrote ${written.cert} and ${written.key}. Serve HTTPS with:`);
     io.out(`  OVERTURE_TLS_CERT=${written.cert} OVERTURE_TLS_KEY=${written.key} npm start`);
@@ -90,7 +90,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       return usageError(io, "--concurrency must be an integer from 1 to 64");
     if (!existsSync(values.file)) return failure(io, `No file ${values.file}.`);
     const counts = await importUsers({
-      baseUrl: values.url ?? config.publicUrl,
+      baseUrl: values.url ?? config.server.publicUrl,
       appId: values.app,
       apiKey,
       file: values.file,

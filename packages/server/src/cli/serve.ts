@@ -28,7 +28,7 @@ export async function serve(config: Readonly<Config>, print: (text: string) => v
       devApp.app.id,
       devApp.apiKey?.secret,
     );
-  if (config.workers === 1) {
+  if (config.server.workers === 1) {
     print(banner(await listen(config, runtime)));
     return;
   }
@@ -39,9 +39,9 @@ export async function serve(config: Readonly<Config>, print: (text: string) => v
   cluster.on("listening", (_worker, address) => {
     if (printed) return;
     printed = true;
-    const host = address.address === "::" || !address.address ? config.host : address.address;
+    const host = address.address === "::" || !address.address ? config.server.host : address.address;
     print(
-      `${banner(`${config.tlsCert ? "https" : "http"}://${host}:${address.port}`)}\n  Workers:         ${config.workers}\n`,
+      `${banner(`${config.server.tls?.cert ? "https" : "http"}://${host}:${address.port}`)}\n  Workers:         ${config.server.workers}\n`,
     );
   });
   cluster.on("exit", (worker, code) => {
@@ -56,7 +56,7 @@ export async function serve(config: Readonly<Config>, print: (text: string) => v
       cluster.disconnect(() => process.exit(0));
     });
   }
-  for (let i = 0; i < config.workers; i++) fork();
+  for (let i = 0; i < config.server.workers; i++) fork();
 }
 
 /**
@@ -65,8 +65,8 @@ export async function serve(config: Readonly<Config>, print: (text: string) => v
  */
 async function listen(config: Readonly<Config>, opened?: Runtime): Promise<string> {
   const runtime = opened ?? (await openRuntime(config));
-  const https = config.tlsCert
-    ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) }
+  const https = config.server.tls?.cert
+    ? { cert: readFileSync(config.server.tls?.cert), key: readFileSync(config.server.tls?.key) }
     : undefined;
   const app = await createApp({ config, domain: runtime.domain, ...(https && { https }) });
   // Purging is idempotent, but one process doing it is enough.
@@ -88,7 +88,7 @@ async function listen(config: Readonly<Config>, opened?: Runtime): Promise<strin
       void shutdown().then(() => process.exit(0));
     });
   }
-  return app.listen({ port: config.port, host: config.host });
+  return app.listen({ port: config.server.port, host: config.server.host });
 }
 
 function banner_(
@@ -99,7 +99,7 @@ function banner_(
   appId: string,
   apiKey: string | undefined,
 ): string {
-  const base = config.port === 0 ? address : config.publicUrl;
+  const base = config.server.port === 0 ? address : config.server.publicUrl;
   const lines = ["", `Overture ${VERSION} listening on ${address} (${database})`];
   if (migrated.length > 0) lines.push(`Applied migrations: ${migrated.join(", ")}`);
   lines.push(

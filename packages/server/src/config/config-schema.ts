@@ -7,26 +7,70 @@ import {
   SQLITE_MMAP_MIB_DEFAULT,
 } from "../storage/open-database.js";
 
+export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+
+/**
+ * The process's configuration, parsed once (load-config.ts) and frozen, in sections. An option
+ * that may be absent is `null`, never an empty string. Sections to come: webhooks (retry, leases),
+ * oauth (providers), passkeys.
+ */
 export interface Config {
+  server: {
+    port: number;
+    host: string;
+    /** Externally visible origin: printed URLs, and the token issuer of the default app. */
+    publicUrl: string;
+    bodyLimit: number;
+    logLevel: LogLevel;
+    /** false, a hop count, or the addresses/CIDRs of trusted proxies (docs/security.md). */
+    trustProxy: false | number | string[];
+    /** PEM files; the server speaks HTTPS when set. */
+    tls: { cert: string; key: string } | null;
+    workers: number;
+  };
+  /** How Frontend requests find their app (docs/frontend-api.md). */
+  frontend: {
+    baseDomain: string;
+    defaultApp: string | null;
+    /** Resolvers for custom-domain CNAME checks; empty uses the system's. */
+    dnsServers: string[];
+  };
+  storage: {
+    dataDir: string;
+    databaseUrl: string;
+    poolSize: number;
+    sqliteCacheMib: number;
+    sqliteMmapMib: number;
+  };
+  keys: {
+    /** null: use (or create) `<data_dir>/master.key`. */
+    masterKey: string | null;
+  };
+  login: {
+    passwordHashConcurrency: number;
+    smtpAllowedInternalHosts: string[];
+  };
+}
+
+/** Every option as it is read, one value each, before load-config.ts arranges them in sections. */
+export interface Options {
   port: number;
   host: string;
   dataDir: string;
   databaseUrl: string;
-  logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  logLevel: LogLevel;
   publicUrl: string;
   bodyLimit: number;
   databasePoolSize: number;
   sqliteCacheMib: number;
   sqliteMmapMib: number;
   passwordHashConcurrency: number;
-  /** false, a hop count, or the addresses/CIDRs of trusted proxies (docs/config.md). */
   trustProxy: false | number | string[];
-  /** Empty: use (or create) `<data_dir>/master.key`. */
-  masterKey: string;
+  masterKey: string | null;
   baseDomain: string;
-  defaultApp: string;
-  tlsCert: string;
-  tlsKey: string;
+  defaultApp: string | null;
+  tlsCert: string | null;
+  tlsKey: string | null;
   dnsServers: string[];
   smtpAllowedInternalHosts: string[];
   workers: number;
@@ -34,8 +78,10 @@ export interface Config {
 
 type Parsed<T> = { value: T } | { error: string };
 
-export interface OptionDef<K extends keyof Config = keyof Config> {
+export interface OptionDef<K extends keyof Options = keyof Options> {
   key: K;
+  /** The section of Config it lands in (load-config.ts). */
+  section: keyof Config;
   /** Key in the optional JSON config file. */
   file: string;
   env: string;
@@ -44,8 +90,8 @@ export interface OptionDef<K extends keyof Config = keyof Config> {
   defaultDoc: string;
   /** Never echoed in error messages. */
   secret?: boolean;
-  default: (resolved: Partial<Config>) => Config[K];
-  parse: (raw: unknown) => Parsed<Config[K]>;
+  default: (resolved: Partial<Options>) => Options[K];
+  parse: (raw: unknown) => Parsed<Options[K]>;
 }
 
 const integer =
@@ -69,7 +115,7 @@ const nonEmptyString = (raw: unknown): Parsed<string> =>
 
 const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
-function option<K extends keyof Config>(def: OptionDef<K>): OptionDef<K> {
+function option<K extends keyof Options>(def: OptionDef<K>): OptionDef<K> {
   return def;
 }
 
@@ -77,6 +123,7 @@ function option<K extends keyof Config>(def: OptionDef<K>): OptionDef<K> {
 export const configSchema = [
   option({
     key: "port",
+    section: "server",
     file: "port",
     env: "OVERTURE_PORT",
     doc: "TCP port the server listens on (0 picks a free port).",
@@ -86,6 +133,7 @@ export const configSchema = [
   }),
   option({
     key: "host",
+    section: "server",
     file: "host",
     env: "OVERTURE_HOST",
     doc: "Interface to bind. The default only accepts local connections; use `0.0.0.0` in a container.",
@@ -95,24 +143,27 @@ export const configSchema = [
   }),
   option({
     key: "tlsCert",
+    section: "server",
     file: "tls_cert",
     env: "OVERTURE_TLS_CERT",
     doc: "PEM certificate file; with `OVERTURE_TLS_KEY` the server listens with HTTPS. `overture dev-cert` makes one.",
     defaultDoc: "none (plain HTTP)",
-    default: () => "",
+    default: () => null,
     parse: nonEmptyString,
   }),
   option({
     key: "tlsKey",
+    section: "server",
     file: "tls_key",
     env: "OVERTURE_TLS_KEY",
     doc: "PEM private key file matching `OVERTURE_TLS_CERT`.",
     defaultDoc: "none",
-    default: () => "",
+    default: () => null,
     parse: nonEmptyString,
   }),
   option({
     key: "workers",
+    section: "server",
     file: "workers",
     env: "OVERTURE_WORKERS",
     doc: "Server processes sharing the port (node:cluster); one per core uses the whole machine. The state is in the database, so any number works.",
@@ -122,6 +173,7 @@ export const configSchema = [
   }),
   option({
     key: "dataDir",
+    section: "storage",
     file: "data_dir",
     env: "OVERTURE_DATA_DIR",
     doc: "Directory for the embedded SQLite database and other local state.",
@@ -131,6 +183,7 @@ export const configSchema = [
   }),
   option({
     key: "databaseUrl",
+    section: "storage",
     file: "database_url",
     env: "OVERTURE_DATABASE_URL",
     doc: "`postgres://user:pass@host:5432/db` for PostgreSQL; a file path or `sqlite:<path>` for SQLite.",
@@ -145,6 +198,7 @@ export const configSchema = [
   }),
   option({
     key: "logLevel",
+    section: "server",
     file: "log_level",
     env: "OVERTURE_LOG_LEVEL",
     doc: `Log level: ${logLevels.join(", ")}.`,
@@ -152,14 +206,15 @@ export const configSchema = [
     default: () => "info" as const,
     parse: (raw) =>
       typeof raw === "string" && (logLevels as readonly string[]).includes(raw)
-        ? { value: raw as Config["logLevel"] }
+        ? { value: raw as LogLevel }
         : { error: `must be one of ${logLevels.join(", ")}` },
   }),
   option({
     key: "publicUrl",
+    section: "server",
     file: "public_url",
     env: "OVERTURE_PUBLIC_URL",
-    doc: "Externally visible base URL of the server (scheme, host, port), used in printed URLs.",
+    doc: "Externally visible origin of the server (scheme, host, port): used in printed URLs, and as the `iss` of tokens for the default app served on other hosts (docs/frontend-api.md).",
     defaultDoc: "`http://localhost:<port>` (`https://` with TLS)",
     default: (c) => `${c.tlsCert ? "https" : "http"}://localhost:${c.port ?? 4000}`,
     parse: (raw) => {
@@ -176,6 +231,7 @@ export const configSchema = [
   }),
   option({
     key: "bodyLimit",
+    section: "server",
     file: "body_limit",
     env: "OVERTURE_BODY_LIMIT",
     doc: "Largest accepted request body in bytes; larger bodies get `413 payload_too_large`.",
@@ -185,6 +241,7 @@ export const configSchema = [
   }),
   option({
     key: "databasePoolSize",
+    section: "storage",
     file: "database_pool_size",
     env: "OVERTURE_DATABASE_POOL_SIZE",
     doc: "PostgreSQL connections per server process (SQLite uses one connection).",
@@ -194,6 +251,7 @@ export const configSchema = [
   }),
   option({
     key: "sqliteCacheMib",
+    section: "storage",
     file: "sqlite_cache_mib",
     env: "OVERTURE_SQLITE_CACHE_MIB",
     doc:
@@ -205,6 +263,7 @@ export const configSchema = [
   }),
   option({
     key: "sqliteMmapMib",
+    section: "storage",
     file: "sqlite_mmap_mib",
     env: "OVERTURE_SQLITE_MMAP_MIB",
     doc: "How much of the SQLite file is read through a memory map, in MiB; `0` reads with `pread` only.",
@@ -214,6 +273,7 @@ export const configSchema = [
   }),
   option({
     key: "passwordHashConcurrency",
+    section: "login",
     file: "password_hash_concurrency",
     env: "OVERTURE_PASSWORD_HASH_CONCURRENCY",
     doc:
@@ -225,6 +285,7 @@ export const configSchema = [
   }),
   option({
     key: "trustProxy",
+    section: "server",
     file: "trust_proxy",
     env: "OVERTURE_TRUST_PROXY",
     doc:
@@ -239,6 +300,7 @@ export const configSchema = [
   }),
   option({
     key: "masterKey",
+    section: "keys",
     file: "master_key",
     env: "OVERTURE_MASTER_KEY",
     doc:
@@ -246,7 +308,7 @@ export const configSchema = [
       "sharing a database needs the same value. Generate one with `openssl rand 32 | basenc --base64url`.",
     defaultDoc: "generated into `<data_dir>/master.key`",
     secret: true,
-    default: () => "",
+    default: () => null,
     parse: (raw) =>
       typeof raw === "string" && /^[A-Za-z0-9_-]{43}$/.test(raw.trim())
         ? { value: raw.trim() }
@@ -254,6 +316,7 @@ export const configSchema = [
   }),
   option({
     key: "baseDomain",
+    section: "frontend",
     file: "base_domain",
     env: "OVERTURE_BASE_DOMAIN",
     doc: "Frontend API hosts are `{appId}.<base domain>` (the Frontend API resolves its app from the Host header).",
@@ -266,17 +329,19 @@ export const configSchema = [
   }),
   option({
     key: "defaultApp",
+    section: "frontend",
     file: "default_app",
     env: "OVERTURE_DEFAULT_APP",
     doc:
       "App served on hosts that match neither `{appId}.<base domain>` nor a registered domain. " +
       "When unset and the installation has exactly one app, that app is the default.",
     defaultDoc: "none",
-    default: () => "",
+    default: () => null,
     parse: nonEmptyString,
   }),
   option({
     key: "dnsServers",
+    section: "frontend",
     file: "dns_servers",
     env: "OVERTURE_DNS_SERVERS",
     doc: "Comma-separated `ip[:port]` resolvers for custom-domain CNAME checks; empty uses the system's.",
@@ -293,6 +358,7 @@ export const configSchema = [
   }),
   option({
     key: "smtpAllowedInternalHosts",
+    section: "login",
     file: "smtp_allowed_internal_hosts",
     env: "OVERTURE_SMTP_ALLOWED_INTERNAL_HOSTS",
     doc:
@@ -310,7 +376,7 @@ export const configSchema = [
         : { error: "must be host names, IP addresses or CIDR blocks separated by commas" };
     },
   }),
-] as const satisfies readonly OptionDef<keyof Config>[];
+] as const satisfies readonly OptionDef<keyof Options>[];
 
 function parseTrustProxy(raw: unknown): Parsed<false | number | string[]> {
   const text = Array.isArray(raw) ? raw.join(",") : String(raw).trim();

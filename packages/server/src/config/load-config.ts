@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { type Config, configSchema, type OptionDef } from "./config-schema.js";
+import { type Config, configSchema, type OptionDef, type Options } from "./config-schema.js";
 
 /** Names the option that is wrong, by the key the operator wrote, and why. */
 export class ConfigError extends Error {
@@ -22,7 +22,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   for (const key of Object.keys(file)) {
     if (!known.has(key)) throw new ConfigError(`${env.OVERTURE_CONFIG}: ${key}`, "is not a known option");
   }
-  const resolved: Partial<Config> = {};
+  const resolved: Partial<Options> = {};
   for (const def of configSchema as readonly OptionDef[]) {
     const fromEnv = env[def.env];
     const [raw, source] =
@@ -44,15 +44,52 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     }
     Object.assign(resolved, { [def.key]: parsed.value });
   }
-  const config = resolved as Config;
-  if (Boolean(config.tlsCert) !== Boolean(config.tlsKey)) {
-    const missing = config.tlsCert ? "OVERTURE_TLS_KEY" : "OVERTURE_TLS_CERT";
+  const o = resolved as Options;
+  if ((o.tlsCert === null) !== (o.tlsKey === null)) {
+    const missing = o.tlsCert ? "OVERTURE_TLS_KEY" : "OVERTURE_TLS_CERT";
     throw new ConfigError(
       missing,
       "is required when the other of OVERTURE_TLS_CERT / OVERTURE_TLS_KEY is set",
     );
   }
-  return Object.freeze(config);
+  return deepFreeze(sections(o));
+}
+
+/** The options in the sections the rest of the server reads. */
+function sections(o: Options): Config {
+  return {
+    server: {
+      port: o.port,
+      host: o.host,
+      publicUrl: o.publicUrl,
+      bodyLimit: o.bodyLimit,
+      logLevel: o.logLevel,
+      trustProxy: o.trustProxy,
+      tls: o.tlsCert !== null && o.tlsKey !== null ? { cert: o.tlsCert, key: o.tlsKey } : null,
+      workers: o.workers,
+    },
+    frontend: { baseDomain: o.baseDomain, defaultApp: o.defaultApp, dnsServers: o.dnsServers },
+    storage: {
+      dataDir: o.dataDir,
+      databaseUrl: o.databaseUrl,
+      poolSize: o.databasePoolSize,
+      sqliteCacheMib: o.sqliteCacheMib,
+      sqliteMmapMib: o.sqliteMmapMib,
+    },
+    keys: { masterKey: o.masterKey },
+    login: {
+      passwordHashConcurrency: o.passwordHashConcurrency,
+      smtpAllowedInternalHosts: o.smtpAllowedInternalHosts,
+    },
+  };
+}
+
+function deepFreeze<T>(value: T): Readonly<T> {
+  if (typeof value === "object" && value !== null) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
 }
 
 function readConfigFile(path: string): Record<string, unknown> {

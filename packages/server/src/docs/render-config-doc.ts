@@ -1,10 +1,22 @@
-import { configSchema, type OptionDef } from "../config/config-schema.js";
+import { type Config, configSchema, type OptionDef } from "../config/config-schema.js";
 
 /** docs/config.md, generated from the schema; a test keeps the file equal to this. */
+const SECTIONS: Record<keyof Config, string> = {
+  server: "Server",
+  frontend: "Frontend hosts",
+  storage: "Storage",
+  keys: "Keys",
+  login: "Login",
+};
+
 export function renderConfigDoc(): string {
-  const rows = (configSchema as readonly OptionDef[]).map(
-    (o) => `| \`${o.env}\` | \`${o.file}\` | ${o.defaultDoc} | ${o.doc} |`,
-  );
+  const options = configSchema as readonly OptionDef[];
+  const rows = (Object.keys(SECTIONS) as (keyof Config)[]).flatMap((section) => [
+    `| **${SECTIONS[section]}** | | | |`,
+    ...options
+      .filter((o) => o.section === section)
+      .map((o) => `| \`${o.env}\` | \`${o.file}\` | ${o.defaultDoc} | ${o.doc} |`),
+  ]);
   return [
     "# Configuration",
     "",
@@ -15,7 +27,9 @@ export function renderConfigDoc(): string {
     "the file. An invalid value or an unknown file key stops the process with the option's name and the",
     'reason, for example `OVERTURE_PORT: must be an integer from 0 to 65535 (got "http")`.',
     "",
-    "The CLI commands (`overture serve`, `overture app create`, …) all read the same configuration.",
+    "The CLI commands (`overture serve`, `overture app create`, …) all read the same configuration. The",
+    "server reads it in sections (server, frontend hosts, storage, keys, login; webhooks, OAuth and",
+    "passkeys will add theirs); an option left unset is absent (`null`), never an empty string.",
     "",
     "| Environment variable | File key | Default | Meaning |",
     "|---|---|---|---|",

@@ -41,7 +41,7 @@ export function mountManagementRoutes(app: FastifyInstance, table: RouteTable, d
 
 /** Mounts the Frontend route table; each request's app comes from its Host; CORS for browsers. */
 export function mountFrontendRoutes(app: FastifyInstance, table: RouteTable, deps: HttpDeps) {
-  const identify = resolveApp(deps.domain.directory, deps.config.publicUrl);
+  const identify = resolveApp(deps.domain.directory, deps.config.server.publicUrl);
   mountRoutes(app, table, deps, {
     prefix: "",
     identify,

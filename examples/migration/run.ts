@@ -6,7 +6,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createApp, loadConfig, openRuntime } from "@overture/server";
+import { loadConfig, startServer } from "@overture/server";
 import { provisionApp } from "../../packages/server/src/domain/apps/apps.js";
 import { runWalkthrough } from "./walkthrough.js";
 
@@ -14,20 +14,19 @@ const config = loadConfig({
   ...process.env,
   OVERTURE_DATA_DIR: process.env.OVERTURE_DATA_DIR ?? mkdtempSync(join(tmpdir(), "overture-walkthrough-")),
   OVERTURE_LOG_LEVEL: "warn",
+  OVERTURE_HOST: "127.0.0.1",
+  OVERTURE_PORT: "0",
 });
-const runtime = await openRuntime(config);
-const server = await createApp({ config: runtime.config, domain: runtime.domain });
-const base = await server.listen({ port: 0, host: "127.0.0.1" });
+const server = await startServer(config);
 try {
-  const { app, apiKey } = await provisionApp(runtime.domain, "walkthrough");
-  console.log(`Overture on ${base} (${runtime.database.description}), app ${app.id}`);
+  const { app, apiKey } = await provisionApp(server.runtime.domain, "walkthrough");
+  console.log(`Overture on ${server.address} (${server.runtime.database.description}), app ${app.id}`);
   await runWalkthrough({
-    baseUrl: base,
+    baseUrl: server.address,
     issuer: config.server.publicUrl,
     appId: app.id,
     apiKey: apiKey.secret,
   });
 } finally {
-  await server.close();
-  await runtime.database.close();
+  await server.stop();
 }

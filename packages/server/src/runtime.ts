@@ -9,7 +9,7 @@ import { createMigrationHookClient } from "./hooks/migration-hook-client.js";
 import { deriveKeys } from "./keys/derived-keys.js";
 import { KeyRing } from "./keys/key-ring.js";
 import { loadMasterKey } from "./keys/master-key.js";
-import { createOutboundClient } from "./outbound/outbound-client.js";
+import { createOutboundClient, type OutboundClient } from "./outbound/outbound-client.js";
 import { gatewaySender } from "./senders/gateway-sender.js";
 import { smtpSender } from "./senders/smtp-sender.js";
 import { createStore } from "./storage/kysely-store.js";
@@ -24,6 +24,8 @@ export interface Runtime {
   domain: DomainDeps;
   /** Migrations applied by this start. */
   migrated: string[];
+  /** Closes what the runtime holds open: kept-alive outbound connections, then the database. */
+  close(): Promise<void>;
 }
 
 /** Opens the configured database, brings its schema up to date and builds the domain's services. */
@@ -38,8 +40,13 @@ export async function openRuntime(config: Readonly<Config>): Promise<Runtime> {
   try {
     const migrated = await migrate(database);
     const masterKey = loadMasterKey(config.keys.masterKey ?? undefined, config.storage.dataDir);
-    const domain = createDomainDeps(config, createStore(database), { masterKey });
-    return { config, database, domain, migrated };
+    const outbound = createOutboundClient();
+    const domain = createDomainDeps(config, createStore(database), { masterKey, outbound });
+    const close = async () => {
+      outbound.close();
+      await database.close();
+    };
+    return { config, database, domain, migrated, close };
   } catch (error) {
     await database.close();
     throw error;
@@ -53,12 +60,12 @@ export async function openRuntime(config: Readonly<Config>): Promise<Runtime> {
 export function createDomainDeps(
   config: Readonly<Config>,
   store: Store,
-  options: { masterKey: Buffer; clock?: Clock; passwordHashConcurrency?: number },
+  options: { masterKey: Buffer; clock?: Clock; passwordHashConcurrency?: number; outbound?: OutboundClient },
 ): DomainDeps {
   const clock = options.clock ?? systemClock;
   const secrets = deriveKeys(options.masterKey);
   const keys = new KeyRing({ store, clock, masterKey: options.masterKey });
-  const outbound = createOutboundClient();
+  const outbound = options.outbound ?? createOutboundClient();
   return {
     store,
     clock,

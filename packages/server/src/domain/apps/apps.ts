@@ -116,6 +116,16 @@ export async function setAppMode(
   deps.directory.appChanged(appId);
 }
 
+/** Every app of the installation (the CLI's `app list`). */
+export function listApps(deps: Pick<AppDeps, "store">): Promise<AppRecord[]> {
+  return deps.store.apps.list();
+}
+
+/** An app's API keys, revoked ones included; never their secrets, which are not stored. */
+export function listApiKeys(deps: Pick<AppDeps, "store">, appId: string): Promise<ApiKeyRecord[]> {
+  return deps.store.apiKeys.list(appId);
+}
+
 /**
  * First start of an empty installation: creates the dev app and returns its key once. Later starts
  * find apps and return none, so the key is never shown again.

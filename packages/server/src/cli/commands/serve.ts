@@ -1,0 +1,79 @@
+import cluster from "node:cluster";
+import type { Config } from "../../config/config-schema.js";
+import { ensureDevApp } from "../../domain/apps/apps.js";
+import { startServer } from "../../main.js";
+import { openRuntime } from "../../runtime.js";
+import type { CliCommand } from "../cli-command.js";
+import { serveBanner } from "../serve-banner.js";
+
+export const serve: CliCommand = {
+  name: "serve",
+  usage: "serve                                   Run the server (the default command).",
+  run: async (ctx) => {
+    await serveProcesses(ctx.config(), ctx.io.out);
+    return -1; // keeps running
+  },
+};
+
+/**
+ * `overture serve`: open and migrate the database, make sure a dev app exists (printing its key the
+ * one time it is created), then listen until SIGINT/SIGTERM. With OVERTURE_WORKERS > 1 the primary
+ * process does the set-up and forks that many workers sharing the port; it restarts one that dies.
+ * Each serving process is main.ts's startServer; only the first runs the background workers.
+ */
+async function serveProcesses(config: Readonly<Config>, print: (text: string) => void): Promise<void> {
+  if (cluster.isWorker) {
+    stopOnSignal(await startServer(config, { workers: cluster.worker?.id === 1 }));
+    return;
+  }
+  const runtime = await openRuntime(config);
+  const devApp = await ensureDevApp(runtime.domain);
+  const banner = (address: string) =>
+    serveBanner(
+      config,
+      address,
+      runtime.database.description,
+      runtime.migrated,
+      devApp.app.id,
+      devApp.apiKey?.secret,
+    );
+  if (config.server.workers === 1) {
+    const server = await startServer(config, { runtime });
+    stopOnSignal(server);
+    print(banner(server.address));
+    return;
+  }
+  await runtime.close();
+  let printed = false;
+  let stopping = false;
+  const fork = () => cluster.fork();
+  cluster.on("listening", (_worker, address) => {
+    if (printed) return;
+    printed = true;
+    const host = address.address === "::" || !address.address ? config.server.host : address.address;
+    print(
+      `${banner(`${config.server.tls ? "https" : "http"}://${host}:${address.port}`)}\n  Workers:         ${config.server.workers}\n`,
+    );
+  });
+  cluster.on("exit", (worker, code) => {
+    if (stopping) return;
+    console.error(`overture: worker ${worker.process.pid} exited (${code}); starting another`);
+    fork();
+  });
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => {
+      stopping = true;
+      for (const worker of Object.values(cluster.workers ?? {})) worker?.kill("SIGTERM");
+      cluster.disconnect(() => process.exit(0));
+    });
+  }
+  for (let i = 0; i < config.server.workers; i++) fork();
+}
+
+function stopOnSignal(server: { stop(): Promise<void> }): void {
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => {
+      void server.stop().then(() => process.exit(0));
+    });
+  }
+}

@@ -1,0 +1,23 @@
+import type { DomainDeps } from "../domain/shared/domain-deps.js";
+import { PURGE_INTERVAL_MS, purgeExpired } from "../domain/shared/purge-expired.js";
+
+export interface Worker {
+  /** Stops the loop; a run in progress finishes on its own. */
+  stop(): void;
+}
+
+/**
+ * Purges expired rows every few minutes (domain/shared/purge-expired.ts). Idempotent, so any
+ * number of processes may run it; the server runs one per installation node.
+ */
+export function startPurgeWorker(
+  deps: Pick<DomainDeps, "store" | "clock">,
+  log: { error(obj: object, msg: string): void },
+  intervalMs = PURGE_INTERVAL_MS,
+): Worker {
+  const timer = setInterval(() => {
+    purgeExpired(deps).catch((error: unknown) => log.error({ err: error }, "purging expired rows failed"));
+  }, intervalMs);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
+}

@@ -10,7 +10,7 @@ import {
   runBackfill,
 } from "@overture/sdk";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { json, startHookServer } from "../../server/test/support/hook-server.js";
+import { json, startReceiver } from "../../server/test/support/receiver.js";
 import { SessionClient } from "../../server/test/support/session-client.js";
 import { describeEachDatabase } from "../../server/test/support/test-databases.js";
 import { startTestServer, type TestServer } from "../../server/test/support/test-server.js";
@@ -85,7 +85,7 @@ describeEachDatabase("SDK backend toolkit", (dialect) => {
 
   it("a hook built on createMigrationHookVerifier accepts Overture's requests and refuses forgeries and replays", async () => {
     const verifyHook = createMigrationHookVerifier({ jwksUrl, appId: s.appId });
-    const hook = await startHookServer(async (call, res) => {
+    const hook = await startReceiver(async (call, res) => {
       try {
         const valid = await verifyHook(call);
         json(res, 200, {

@@ -1,6 +1,6 @@
 import { createSessionClient, isApiError, memoryStore } from "@overture/sdk";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { json, startHookServer } from "../../server/test/support/hook-server.js";
+import { json, startReceiver } from "../../server/test/support/receiver.js";
 import { describeEachDatabase } from "../../server/test/support/test-databases.js";
 import { startTestServer, type TestServer } from "../../server/test/support/test-server.js";
 
@@ -9,12 +9,12 @@ const claims = (jwt: string) => JSON.parse(Buffer.from(jwt.split(".")[1]!, "base
 describeEachDatabase("SDK session client: migrate, refresh, logout", (dialect) => {
   let s: TestServer;
   let address: string;
-  let hook: Awaited<ReturnType<typeof startHookServer>>;
+  let hook: Awaited<ReturnType<typeof startReceiver>>;
   beforeAll(async () => {
     s = await startTestServer(dialect);
     address = await s.app.listen({ port: 0, host: "127.0.0.1" });
     // The customer's hook: legacy tokens are "legacy:<id>"; anything else is refused.
-    hook = await startHookServer((call, res) => {
+    hook = await startReceiver((call, res) => {
       const id = /^legacy:(.+)$/.exec(JSON.parse(call.body).token)?.[1];
       if (!id) return json(res, 401, {});
       json(res, 200, { external_id: `legacy-${id}`, identifiers: [{ value: `${id}@legacy.example` }] });

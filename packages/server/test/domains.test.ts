@@ -98,45 +98,49 @@ describeEachDatabase("custom domains", (dialect) => {
   });
 
   it("applies a mode change at once on the node that took it", async () => {
+    // On an app of its own: switching its mode must not change what the other tests see.
+    const own = await s.forNewApp("mode-change");
     const origin = "http://localhost:3000";
     const allowed = async () =>
-      (await jwksAt(`${s.appId}.localhost`, origin)).headers["access-control-allow-origin"];
+      (await jwksAt(`${own.appId}.localhost`, origin)).headers["access-control-allow-origin"];
     expect(await allowed()).toBe(origin); // dev: local origins may call
-    await s.mgmt("PUT", "/mode", { mode: "prod" });
+    await own.mgmt("PUT", "/mode", { mode: "prod" });
     expect(await allowed()).toBeUndefined(); // no clock advance: the cache was dropped
-    await s.mgmt("PUT", "/mode", { mode: "dev" });
+    await own.mgmt("PUT", "/mode", { mode: "dev" });
     expect(await allowed()).toBe(origin);
   });
 
   it("in prod mode serves only verified domains, verified by their CNAME", async () => {
-    const created = (await s.mgmt("POST", "/domains", { domain: "auth.shop.test" })).body.domain;
-    await s.mgmt("PUT", "/mode", { mode: "prod" });
-    s.clock.advance(10_000);
+    // On an app of its own: switching its mode must not change what the other tests see.
+    const own = await s.forNewApp("prod-domains");
+    const created = (await own.mgmt("POST", "/domains", { domain: "auth.shop.test" })).body.domain;
+    await own.mgmt("PUT", "/mode", { mode: "prod" });
+    own.clock.advance(10_000);
     expect((await jwksAt("auth.shop.test")).status).toBe(404);
-    expect((await s.mgmt("GET", `/domains/${created.id}`)).body.domain.usable).toBe(false);
+    expect((await own.mgmt("GET", `/domains/${created.id}`)).body.domain.usable).toBe(false);
 
-    const missing = await s.mgmt("POST", `/domains/${created.id}/verify`);
+    const missing = await own.mgmt("POST", `/domains/${created.id}/verify`);
     expect(missing.status).toBe(400);
     expect(missing.body.code).toBe("domain_verification_failed");
-    expect(missing.body.message).toContain(`${s.appId}.localhost`);
+    expect(missing.body.message).toContain(`${own.appId}.localhost`);
     records.set("auth.shop.test", "elsewhere.example.net");
-    expect((await s.mgmt("POST", `/domains/${created.id}/verify`)).body.message).toContain(
+    expect((await own.mgmt("POST", `/domains/${created.id}/verify`)).body.message).toContain(
       "elsewhere.example.net",
     );
 
-    records.set("auth.shop.test", `${s.appId}.localhost`);
-    const verified = await s.mgmt("POST", `/domains/${created.id}/verify`);
+    records.set("auth.shop.test", `${own.appId}.localhost`);
+    const verified = await own.mgmt("POST", `/domains/${created.id}/verify`);
     expect(verified.status).toBe(200);
     expect(verified.body.domain).toMatchObject({ status: "active", usable: true });
-    s.clock.advance(10_000);
+    own.clock.advance(10_000);
     expect((await jwksAt("auth.shop.test")).status).toBe(200);
     const cors = await jwksAt("auth.shop.test", "https://www.shop.test");
     expect(cors.headers["access-control-allow-origin"]).toBe("https://www.shop.test");
     expect(
       (await jwksAt("auth.shop.test", "http://www.shop.test")).headers["access-control-allow-origin"],
     ).toBeUndefined();
-    await s.mgmt("PUT", "/mode", { mode: "dev" });
-    s.clock.advance(10_000);
+    await own.mgmt("PUT", "/mode", { mode: "dev" });
+    own.clock.advance(10_000);
   });
 
   it("gives a host to one app only, and frees it on delete", async () => {

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { frontendRoutes } from "../src/http/routes-frontend.js";
+import { rowCounts, sessionCount } from "./support/row-counts.js";
 import { describeEachDatabase } from "./support/test-databases.js";
-import { rowCounts, startTestServer, type TestServer } from "./support/test-server.js";
+import { startTestServer, type TestServer } from "./support/test-server.js";
 
 /** Sweeps the Frontend route table: every endpoint, present and future, meets these rules. */
 describeEachDatabase("every Frontend endpoint rejects bad input", (dialect) => {
@@ -14,15 +15,7 @@ describeEachDatabase("every Frontend endpoint rejects bad input", (dialect) => {
   });
   afterAll(() => s.close());
 
-  const sessions = async () =>
-    Number(
-      (
-        await s.db.database.db
-          .selectFrom("sessions")
-          .select((e) => e.fn.countAll().as("n"))
-          .executeTakeFirstOrThrow()
-      ).n,
-    );
+  const sessions = () => sessionCount(s);
   const frontendShape = {
     code: expect.any(String),
     message: expect.any(String),

@@ -113,14 +113,16 @@ describeEachDatabase("Frontend API: app resolution, CORS and JWKS", (dialect) =>
   });
 
   it("gives disallowed origins no CORS headers, and none at all in prod mode", async () => {
-    const evil = await jwks(`${s.appId}.localhost`, { origin: "https://evil.example" });
+    // On an app of its own: switching its mode must not change what the other tests see.
+    const own = await s.forNewApp("cors-prod");
+    const evil = await jwks(`${own.appId}.localhost`, { origin: "https://evil.example" });
     expect(evil.status).toBe(200);
     expect(evil.headers["access-control-allow-origin"]).toBeUndefined();
-    const pre = await s.inject({
+    const pre = await own.inject({
       method: "OPTIONS",
       url: "/.well-known/jwks.json",
       headers: {
-        host: `${s.appId}.localhost`,
+        host: `${own.appId}.localhost`,
         origin: "https://evil.example",
         "access-control-request-method": "GET",
       },
@@ -129,14 +131,14 @@ describeEachDatabase("Frontend API: app resolution, CORS and JWKS", (dialect) =>
     expect(pre.headers["access-control-allow-origin"]).toBeUndefined();
     for (const bad of ["null", "https://localhost:9443/path", "file://localhost"]) {
       expect(
-        (await jwks(`${s.appId}.localhost`, { origin: bad })).headers["access-control-allow-origin"],
+        (await jwks(`${own.appId}.localhost`, { origin: bad })).headers["access-control-allow-origin"],
       ).toBeUndefined();
     }
-    await s.mgmt("PUT", "/mode", { mode: "prod" });
-    s.clock.advance(10_000); // past the app cache
-    const prod = await jwks(`${s.appId}.localhost`, { origin: "https://localhost:9443" });
+    await own.mgmt("PUT", "/mode", { mode: "prod" });
+    own.clock.advance(10_000); // past the app cache
+    const prod = await jwks(`${own.appId}.localhost`, { origin: "https://localhost:9443" });
     expect(prod.headers["access-control-allow-origin"]).toBeUndefined();
-    await s.mgmt("PUT", "/mode", { mode: "dev" });
+    await own.mgmt("PUT", "/mode", { mode: "dev" });
   });
 
   it("rereads the published keys for an unknown kid at most once per interval", async () => {

@@ -7,8 +7,9 @@ import { provisionApp } from "../src/domain/apps/apps.js";
 import { managementRoutes } from "../src/http/routes-management.js";
 import { createDomainDeps } from "../src/runtime.js";
 import { createStore } from "../src/storage/kysely-store.js";
+import { rowCounts } from "./support/row-counts.js";
 import { createTestDatabase, describeEachDatabase } from "./support/test-databases.js";
-import { rowCounts, startTestServer, TestClock, type TestServer } from "./support/test-server.js";
+import { startTestServer, TestClock, type TestServer } from "./support/test-server.js";
 
 /**
  * Sweeps the Management route table, so every endpoint, present and future, answers bad input

@@ -84,37 +84,39 @@ describeEachDatabase("migration config", (dialect) => {
   });
 
   it("accepts http to loopback in dev mode only", async () => {
+    // On an app of its own: switching its mode must not change what the other tests see.
+    const own = await s.forNewApp("hook-urls");
     for (const url of [
       "http://127.0.0.1:8787/hook",
       "http://localhost:3000/hook",
       "http://[::1]:9000/hook",
     ]) {
-      const created = await s.mgmt("POST", "/config/migration", { session_validation_url: url });
+      const created = await own.mgmt("POST", "/config/migration", { session_validation_url: url });
       expect(created.status, url).toBe(201);
       expect(created.body.config.session_validation_url).toBe(url);
-      expect((await s.mgmt("DELETE", "/config/migration")).status).toBe(204);
+      expect((await own.mgmt("DELETE", "/config/migration")).status).toBe(204);
     }
-    await s.mgmt("PUT", "/mode", { mode: "prod" });
+    await own.mgmt("PUT", "/mode", { mode: "prod" });
     try {
-      const refused = await s.mgmt("POST", "/config/migration", {
+      const refused = await own.mgmt("POST", "/config/migration", {
         session_validation_url: "http://127.0.0.1:8787/hook",
       });
       expect(refused.status).toBe(400);
       expect(refused.body.message).toMatch(/https/);
-      expect((await s.mgmt("GET", "/config/migration")).status).toBe(404);
-      const https = await s.mgmt("POST", "/config/migration", {
+      expect((await own.mgmt("GET", "/config/migration")).status).toBe(404);
+      const https = await own.mgmt("POST", "/config/migration", {
         session_validation_url: "https://hooks.example.com/v",
       });
       expect(https.status).toBe(201);
       expect(
-        (await s.mgmt("PUT", "/config/migration", { session_validation_url: "http://localhost/hook" }))
+        (await own.mgmt("PUT", "/config/migration", { session_validation_url: "http://localhost/hook" }))
           .status,
       ).toBe(400);
-      expect((await s.mgmt("GET", "/config/migration")).body.config.session_validation_url).toBe(
+      expect((await own.mgmt("GET", "/config/migration")).body.config.session_validation_url).toBe(
         "https://hooks.example.com/v",
       );
     } finally {
-      await s.mgmt("PUT", "/mode", { mode: "dev" });
+      await own.mgmt("PUT", "/mode", { mode: "dev" });
     }
   });
 });

@@ -1,10 +1,11 @@
 import { constants, createHash, createPublicKey, randomBytes, verify } from "node:crypto";
 import { Writable } from "node:stream";
 import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
-import { type HookCall, json, startHookServer } from "./support/hook-server.js";
+import { json, type ReceivedCall, startReceiver } from "./support/receiver.js";
+import { rowCounts } from "./support/row-counts.js";
 import { SessionClient } from "./support/session-client.js";
 import { describeEachDatabase } from "./support/test-databases.js";
-import { type Answer, rowCounts, startTestServer, type TestServer } from "./support/test-server.js";
+import { type Answer, startTestServer, type TestServer } from "./support/test-server.js";
 
 const pkce = () => {
   const verifier = randomBytes(32).toString("base64url");
@@ -16,12 +17,12 @@ const claims = (jwt: string) => JSON.parse(Buffer.from(jwt.split(".")[1]!, "base
 describeEachDatabase("lazy migration", (dialect) => {
   let s: TestServer;
   let host: string;
-  let hook: Awaited<ReturnType<typeof startHookServer>>;
+  let hook: Awaited<ReturnType<typeof startReceiver>>;
 
   beforeAll(async () => {
     s = await startTestServer(dialect);
     host = `${s.appId}.localhost`;
-    hook = await startHookServer((_call, res) => json(res, 500, {}));
+    hook = await startReceiver((_call, res) => json(res, 500, {}));
   });
   afterAll(async () => {
     await hook.close();
@@ -98,7 +99,7 @@ describeEachDatabase("lazy migration", (dialect) => {
 
     // The request: the documented body, signed with the app's published hook key.
     expect(hook.calls).toHaveLength(1);
-    const call = hook.calls[0] as HookCall;
+    const call = hook.calls[0] as ReceivedCall;
     expect(call.headers["content-type"]).toBe("application/json");
     const sent = JSON.parse(call.body);
     expect(sent).toEqual({
@@ -305,25 +306,34 @@ describeEachDatabase("lazy migration", (dialect) => {
   }, 15_000);
 
   it("in prod, refuses http and internal addresses without calling them", async () => {
-    await s.mgmt("PUT", "/mode", { mode: "prod" });
-    try {
-      // Saved in dev mode, then the app went to prod: the call checks again.
-      const http = await migrate({ token: "t", code_challenge: pkce().challenge });
-      expect(http.status).toBe(502);
-      for (const url of [
-        `https://127.0.0.1:${hook.port}/hook`,
-        `https://localhost:${hook.port}/hook`,
-        `https://[::1]:${hook.port}/hook`,
-      ]) {
-        expect((await s.mgmt("PUT", "/config/migration", { session_validation_url: url })).status).toBe(200);
-        const res = await migrate({ token: "t", code_challenge: pkce().challenge });
-        expect(res.status, url).toBe(502);
-        expect((await lastEvent())?.payload).toMatchObject({ reason: "request_failed" });
-      }
-      expect(hook.calls).toHaveLength(0);
-    } finally {
-      await s.mgmt("PUT", "/mode", { mode: "dev" });
+    // On an app of its own: switching its mode must not change what the other tests see.
+    const own = await s.forNewApp("prod-hook");
+    const ownMigrate = (body: Record<string, unknown>) =>
+      s.inject({
+        method: "POST",
+        url: "/v1/session/migration",
+        headers: { host: `${own.appId}.localhost`, "content-type": "application/json" },
+        payload: JSON.stringify(body),
+      });
+    const ownLastEvent = async () => (await s.store.outbox.list(own.appId, { limit: 10_000 })).at(-1);
+    expect((await own.mgmt("POST", "/config/migration", { session_validation_url: hook.url })).status).toBe(
+      201,
+    );
+    await own.mgmt("PUT", "/mode", { mode: "prod" });
+    // Saved in dev mode, then the app went to prod: the call checks again.
+    const http = await ownMigrate({ token: "t", code_challenge: pkce().challenge });
+    expect(http.status).toBe(502);
+    for (const url of [
+      `https://127.0.0.1:${hook.port}/hook`,
+      `https://localhost:${hook.port}/hook`,
+      `https://[::1]:${hook.port}/hook`,
+    ]) {
+      expect((await own.mgmt("PUT", "/config/migration", { session_validation_url: url })).status).toBe(200);
+      const res = await ownMigrate({ token: "t", code_challenge: pkce().challenge });
+      expect(res.status, url).toBe(502);
+      expect((await ownLastEvent())?.payload).toMatchObject({ reason: "request_failed" });
     }
+    expect(hook.calls).toHaveLength(0);
   });
 
   it("gives concurrent migrations of one legacy user and a concurrent backfill exactly one user", async () => {

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
-import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { startReceiver } from "./support/receiver.js";
 import { SessionClient } from "./support/session-client.js";
 import { describeEachDatabase } from "./support/test-databases.js";
 import { startTestServer, type TestServer } from "./support/test-server.js";
@@ -9,29 +9,21 @@ import { startTestServer, type TestServer } from "./support/test-server.js";
 describeEachDatabase("OTP login", (dialect) => {
   let s: TestServer;
   let host: string;
-  let receiver: Server;
+  let receiver: Awaited<ReturnType<typeof startReceiver>>;
   let receiverUrl: string;
-  const received: { body: Record<string, string>; status: number; headers: Record<string, unknown> }[] = [];
   let receiverStatus = 200;
+  /** What the SMS gateway received, newest last. */
+  const received = () =>
+    receiver.calls.map((c) => ({ body: JSON.parse(c.body) as Record<string, string>, headers: c.headers }));
   beforeAll(async () => {
     s = await startTestServer(dialect);
     host = `${s.appId}.localhost`;
-    receiver = createServer((req, res) => {
-      let data = "";
-      req.on("data", (c) => {
-        data += c;
-      });
-      req.on("end", () => {
-        received.push({ body: JSON.parse(data), status: receiverStatus, headers: req.headers });
-        res.writeHead(receiverStatus).end();
-      });
-    });
-    await new Promise<void>((r) => receiver.listen(0, "127.0.0.1", r));
-    receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/sms`;
+    receiver = await startReceiver((_call, res) => res.writeHead(receiverStatus).end());
+    receiverUrl = receiver.url;
   });
   afterAll(async () => {
     await s.close();
-    await new Promise((r) => receiver.close(r));
+    await receiver.close();
   });
 
   const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
@@ -384,7 +376,7 @@ describeEachDatabase("OTP login", (dialect) => {
     expect(config.status).toBe(201);
     const start = await post("/otp", { identifier: { value: "+33612345605" } });
     expect(start.status).toBe(204);
-    const sent = received.at(-1)!;
+    const sent = received().at(-1)!;
     expect(sent.body).toMatchObject({
       app_id: s.appId,
       channel: "sms",
@@ -517,27 +509,32 @@ describeEachDatabase("OTP login", (dialect) => {
       .executeTakeFirstOrThrow();
     expect(stored.value).not.toContain("gw-secret-456");
     expect((await post("/otp", { identifier: { value: "+33612345607" } })).status).toBe(204);
-    expect(received.at(-1)?.headers["x-gateway-key"]).toBe("gw-secret-456");
+    expect(received().at(-1)?.headers["x-gateway-key"]).toBe("gw-secret-456");
     await s.mgmt("DELETE", `/config/login/otp/${config.body.login_config.id}`);
   });
 
   it("in prod mode: no built-in console sender, no dev messages", async () => {
-    await s.mgmt("PUT", "/mode", { mode: "prod" });
-    s.clock.advance(10_000);
-    const res = await post("/login/otp", { identifier: { value: "prod@example.com" } });
+    // On an app of its own: switching its mode must not change what the other tests see.
+    const own = await s.forNewApp("prod-otp");
+    const ownPost = (path: string, body: unknown) =>
+      s.inject({
+        method: "POST",
+        url: `/v1/session${path}`,
+        headers: { host: `${own.appId}.localhost`, "content-type": "application/json" },
+        payload: JSON.stringify(body),
+      });
+    await own.mgmt("PUT", "/mode", { mode: "prod" });
+    const res = await ownPost("/login/otp", { identifier: { value: "prod@example.com" } });
     expect(res.status).toBe(403);
     expect(res.body.code).toBe("forbidden");
-    expect((await s.mgmt("GET", "/dev/messages")).status).toBe(404);
-    const consoleConfig = await s.mgmt("POST", "/config/login/otp", {
+    expect((await own.mgmt("GET", "/dev/messages")).status).toBe(404);
+    await own.mgmt("POST", "/config/login/otp", {
       config_type: "otp",
       channel_type: "email",
       delivery: { type: "console" },
     });
-    const refused = await post("/login/otp", { identifier: { value: "prod@example.com" } });
+    const refused = await ownPost("/login/otp", { identifier: { value: "prod@example.com" } });
     expect(refused.status).toBe(502);
     expect(refused.body.code).toBe("delivery_failed");
-    await s.mgmt("DELETE", `/config/login/otp/${consoleConfig.body.login_config.id}`);
-    await s.mgmt("PUT", "/mode", { mode: "dev" });
-    s.clock.advance(10_000);
   });
 });

@@ -1,8 +1,7 @@
-import type { AddressInfo } from "node:net";
-import { createServer as createTcpServer, type Server as TcpServer } from "node:net";
 import { Writable } from "node:stream";
 import { errorCatalogue } from "@overture/protocol";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { startConnectionCounter } from "./support/receiver.js";
 import { describeEachDatabase } from "./support/test-databases.js";
 import { startTestServer, type TestServer } from "./support/test-server.js";
 
@@ -14,9 +13,8 @@ import { startTestServer, type TestServer } from "./support/test-server.js";
 describeEachDatabase("OTP senders: the outbound guard", (dialect) => {
   let s: TestServer;
   let host: string;
-  let tcp: TcpServer;
+  let counter: Awaited<ReturnType<typeof startConnectionCounter>>;
   let tcpPort: number;
-  let connections = 0;
   const lines: string[] = [];
   beforeAll(async () => {
     const stream = new Writable({
@@ -28,27 +26,23 @@ describeEachDatabase("OTP senders: the outbound guard", (dialect) => {
     s = await startTestServer(dialect, {}, { logger: { level: "info", stream } });
     host = `${s.appId}.localhost`;
     // Counts every connection that reaches it: a refused send must never get this far.
-    tcp = createTcpServer((socket) => {
-      connections++;
-      socket.destroy();
-    });
-    await new Promise<void>((r) => tcp.listen(0, "127.0.0.1", r));
-    tcpPort = (tcp.address() as AddressInfo).port;
+    counter = await startConnectionCounter();
+    tcpPort = counter.port;
   });
   afterAll(async () => {
     await s.close();
-    await new Promise((r) => tcp.close(r));
+    await counter.close();
   });
 
-  const start = (value: string) =>
+  const start = (value: string, on: TestServer = s) =>
     s.inject({
       method: "POST",
       url: "/v1/session/otp",
-      headers: { host, "content-type": "application/json" },
+      headers: { host: on === s ? host : `${on.appId}.localhost`, "content-type": "application/json" },
       payload: JSON.stringify({ identifier: { value } }),
     });
-  const lastFailure = async () =>
-    (await s.store.outbox.list(s.appId, { limit: 10_000 }))
+  const lastFailure = async (on: TestServer = s) =>
+    (await s.store.outbox.list(on.appId, { limit: 10_000 }))
       .filter((e) => e.type === "otp.delivery_failed")
       .at(-1)?.payload as { reason: string } | undefined;
   const smsConfig = (url: string) => ({
@@ -57,13 +51,9 @@ describeEachDatabase("OTP senders: the outbound guard", (dialect) => {
     is_default: true,
     delivery: { type: "http", url },
   });
-  const inProd = async (work: () => Promise<void>) => {
-    await s.mgmt("PUT", "/mode", { mode: "prod" });
-    try {
-      await work();
-    } finally {
-      await s.mgmt("PUT", "/mode", { mode: "dev" });
-    }
+  /** An app of the test's own to switch to prod, so no other test sees the switch. */
+  const toProd = async (own: TestServer) => {
+    expect((await own.mgmt("PUT", "/mode", { mode: "prod" })).status).toBe(204);
   };
 
   it("refuses a gateway URL that breaks the outbound rules when it is saved", async () => {
@@ -79,42 +69,42 @@ describeEachDatabase("OTP senders: the outbound guard", (dialect) => {
         message: expect.stringContaining("delivery.url"),
       });
     }
-    await inProd(async () => {
-      const res = await s.mgmt("POST", "/config/login/otp", smsConfig(`http://127.0.0.1:${tcpPort}/sms`));
-      expect(res.status).toBe(400);
-      expect(res.body.message).toContain("https in prod");
-    });
+    const own = await s.forNewApp("prod-save");
+    await toProd(own);
+    const res = await own.mgmt("POST", "/config/login/otp", smsConfig(`http://127.0.0.1:${tcpPort}/sms`));
+    expect(res.status).toBe(400);
+    expect(res.body.message).toContain("https in prod");
+    expect((await own.mgmt("GET", "/config/login/otp")).body.login_configs).toEqual([]);
     expect((await s.mgmt("GET", "/config/login/otp")).body.login_configs).toEqual([]);
   });
 
   it("in prod, never connects to loopback, private or translated IPv6 addresses", async () => {
-    const saved = await s.mgmt("POST", "/config/login/otp", smsConfig(`http://127.0.0.1:${tcpPort}/sms`));
+    const own = await s.forNewApp("prod-send");
+    const saved = await own.mgmt("POST", "/config/login/otp", smsConfig(`http://127.0.0.1:${tcpPort}/sms`));
     expect(saved.status).toBe(201);
     const id = saved.body.login_config.id;
-    const untouched = connections;
-    await inProd(async () => {
-      // Saved in dev mode as http to loopback: in prod the send checks again.
-      expect((await start("+33612340001")).status).toBe(502);
-      expect((await lastFailure())?.reason).toContain("https in prod");
-      for (const [i, target] of [
-        "127.0.0.1",
-        "localhost",
-        "10.1.2.3",
-        "[::ffff:127.0.0.1]",
-        "[::127.0.0.1]", // IPv4-compatible, ::/96
-        "[64:ff9b:1::7f00:1]", // local-use NAT64
-        "[2002:7f00:1::]", // 6to4 of 127.0.0.1
-        "[fec0::1]", // site-local
-      ].entries()) {
-        const url = `https://${target}:${tcpPort}/sms`;
-        expect((await s.mgmt("PUT", `/config/login/otp/${id}`, smsConfig(url))).status).toBe(200);
-        const res = await start(`+3361234010${i}`);
-        expect(res.status, target).toBe(502);
-        expect((await lastFailure())?.reason, target).toContain("internal address");
-      }
-    });
-    expect(connections).toBe(untouched);
-    await s.mgmt("DELETE", `/config/login/otp/${id}`);
+    const untouched = counter.connections;
+    await toProd(own);
+    // Saved in dev mode as http to loopback: in prod the send checks again.
+    expect((await start("+33612340001", own)).status).toBe(502);
+    expect((await lastFailure(own))?.reason).toContain("https in prod");
+    for (const [i, target] of [
+      "127.0.0.1",
+      "localhost",
+      "10.1.2.3",
+      "[::ffff:127.0.0.1]",
+      "[::127.0.0.1]", // IPv4-compatible, ::/96
+      "[64:ff9b:1::7f00:1]", // local-use NAT64
+      "[2002:7f00:1::]", // 6to4 of 127.0.0.1
+      "[fec0::1]", // site-local
+    ].entries()) {
+      const url = `https://${target}:${tcpPort}/sms`;
+      expect((await own.mgmt("PUT", `/config/login/otp/${id}`, smsConfig(url))).status).toBe(200);
+      const res = await start(`+3361234010${i}`, own);
+      expect(res.status, target).toBe(502);
+      expect((await lastFailure(own))?.reason, target).toContain("internal address");
+    }
+    expect(counter.connections).toBe(untouched);
   });
 
   it("answers a failed send with the catalogue's words only, and logs the cause with the request id", async () => {
@@ -153,18 +143,17 @@ describeEachDatabase("OTP senders: the outbound guard", (dialect) => {
         headers: { host: `${server.appId}.localhost`, "content-type": "application/json" },
         payload: JSON.stringify({ identifier: { value } }),
       });
-    const saved = await s.mgmt("POST", "/config/login/otp", smtpConfig("127.0.0.1"));
+    const own = await s.forNewApp("prod-smtp");
+    const saved = await own.mgmt("POST", "/config/login/otp", smtpConfig("127.0.0.1"));
     expect(saved.status).toBe(201);
-    const untouched = connections;
-    await inProd(async () => {
-      for (const [i, smtpHost] of ["127.0.0.1", "localhost", "10.0.0.25"].entries()) {
-        await s.mgmt("PUT", `/config/login/otp/${saved.body.login_config.id}`, smtpConfig(smtpHost));
-        expect((await email(s, `smtp${i}@example.com`)).status, smtpHost).toBe(502);
-        expect((await lastFailure())?.reason, smtpHost).toContain("internal address");
-      }
-    });
-    expect(connections).toBe(untouched);
-    await s.mgmt("DELETE", `/config/login/otp/${saved.body.login_config.id}`);
+    const untouched = counter.connections;
+    await toProd(own);
+    for (const [i, smtpHost] of ["127.0.0.1", "localhost", "10.0.0.25"].entries()) {
+      await own.mgmt("PUT", `/config/login/otp/${saved.body.login_config.id}`, smtpConfig(smtpHost));
+      expect((await email(own, `smtp${i}@example.com`)).status, smtpHost).toBe(502);
+      expect((await lastFailure(own))?.reason, smtpHost).toContain("internal address");
+    }
+    expect(counter.connections).toBe(untouched);
 
     // An installation whose operator allows its internal relay: by address block, or by name.
     for (const allowed of ["10.0.0.0/8,127.0.0.0/8", "relay.internal,localhost"]) {
@@ -177,10 +166,10 @@ describeEachDatabase("OTP senders: the outbound guard", (dialect) => {
           smtpConfig(allowed.startsWith("10.") ? "127.0.0.1" : "localhost"),
         );
         await mgmt("PUT", "/mode", { mode: "prod" });
-        const before = connections;
+        const before = counter.connections;
         // The relay is reached; this one speaks no SMTP, so the send still fails after connecting.
         expect((await email(relay, "relayed@example.com")).status).toBe(502);
-        expect(connections, allowed).toBe(before + 1);
+        expect(counter.connections, allowed).toBe(before + 1);
       } finally {
         await relay.close();
       }

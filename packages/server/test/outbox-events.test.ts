@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { recordEvent } from "../src/domain/events/record-event.js";
+import { rowCounts } from "./support/row-counts.js";
 import { describeEachDatabase } from "./support/test-databases.js";
-import { rowCounts, startTestServer, type TestServer } from "./support/test-server.js";
+import { startTestServer, type TestServer } from "./support/test-server.js";
 
 describeEachDatabase("outbox events", (dialect) => {
   let s: TestServer;
@@ -125,9 +126,16 @@ describeEachDatabase("outbox events", (dialect) => {
 
   it("records nothing for rejected requests", async () => {
     await newEvents();
-    await s.mgmt("POST", "/users", { external_id: 5 });
-    await s.mgmt("PATCH", "/users/usr_01jqebhswje1ka1z7ahr9rfsgt/profile", { a: 1 });
-    await s.mgmt("DELETE", "/users/usr_01jqebhswje1ka1z7ahr9rfsgt");
+    const rejected = [
+      await s.mgmt("POST", "/users", { external_id: 5 }),
+      await s.mgmt("PATCH", "/users/usr_01jqebhswje1ka1z7ahr9rfsgt/profile", { a: 1 }),
+      await s.mgmt("DELETE", "/users/usr_01jqebhswje1ka1z7ahr9rfsgt"),
+    ];
+    expect(rejected.map((r) => `${r.status} ${r.body.code}`)).toEqual([
+      "400 invalid_request",
+      "404 user_not_found",
+      "404 user_not_found",
+    ]);
     expect(await newEvents()).toEqual([]);
   });
 });

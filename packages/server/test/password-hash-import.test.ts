@@ -2,8 +2,9 @@ import { randomBytes, scryptSync } from "node:crypto";
 import { hash as bcryptHash } from "@node-rs/bcrypt";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { provisionApp } from "../src/domain/apps/apps.js";
+import { rowCounts } from "./support/row-counts.js";
 import { describeEachDatabase } from "./support/test-databases.js";
-import { rowCounts, startTestServer, type TestServer } from "./support/test-server.js";
+import { startTestServer, type TestServer } from "./support/test-server.js";
 
 const hex = (text: string) => Buffer.from(text).toString("hex");
 const b64 = (text: string) => Buffer.from(text).toString("base64");

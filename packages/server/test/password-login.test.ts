@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { rowCounts } from "./support/row-counts.js";
 import { SessionClient } from "./support/session-client.js";
 import { describeEachDatabase } from "./support/test-databases.js";
-import { rowCounts, startTestServer, type TestServer } from "./support/test-server.js";
+import { startTestServer, type TestServer } from "./support/test-server.js";
 
 describeEachDatabase("password login", (dialect) => {
   let s: TestServer;

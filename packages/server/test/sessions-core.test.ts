@@ -5,6 +5,7 @@ import { issueChallengeToken, type LoginChallenge } from "../src/domain/sessions
 import { REFRESH_RETRY_GRACE_MS } from "../src/domain/sessions/sessions.js";
 import { sha256 } from "../src/domain/shared/sha256.js";
 import { DpopKey } from "./support/dpop-client.js";
+import { tableCounts } from "./support/row-counts.js";
 import { SessionClient } from "./support/session-client.js";
 import { describeEachDatabase } from "./support/test-databases.js";
 import { startTestServer, type TestServer } from "./support/test-server.js";
@@ -40,17 +41,8 @@ describeEachDatabase("sessions: finalize, refresh, revoke", (dialect) => {
   };
 
   const counts = async () => {
-    const { db } = s.db.database;
-    const n = async (t: "sessions" | "refresh_tokens") =>
-      Number(
-        (
-          await db
-            .selectFrom(t)
-            .select((e) => e.fn.countAll().as("n"))
-            .executeTakeFirstOrThrow()
-        ).n,
-      );
-    return { sessions: await n("sessions"), refreshTokens: await n("refresh_tokens") };
+    const all = await tableCounts(s);
+    return { sessions: all.sessions, refreshTokens: all.refresh_tokens };
   };
 
   it("asks for a nonce first, then finalizes into a DPoP-bound session", async () => {
@@ -107,22 +99,25 @@ describeEachDatabase("sessions: finalize, refresh, revoke", (dialect) => {
   });
 
   it("signs with RS256 after the app switches to it, and old ES256 tokens still verify", async () => {
+    // On an app of its own: the switch must not change what the other tests see.
+    const own = await s.forNewApp("rs256");
+    const ownHost = `${own.appId}.localhost:8443`;
+    const ownUser = (await own.mgmt("POST", "/users", { identifiers: [{ value: "rs256@example.com" }] })).body
+      .id;
     const { rotateSigningKey } = await import("../src/domain/apps/apps.js");
-    const before = client();
-    await before.finalize(await challenge());
+    const before = new SessionClient(own, ownHost);
+    await before.signIn(ownUser);
     const es256Token = before.accessToken!;
-    expect(
-      (await rotateSigningKey({ store: s.store, clock: s.clock, keys: s.keys }, s.appId, "RS256")).ok,
-    ).toBe(true);
+    expect((await rotateSigningKey(s.domain, own.appId, "RS256")).ok).toBe(true);
     s.clock.advance(10_000); // past the per-node app cache
-    const after = client();
-    const res = await after.finalize(await challenge());
+    const after = new SessionClient(own, ownHost);
+    const res = await after.signIn(ownUser);
     expect(res.status).toBe(200);
     expect(
       JSON.parse(Buffer.from(res.body.access_token.split(".")[0], "base64url").toString()),
     ).toMatchObject({ alg: "RS256", typ: "at+jwt" });
     const jwks = createLocalJWKSet(
-      (await s.inject({ method: "GET", url: "/.well-known/jwks.json", headers: { host } })).body,
+      (await s.inject({ method: "GET", url: "/.well-known/jwks.json", headers: { host: ownHost } })).body,
     );
     await jwtVerify(res.body.access_token, jwks, { currentDate: new Date(s.clock.now()) });
     await jwtVerify(es256Token, jwks, { currentDate: new Date(s.clock.now() - 10_000) });
@@ -134,6 +129,12 @@ describeEachDatabase("sessions: finalize, refresh, revoke", (dialect) => {
     expect(
       JSON.parse(Buffer.from(refreshed.body.access_token.split(".")[0], "base64url").toString()).alg,
     ).toBe("RS256");
+    // The test server's own app still signs ES256.
+    const untouched = client();
+    await untouched.finalize(await challenge());
+    expect(JSON.parse(Buffer.from(untouched.accessToken!.split(".")[0]!, "base64url").toString()).alg).toBe(
+      "ES256",
+    );
   });
 
   it("spends a challenge token once", async () => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { rowCounts } from "./support/row-counts.js";
 import { describeEachDatabase } from "./support/test-databases.js";
-import { rowCounts, startTestServer, type TestServer } from "./support/test-server.js";
+import { startTestServer, type TestServer } from "./support/test-server.js";
 
 describeEachDatabase("POST /users", (dialect) => {
   let s: TestServer;

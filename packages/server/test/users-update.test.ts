@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { rowCounts } from "./support/row-counts.js";
 import { describeEachDatabase } from "./support/test-databases.js";
-import { rowCounts, startTestServer, type TestServer } from "./support/test-server.js";
+import { startTestServer, type TestServer } from "./support/test-server.js";
 
 describeEachDatabase("changing users", (dialect) => {
   let s: TestServer;
@@ -216,12 +217,14 @@ describeEachDatabase("application mode", (dialect) => {
   afterAll(() => s.close());
 
   it("starts in dev, switches to prod and back", async () => {
-    expect((await s.mgmt("GET", "/mode")).body).toEqual({ mode: "dev" });
-    const put = await s.mgmt("PUT", "/mode", { mode: "prod" });
+    // On an app of its own: switching its mode must not change what the other tests see.
+    const own = await s.forNewApp("mode-switch");
+    expect((await own.mgmt("GET", "/mode")).body).toEqual({ mode: "dev" });
+    const put = await own.mgmt("PUT", "/mode", { mode: "prod" });
     expect(put.status).toBe(204);
-    expect((await s.mgmt("GET", "/mode")).body).toEqual({ mode: "prod" });
-    expect((await s.mgmt("PUT", "/mode", { mode: "dev" })).status).toBe(204);
-    expect((await s.mgmt("GET", "/mode")).body).toEqual({ mode: "dev" });
+    expect((await own.mgmt("GET", "/mode")).body).toEqual({ mode: "prod" });
+    expect((await own.mgmt("PUT", "/mode", { mode: "dev" })).status).toBe(204);
+    expect((await own.mgmt("GET", "/mode")).body).toEqual({ mode: "dev" });
   });
 
   for (const body of [{}, { mode: "staging" }, { mode: 1 }, { mode: "prod", extra: true }]) {

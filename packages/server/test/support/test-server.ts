@@ -55,6 +55,11 @@ export interface TestServer {
     headers?: Record<string, string>,
   ): Promise<Answer>;
   inject(options: InjectOptions): Promise<Answer>;
+  /**
+   * The same server, seen from a new app of its own: for a test that switches the app's mode or
+   * keys, so no other test sees the switch. Closing it closes nothing.
+   */
+  forNewApp(name: string): Promise<TestServer>;
   close(): Promise<void>;
 }
 
@@ -91,7 +96,7 @@ export async function startTestServer(
     }
     return { status: res.statusCode, headers: res.headers, body, text: res.body };
   };
-  return {
+  const view = (appId: string, apiKey: string): TestServer => ({
     app,
     config,
     domain,
@@ -101,42 +106,28 @@ export async function startTestServer(
     masterKey,
     db,
     clock,
-    appId: created.app.id,
-    apiKey: created.apiKey.secret,
+    appId,
+    apiKey,
     inject,
     mgmt: (method, path, body, headers = {}) =>
       inject({
         method,
-        url: `/v2/session/apps/${created.app.id}${path}`,
+        url: `/v2/session/apps/${appId}${path}`,
         headers: {
-          authorization: `Bearer ${created.apiKey.secret}`,
+          authorization: `Bearer ${apiKey}`,
           ...(body !== undefined && { "content-type": "application/json" }),
           ...headers,
         },
         ...(body !== undefined && { payload: typeof body === "string" ? body : JSON.stringify(body) }),
       }),
+    forNewApp: async (name) => {
+      const created = await provisionApp(domain, name);
+      return { ...view(created.app.id, created.apiKey.secret), close: async () => {} };
+    },
     close: async () => {
       await app.close();
       await db.drop();
     },
-  };
-}
-
-/** Counts rows so a test can show that a rejected request wrote nothing. */
-export async function rowCounts(server: TestServer) {
-  const { db } = server.db.database;
-  const count = async (table: "users" | "user_identifiers" | "outbox_events") =>
-    Number(
-      (
-        await db
-          .selectFrom(table)
-          .select((eb) => eb.fn.countAll().as("n"))
-          .executeTakeFirstOrThrow()
-      ).n,
-    );
-  return {
-    users: await count("users"),
-    identifiers: await count("user_identifiers"),
-    events: await count("outbox_events"),
-  };
+  });
+  return view(created.app.id, created.apiKey.secret);
 }

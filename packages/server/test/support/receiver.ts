@@ -1,16 +1,19 @@
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, createServer as createTcpServer } from "node:net";
 
-export interface HookCall {
+export interface ReceivedCall {
   headers: IncomingHttpHeaders;
   body: string;
 }
 
-export type HookHandler = (call: HookCall, res: ServerResponse) => void;
+export type ReceiverHandler = (call: ReceivedCall, res: ServerResponse) => void;
 
-/** A customer's migration hook on 127.0.0.1: records every call and answers with `handler`. */
-export async function startHookServer(initial: HookHandler) {
-  const calls: HookCall[] = [];
+/**
+ * A peer the server calls, on 127.0.0.1 — a migration hook, an OTP gateway, a webhook receiver:
+ * records every request and answers with `handler`, which a test may swap with `answer`.
+ */
+export async function startReceiver(initial: ReceiverHandler) {
+  const calls: ReceivedCall[] = [];
   let handler = initial;
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -27,7 +30,7 @@ export async function startHookServer(initial: HookHandler) {
     port,
     url: `http://127.0.0.1:${port}/hook`,
     calls,
-    answer(next: HookHandler) {
+    answer(next: ReceiverHandler) {
       handler = next;
     },
     close: () =>
@@ -41,4 +44,21 @@ export async function startHookServer(initial: HookHandler) {
 export function json(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { "content-type": "application/json" });
   res.end(typeof body === "string" ? body : JSON.stringify(body));
+}
+
+/** A TCP listener that counts connections and closes them: shows a refused call never connected. */
+export async function startConnectionCounter() {
+  let connections = 0;
+  const server = createTcpServer((socket) => {
+    connections++;
+    socket.destroy();
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    get connections() {
+      return connections;
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }

@@ -47,7 +47,7 @@ export async function revokeSession(
 ) {
   const session = await deps.store.sessions.get(appId, sessionId);
   if (!session || session.userId !== userId || session.revokedAt !== null) {
-    return { ok: false, reason: "session_not_found" } as const;
+    return { ok: false, reason: "session_not_found", message: "No such session." } as const;
   }
   const now = deps.clock.now();
   await deps.store.transaction((tx) => revokeInTx(tx, appId, userId, sessionId, reason, now));

@@ -9,7 +9,7 @@ import { listIdentifiers } from "../../domain/identity/user-identifiers.js";
 import { listSessions, revokeSession, revokeSessions } from "../../domain/sessions/session-management.js";
 import type { SessionRecord } from "../../domain/sessions/session-repository.js";
 import { isoTime } from "../../domain/shared/clock.js";
-import { ApiError } from "../api-error.js";
+import { ApiError, fail } from "../api-error.js";
 import { defineRoute } from "../route-spec.js";
 import { requireBearer } from "./bearer-auth.js";
 
@@ -68,7 +68,7 @@ export const revokeMySessions = defineRoute({
       case "session": {
         if (!query.session_id) throw new ApiError("bad_request", "target=session needs session_id.");
         const result = await revokeSession(deps.domain, app.id, userId, query.session_id, "user_revoked");
-        if (!result.ok) throw new ApiError("not_found", "No such session.");
+        if (!result.ok) fail(result);
         break;
       }
     }

@@ -104,6 +104,11 @@ export const errorCatalogue = {
     status: "forbidden",
     message: "This login method is not configured for the application.",
   },
+  dev_mode_required: {
+    http: 403,
+    status: "forbidden",
+    message: "This is available in dev mode only.",
+  },
   suspended_account: {
     http: 403,
     status: "forbidden",
@@ -139,6 +144,16 @@ export const errorCatalogue = {
     status: "not_found",
     message: "The session was not found.",
   },
+  group_not_found: {
+    http: 404,
+    status: "not_found",
+    message: "The group was not found.",
+  },
+  scope_not_found: {
+    http: 404,
+    status: "not_found",
+    message: "The scope is not an allowed scope of this app.",
+  },
   identifier_not_found: {
     http: 404,
     status: "not_found",
@@ -158,6 +173,11 @@ export const errorCatalogue = {
     http: 409,
     status: "conflict",
     message: "This domain is already registered.",
+  },
+  scope_in_use: {
+    http: 409,
+    status: "conflict",
+    message: "The scope is still used; remove it from what uses it first.",
   },
   conflict: {
     http: 409,

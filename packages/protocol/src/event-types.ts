@@ -3,7 +3,8 @@ import type { Identifier } from "./identifier.js";
 /**
  * Events recorded in the outbox (prelude-api.md §8.5). The first seven are Prelude's; the
  * `user.external_id.updated`, `user.status.updated` and `user.password.updated` events are Overture
- * extensions so that every user mutation leaves a record (docs/events.md).
+ * extensions so that every user mutation leaves a record, and `user.updated` is the one the
+ * migration guide subscribes to (docs/events.md).
  */
 export interface EventPayloads {
   "user.created": {
@@ -26,6 +27,14 @@ export interface EventPayloads {
   };
   "user.status.updated": { user_id: string; status: string; previous_status: string; updated_at: string };
   "user.password.updated": { user_id: string; updated_at: string };
+  /** The user's scopes or groups changed; both are given as they are after the change. */
+  "user.updated": {
+    user_id: string;
+    changed: UserUpdatedField[];
+    scopes: string[];
+    groups: string[];
+    updated_at: string;
+  };
   "user.session.created": {
     user_id: string;
     session_id: string;
@@ -42,6 +51,9 @@ export interface EventPayloads {
     occurred_at: string;
   };
 }
+
+/** What a `user.updated` event reports as changed. */
+export type UserUpdatedField = "scopes" | "groups";
 
 /** Why a call to the migration hook failed (docs/migration.md). */
 export type MigrationHookFailure =

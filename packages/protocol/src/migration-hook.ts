@@ -1,5 +1,6 @@
 import Type from "typebox";
 import { IdentifierInput } from "./identifier.js";
+import { ScopeName } from "./management/scopes.js";
 
 /**
  * The request Overture POSTs to an app's `session_validation_url` (docs/migration.md). Signed:
@@ -25,8 +26,10 @@ export const MigrationHookResponse = Type.Object({
   identifiers: Type.Array(IdentifierInput, { minItems: 1, maxItems: 20 }),
   profile: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
   scopes: Type.Optional(
-    Type.Array(Type.String({ minLength: 1, maxLength: 128, pattern: "^[a-zA-Z0-9.\\-_:]+$" }), {
+    Type.Array(ScopeName, {
       maxItems: 50,
+      description:
+        "Granted to the session it starts; each must be an allowed scope of the app, and none `prld:`.",
     }),
   ),
 });

@@ -2,6 +2,7 @@ import type { Config } from "./config/config-schema.js";
 import { systemCnameResolver } from "./dns/system-cname-resolver.js";
 import { AppDirectory } from "./domain/apps/app-directory.js";
 import { createArgon2idHasher } from "./domain/passwords/password-hasher.js";
+import { TokenContentsCache } from "./domain/sessions/token-contents.js";
 import { type Clock, systemClock } from "./domain/shared/clock.js";
 import type { DomainDeps } from "./domain/shared/domain-deps.js";
 import type { Store } from "./domain/shared/store.js";
@@ -75,6 +76,7 @@ export function createDomainDeps(
     ),
     keys,
     secrets,
+    tokenContents: new TokenContentsCache(store),
     directory: new AppDirectory(
       store,
       { baseDomain: config.frontend.baseDomain, defaultApp: config.frontend.defaultApp },

@@ -23,6 +23,15 @@ interface Schema {
  */
 const VALID: Record<string, (ids: { userId: string; configId: string }) => Record<string, Json>> = {
   "PUT /mode": () => ({ mode: "dev" }),
+  "POST /tokens": () => ({ claims: { sub: "usr_sweep", scope: "read" }, expires_in: 60 }),
+  "POST /config/scopes": () => ({ scope: "sweep:read" }),
+  "DELETE /config/scopes": () => ({ scope: "sweep:read" }),
+  "POST /config/groups": () => ({ name: "sweepers", scopes: [] }),
+  "PUT /config/groups/:groupName": () => ({ scopes: [] }),
+  "POST /config/claims": () => ({ mapping: { api_version: 2 } }),
+  "PUT /config/claims": () => ({ mapping: { api_version: 3 } }),
+  "POST /users/:userID/scopes": () => ({ scope: "sweep:read" }),
+  "POST /users/:userID/groups": () => ({ group: "sweepers" }),
   "POST /domains": () => ({ domain: `sweep-${Date.now()}.example.com` }),
   "POST /config/login/otp": () => ({ config_type: "otp", channel_type: "email", is_default: false }),
   "PUT /config/login/otp/:loginConfigID": () => ({ config_type: "otp", channel_type: "email" }),
@@ -171,7 +180,10 @@ describeEachDatabase("every body field of every endpoint is validated", (dialect
       (method, path, body) =>
         s.mgmt(
           method as "POST",
-          path.replace(":userID", ids.userId).replace(":loginConfigID", ids.configId),
+          path
+            .replace(":userID", ids.userId)
+            .replace(":loginConfigID", ids.configId)
+            .replace(":groupName", "sweepers"),
           JSON.stringify(body),
         ),
       "invalid_request",

@@ -163,8 +163,7 @@ describeEachDatabase("Frontend API: app resolution, CORS and JWKS", (dialect) =>
       otherNode,
       app,
       c.origin,
-      { id: user.body.id, externalId: null },
-      session,
+      { userId: user.body.id, externalId: null, sessionId: session.id, scope: "", claims: {} },
       s.clock.now(),
     );
     // Within the interval the keys are not read again, whatever kid arrives...

@@ -27,7 +27,8 @@ describeEachDatabase("every Management endpoint rejects bad input", (dialect) =>
   afterAll(() => s.close());
 
   const hasBody = (method: string) => method !== "GET";
-  const pathFor = (path: string, id: string) => path.replace(":userID", id);
+  const pathFor = (path: string, id: string) =>
+    path.replace(":userID", id).replace(":groupName", "admins").replace(":scope", "read:invoices");
 
   for (const [method, path, spec] of managementRoutes) {
     const label = `${method} ${path}`;
@@ -100,6 +101,8 @@ function sampleBody(path: string): unknown {
   if (path.endsWith("/status")) return { status: "active" };
   if (path.endsWith("/password")) return { password: "long enough password" };
   if (path.endsWith("/identifiers")) return { identifier: { value: "nobody@example.com" } };
+  if (path.endsWith("/scopes")) return { scope: "read:invoices" };
+  if (path.endsWith("/groups")) return { group: "admins" };
   return undefined;
 }
 

@@ -23,6 +23,8 @@ describeEachDatabase("lazy migration", (dialect) => {
     s = await startTestServer(dialect);
     host = `${s.appId}.localhost`;
     hook = await startReceiver((_call, res) => json(res, 500, {}));
+    // The scopes a hook grants must be allowed scopes, as for every login method.
+    await s.mgmt("POST", "/config/scopes", { scope: "legacy:migrated" });
   });
   afterAll(async () => {
     await hook.close();
@@ -258,6 +260,13 @@ describeEachDatabase("lazy migration", (dialect) => {
     [
       "an invalid email",
       (res) => json(res, 200, { external_id: "x", identifiers: [{ value: "nope" }] }),
+      "invalid_response",
+      200,
+    ],
+    [
+      "a scope that is not an allowed scope",
+      (res) =>
+        json(res, 200, { external_id: "x", identifiers: [{ value: "a@b.co" }], scopes: ["legacy:unknown"] }),
       "invalid_response",
       200,
     ],

@@ -298,6 +298,15 @@ describeEachDatabase("OTP login", (dialect) => {
       is_default: true,
       delivery: { type: "console" },
     });
+    // A granted scope must be an allowed scope first.
+    const undeclared = await s.mgmt("POST", "/config/login/otp", {
+      config_type: "otp",
+      channel_type: "email",
+      granted_scopes: ["prld:pwd:write"],
+    });
+    expect(undeclared.status).toBe(400);
+    expect(undeclared.body.message).toMatch(/granted_scopes.*prld:pwd:write.*not an allowed scope/);
+    expect((await s.mgmt("POST", "/config/scopes", { scope: "prld:pwd:write" })).status).toBe(201);
     const b = await s.mgmt("POST", "/config/login/otp", {
       config_type: "otp",
       channel_type: "email",

@@ -10,6 +10,8 @@ describeEachDatabase("password login", (dialect) => {
   beforeAll(async () => {
     s = await startTestServer(dialect);
     host = `${s.appId}.localhost`;
+    // Granted to sessions below; like any granted scope, it must be an allowed one.
+    await s.mgmt("POST", "/config/scopes", { scope: "prld:pwd:write" });
   });
   afterAll(() => s.close());
 

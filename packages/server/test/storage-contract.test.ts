@@ -42,6 +42,8 @@ describeEachDatabase("storage contract", (dialect) => {
     createdAt: now,
     updatedAt: now,
     identifiers: [],
+    scopes: [],
+    groups: [],
     ...overrides,
   });
 

@@ -1,6 +1,5 @@
 import Type from "typebox";
-
-const Scope = Type.String({ pattern: "^[a-zA-Z0-9.\\-_:]+$", maxLength: 128 });
+import { ScopeName } from "./scopes.js";
 
 export const OtpDelivery = Type.Union(
   [
@@ -62,7 +61,12 @@ export const OtpConfigRequest = Type.Object(
     is_default: Type.Optional(Type.Boolean()),
     template_id: Type.Optional(Type.String({ maxLength: 64 })),
     sender_id: Type.Optional(Type.String({ maxLength: 64 })),
-    granted_scopes: Type.Optional(Type.Array(Scope, { maxItems: 20 })),
+    granted_scopes: Type.Optional(
+      Type.Array(ScopeName, {
+        maxItems: 20,
+        description: "Scopes a session started with this config gets; each must be an allowed scope.",
+      }),
+    ),
     delivery: Type.Optional(OtpDelivery),
   },
   { additionalProperties: false },

@@ -1,10 +1,15 @@
+import { claimsConfigRoutes } from "./management/claims-config.js";
 import * as domains from "./management/domains.js";
+import * as groups from "./management/groups.js";
 import { migrationConfigRoutes } from "./management/migration-config.js";
 import * as mode from "./management/mode.js";
 import * as otpConfig from "./management/otp-config.js";
 import { passwordConfigRoutes } from "./management/password-config.js";
+import * as scopes from "./management/scopes.js";
 import * as sessionConfig from "./management/session-config.js";
 import * as sessions from "./management/sessions.js";
+import * as tokens from "./management/tokens.js";
+import * as grants from "./management/user-grants.js";
 import * as identifiers from "./management/user-identifiers.js";
 import * as users from "./management/users.js";
 import type { RouteTable } from "./route-spec.js";
@@ -13,6 +18,8 @@ import type { RouteTable } from "./route-spec.js";
 export const managementRoutes: RouteTable = [
   ["GET", "/mode", mode.getMode],
   ["PUT", "/mode", mode.updateMode],
+
+  ["POST", "/tokens", tokens.mintToken],
 
   ["GET", "/dev/messages", otpConfig.listDevMessages],
 
@@ -35,6 +42,21 @@ export const managementRoutes: RouteTable = [
   ["PUT", "/config/login/password", passwordConfigRoutes.update],
   ["DELETE", "/config/login/password", passwordConfigRoutes.remove],
 
+  ["GET", "/config/scopes", scopes.listScopes],
+  ["POST", "/config/scopes", scopes.createScope],
+  ["DELETE", "/config/scopes", scopes.deleteScope],
+
+  ["GET", "/config/groups", groups.listGroups],
+  ["POST", "/config/groups", groups.createGroup],
+  ["GET", "/config/groups/:groupName", groups.getGroup],
+  ["PUT", "/config/groups/:groupName", groups.setGroupScopes],
+  ["DELETE", "/config/groups/:groupName", groups.deleteGroup],
+
+  ["POST", "/config/claims", claimsConfigRoutes.create],
+  ["GET", "/config/claims", claimsConfigRoutes.get],
+  ["PUT", "/config/claims", claimsConfigRoutes.update],
+  ["DELETE", "/config/claims", claimsConfigRoutes.remove],
+
   ["POST", "/config/migration", migrationConfigRoutes.create],
   ["GET", "/config/migration", migrationConfigRoutes.get],
   ["PUT", "/config/migration", migrationConfigRoutes.update],
@@ -51,6 +73,10 @@ export const managementRoutes: RouteTable = [
   ["PUT", "/users/:userID/password", users.updatePassword],
   ["POST", "/users/:userID/identifiers", identifiers.createIdentifier],
   ["DELETE", "/users/:userID/identifiers", identifiers.deleteIdentifier],
+  ["POST", "/users/:userID/scopes", grants.addUserScope],
+  ["DELETE", "/users/:userID/scopes/:scope", grants.removeUserScope],
+  ["POST", "/users/:userID/groups", grants.addUserToGroup],
+  ["DELETE", "/users/:userID/groups/:groupName", grants.removeUserFromGroup],
   ["GET", "/users/:userID/sessions", sessions.listSessions],
   ["DELETE", "/users/:userID/sessions/:sessionID", sessions.deleteSession],
   ["POST", "/users/:userID/sessions/invalidate", sessions.invalidateSessions],

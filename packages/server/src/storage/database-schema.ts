@@ -17,6 +17,11 @@ export interface DatabaseSchema {
   otp_verifications: OtpVerificationsTable;
   dev_messages: DevMessagesTable;
   domains: DomainsTable;
+  allowed_scopes: AllowedScopesTable;
+  scope_groups: ScopeGroupsTable;
+  scope_group_scopes: ScopeGroupScopesTable;
+  user_scopes: UserScopesTable;
+  user_group_members: UserGroupMembersTable;
   overture_migrations: MigrationsTable;
 }
 
@@ -28,6 +33,7 @@ export interface AppsTable {
   access_ttl_seconds: Generated<number>;
   session_ttl_seconds: Generated<number>;
   idle_ttl_seconds: Generated<number>;
+  token_config_version: Generated<number>;
   created_at: number;
   updated_at: number;
 }
@@ -106,6 +112,8 @@ export interface SessionsTable {
   idle_expires_at: number;
   revoked_at: number | null;
   revoked_reason: string | null;
+  /** Space-separated ids of the user's groups at login (migration 0010). */
+  group_ids: Generated<string>;
 }
 
 export interface RefreshTokensTable {
@@ -187,4 +195,37 @@ export interface DomainsTable {
   created_at: number;
   updated_at: number;
   verified_at: number | null;
+}
+
+export interface AllowedScopesTable {
+  app_id: string;
+  scope: string;
+  created_at: number;
+}
+
+export interface ScopeGroupsTable {
+  id: string;
+  app_id: string;
+  name: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ScopeGroupScopesTable {
+  group_id: string;
+  app_id: string;
+  scope: string;
+}
+
+export interface UserScopesTable {
+  user_id: string;
+  app_id: string;
+  scope: string;
+  created_at: number;
+}
+
+export interface UserGroupMembersTable {
+  user_id: string;
+  group_id: string;
+  created_at: number;
 }

@@ -35,6 +35,14 @@ export class KyselyAppRepository implements AppRepository {
       .execute();
   }
 
+  async touchTokenConfig(id: string): Promise<void> {
+    await this.db
+      .updateTable("apps")
+      .set((eb) => ({ token_config_version: eb("token_config_version", "+", 1) }))
+      .where("id", "=", id)
+      .execute();
+  }
+
   async get(id: string): Promise<AppRecord | null> {
     const row = await this.db.selectFrom("apps").selectAll().where("id", "=", id).executeTakeFirst();
     return row ? toApp(row) : null;

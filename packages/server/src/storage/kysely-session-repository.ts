@@ -2,25 +2,40 @@ import type { Kysely, Selectable } from "kysely";
 import type { SessionRecord, SessionRepository } from "../domain/sessions/session-repository.js";
 import type { DatabaseSchema, SessionsTable } from "./database-schema.js";
 import { preparedQuery } from "./prepared-query.js";
+import {
+  type TokenSubjectRow,
+  tokenSubjectOf,
+  userIdentifiersSql,
+  userScopesSql,
+} from "./token-subject-sql.js";
 
-// The statements of every finalize and refresh, compiled once (prepared-query.ts).
-const findByRefreshToken = preparedQuery(["tokenSha256", "appId"], (db, v) =>
-  db
-    .selectFrom("refresh_tokens")
-    .innerJoin("sessions", "sessions.id", "refresh_tokens.session_id")
-    .innerJoin("users", "users.id", "sessions.user_id")
-    .selectAll("sessions")
-    .select([
-      "refresh_tokens.token_sha256 as t_token_sha256",
-      "refresh_tokens.generation as t_generation",
-      "refresh_tokens.created_at as t_created_at",
-      "refresh_tokens.spent_at as t_spent_at",
-      "users.external_id as u_external_id",
-      "users.status as u_status",
-    ])
-    .where("refresh_tokens.token_sha256", "=", v.tokenSha256)
-    .where("sessions.app_id", "=", v.appId),
-);
+// The statements of every finalize and refresh, compiled once (prepared-query.ts). A refresh reads
+// the token, its session, what it mints from of the user and the app's token config version here.
+const findByRefreshTokenQuery = (withIdentifiers: boolean) =>
+  preparedQuery(["tokenSha256", "appId"], (db, v) =>
+    db
+      .selectFrom("refresh_tokens")
+      .innerJoin("sessions", "sessions.id", "refresh_tokens.session_id")
+      .innerJoin("users", "users.id", "sessions.user_id")
+      .innerJoin("apps", "apps.id", "sessions.app_id")
+      .selectAll("sessions")
+      .select([
+        "refresh_tokens.token_sha256 as t_token_sha256",
+        "refresh_tokens.generation as t_generation",
+        "refresh_tokens.created_at as t_created_at",
+        "refresh_tokens.spent_at as t_spent_at",
+        "users.external_id as u_external_id",
+        "users.status as u_status",
+        "users.profile as u_profile",
+        "apps.token_config_version",
+        userScopesSql.as("u_scopes"),
+        ...(withIdentifiers ? [userIdentifiersSql.as("u_identifiers")] : []),
+      ])
+      .where("refresh_tokens.token_sha256", "=", v.tokenSha256)
+      .where("sessions.app_id", "=", v.appId),
+  );
+const findByRefreshToken = findByRefreshTokenQuery(false);
+const findByRefreshTokenWithIdentifiers = findByRefreshTokenQuery(true);
 
 const SESSION_COLUMNS = [
   "id",
@@ -38,6 +53,7 @@ const SESSION_COLUMNS = [
   "idle_expires_at",
   "revoked_at",
   "revoked_reason",
+  "group_ids",
 ] as const;
 
 const insertSession = preparedQuery(SESSION_COLUMNS, (db, v) => db.insertInto("sessions").values(v));
@@ -87,6 +103,7 @@ export class KyselySessionRepository implements SessionRepository {
       idle_expires_at: session.idleExpiresAt,
       revoked_at: session.revokedAt,
       revoked_reason: session.revokedReason,
+      group_ids: session.groupIds.join(" "),
     });
     await this.addRefreshToken(session.id, firstTokenSha256, session.generation, session.createdAt);
   }
@@ -101,8 +118,17 @@ export class KyselySessionRepository implements SessionRepository {
     return row ? toSession(row) : null;
   }
 
-  async findByRefreshToken(appId: string, tokenSha256: string) {
-    const row = (await findByRefreshToken(this.db, { tokenSha256, appId })).rows[0];
+  async findByRefreshToken(appId: string, tokenSha256: string, options = { withIdentifiers: false }) {
+    const query = options.withIdentifiers ? findByRefreshTokenWithIdentifiers : findByRefreshToken;
+    const row = (await query(this.db, { tokenSha256, appId })).rows[0] as
+      | (Selectable<SessionsTable> &
+          Omit<TokenSubjectRow, "user_id"> & {
+            t_token_sha256: string;
+            t_generation: number;
+            t_created_at: number;
+            t_spent_at: number | null;
+          })
+      | undefined;
     if (!row) return null;
     return {
       session: toSession(row),
@@ -113,7 +139,7 @@ export class KyselySessionRepository implements SessionRepository {
         createdAt: row.t_created_at,
         spentAt: row.t_spent_at,
       },
-      user: { id: row.user_id, externalId: row.u_external_id, status: row.u_status },
+      user: tokenSubjectOf(row),
     };
   }
 
@@ -214,5 +240,6 @@ function toSession(row: Selectable<SessionsTable>): SessionRecord {
     idleExpiresAt: row.idle_expires_at,
     revokedAt: row.revoked_at,
     revokedReason: row.revoked_reason,
+    groupIds: row.group_ids ? row.group_ids.split(" ") : [],
   };
 }

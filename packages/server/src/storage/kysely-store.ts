@@ -9,6 +9,7 @@ import { KyselyDomainRepository } from "./kysely-domain-repository.js";
 import { KyselyOtpRepository } from "./kysely-otp-repository.js";
 import { KyselyOutboxRepository } from "./kysely-outbox-repository.js";
 import { KyselyRateLimitRepository } from "./kysely-rate-limit-repository.js";
+import { KyselyScopeRepository } from "./kysely-scope-repository.js";
 import { KyselySessionRepository } from "./kysely-session-repository.js";
 import { KyselySigningKeyRepository } from "./kysely-signing-key-repository.js";
 import { KyselySpentTokenRepository } from "./kysely-spent-token-repository.js";
@@ -28,6 +29,7 @@ function repositories(db: Kysely<DatabaseSchema>, dialect: DialectName): Reposit
     rateLimits: new KyselyRateLimitRepository(db),
     otp: new KyselyOtpRepository(db),
     domains: new KyselyDomainRepository(db),
+    scopes: new KyselyScopeRepository(db, dialect),
   };
 }
 

@@ -26,6 +26,7 @@ describeEachDatabase("contract: SessionRepository", (dialect) => {
     jkt: "jkt-1",
     method: "password",
     scopes: ["a"],
+    groupIds: [],
     userAgent: "agent",
     ip: "192.0.2.1",
     generation: 1,
@@ -47,8 +48,16 @@ describeEachDatabase("contract: SessionRepository", (dialect) => {
     expect(found).toEqual({
       session: s,
       token: { tokenSha256: "hash-first", sessionId: s.id, generation: 1, createdAt: now, spentAt: null },
-      user: { id: userId, externalId: "session-owner", status: "active" },
+      user: {
+        id: userId,
+        externalId: "session-owner",
+        status: "active",
+        scopes: [],
+        readProfile: expect.any(Function),
+        tokenConfigVersion: expect.any(Number),
+      },
     });
+    expect(found?.user.readProfile()).toEqual({});
     expect(await store.sessions.findByRefreshToken(otherAppId, "hash-first")).toBeNull();
     expect(await store.sessions.findByRefreshToken(appId, "hash-unknown")).toBeNull();
   });

@@ -60,6 +60,11 @@ export interface TestServer {
    * keys, so no other test sees the switch. Closing it closes nothing.
    */
   forNewApp(name: string): Promise<TestServer>;
+  /**
+   * Another node on the same database: its own connection, domain services and caches, as a second
+   * process behind a load balancer has. The same app and key; closing it closes only the node.
+   */
+  secondNode(): Promise<TestServer>;
   close(): Promise<void>;
 }
 
@@ -77,40 +82,28 @@ export async function startTestServer(
     clock,
     passwordHashConcurrency: 2,
   });
-  const { store, keys, secrets } = domain;
-  const app = await createApp({
-    config,
-    domain,
-    logger: options.logger ?? false,
-    ...(options.https && { https: options.https }),
-  });
-  await app.ready();
+  const node = await startNode(config, domain, options);
   const created = await provisionApp(domain, "test");
-  const inject = async (options: InjectOptions): Promise<Answer> => {
-    const res = await app.inject(options);
-    let body: unknown;
-    try {
-      body = res.body ? JSON.parse(res.body) : undefined;
-    } catch {
-      body = undefined;
-    }
-    return { status: res.statusCode, headers: res.headers, body, text: res.body };
-  };
-  const view = (appId: string, apiKey: string): TestServer => ({
-    app,
+  const view = (
+    n: { app: FastifyInstance; domain: DomainDeps; inject: TestServer["inject"] },
+    appId: string,
+    apiKey: string,
+    close: () => Promise<void>,
+  ): TestServer => ({
+    app: n.app,
     config,
-    domain,
-    store,
-    keys,
-    secrets,
+    domain: n.domain,
+    store: n.domain.store,
+    keys: n.domain.keys,
+    secrets: n.domain.secrets,
     masterKey,
     db,
     clock,
     appId,
     apiKey,
-    inject,
+    inject: n.inject,
     mgmt: (method, path, body, headers = {}) =>
-      inject({
+      n.inject({
         method,
         url: `/v2/session/apps/${appId}${path}`,
         headers: {
@@ -121,13 +114,50 @@ export async function startTestServer(
         ...(body !== undefined && { payload: typeof body === "string" ? body : JSON.stringify(body) }),
       }),
     forNewApp: async (name) => {
-      const created = await provisionApp(domain, name);
-      return { ...view(created.app.id, created.apiKey.secret), close: async () => {} };
+      const made = await provisionApp(n.domain, name);
+      return view(n, made.app.id, made.apiKey.secret, async () => {});
     },
-    close: async () => {
-      await app.close();
-      await db.drop();
+    secondNode: async () => {
+      const database = db.reopen();
+      const other = await startNode(
+        config,
+        createDomainDeps(config, createStore(database), { masterKey, clock, passwordHashConcurrency: 2 }),
+        options,
+      );
+      return view(other, appId, apiKey, async () => {
+        await other.app.close();
+        await database.close();
+      });
     },
+    close,
   });
-  return view(created.app.id, created.apiKey.secret);
+  return view(node, created.app.id, created.apiKey.secret, async () => {
+    await node.app.close();
+    await db.drop();
+  });
+}
+
+async function startNode(
+  config: Readonly<Config>,
+  domain: DomainDeps,
+  options: { https?: { cert: Buffer; key: Buffer }; logger?: Record<string, unknown> },
+) {
+  const app = await createApp({
+    config,
+    domain,
+    logger: options.logger ?? false,
+    ...(options.https && { https: options.https }),
+  });
+  await app.ready();
+  const inject = async (injected: InjectOptions): Promise<Answer> => {
+    const res = await app.inject(injected);
+    let body: unknown;
+    try {
+      body = res.body ? JSON.parse(res.body) : undefined;
+    } catch {
+      body = undefined;
+    }
+    return { status: res.statusCode, headers: res.headers, body, text: res.body };
+  };
+  return { app, domain, inject };
 }

@@ -27,4 +27,10 @@ export interface AppRepository {
     lifetimes: Pick<AppRecord, "accessTtlSeconds" | "sessionTtlSeconds" | "idleTtlSeconds">,
     now: number,
   ): Promise<void>;
+  /**
+   * Records that what the app's tokens carry changed — allowed scopes, groups, the claims mapping
+   * (apps.token_config_version + 1). Locks the app's row on PostgreSQL until the transaction ends,
+   * so such changes to one app take turns.
+   */
+  touchTokenConfig(id: string): Promise<void>;
 }

@@ -79,6 +79,8 @@ export async function createUser(
     createdAt: now,
     updatedAt: now,
     identifiers: normalized.identifiers,
+    scopes: [],
+    groups: [],
   };
   return deps.store.transaction<CreateUserResult>(async (tx, rollback) => {
     if ((await tx.users.insert(user)) === "external_id_taken")

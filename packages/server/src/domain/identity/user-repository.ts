@@ -10,6 +10,31 @@ export interface UserRecord {
   createdAt: number;
   updatedAt: number;
   identifiers: Identifier[];
+  /** Scopes granted to the user directly, sorted (domain/scopes/). */
+  scopes: string[];
+  /** Names of the user's groups, sorted. */
+  groups: string[];
+}
+
+/** A user's own rows, as `insert` writes them: identifiers, scopes and groups have their own writes. */
+export type NewUserRow = Omit<UserRecord, "identifiers" | "scopes" | "groups">;
+
+/**
+ * What minting a token needs of a user, in the one read a finalize or a refresh makes anyway
+ * (docs/scopes-and-claims.md).
+ */
+export interface TokenSubject {
+  id: string;
+  externalId: string | null;
+  status: UserStatus;
+  /** The user's direct scopes, unsorted. */
+  scopes: string[];
+  /** Parses the profile when a claims mapping reads it, and not otherwise. */
+  readProfile(): Record<string, unknown>;
+  /** Email addresses and phone numbers, oldest first; read only when asked for. */
+  identifiers?: Identifier[];
+  /** apps.token_config_version, read with the rest: which cached scope and claims config applies. */
+  tokenConfigVersion: number;
 }
 
 export interface UserListFilter {
@@ -22,7 +47,7 @@ export interface UserListFilter {
 
 export interface UserRepository {
   /** Writes nothing when another user of the app has the external_id. */
-  insert(user: Omit<UserRecord, "identifiers">): Promise<"inserted" | "external_id_taken">;
+  insert(user: NewUserRow): Promise<"inserted" | "external_id_taken">;
   /** Writes nothing when the identifier already belongs to a user of the app, this one included. */
   insertIdentifier(
     appId: string,
@@ -43,8 +68,19 @@ export interface UserRepository {
   ): Promise<"updated" | "not_found" | "external_id_taken">;
   /** `forUpdate` locks the row until the transaction ends (PostgreSQL; SQLite serialises writers). */
   get(appId: string, userId: string, options?: { forUpdate?: boolean }): Promise<UserRecord | null>;
-  /** What a token needs of a user, in one indexed read (finalize). */
+  /** Whether the user exists, and its status, in one indexed read. */
   getSummary(appId: string, userId: string): Promise<Pick<UserRecord, "id" | "externalId" | "status"> | null>;
+  /**
+   * The user as a token mint needs it, and the ids of its groups (which a new session takes on),
+   * in one query; identifiers too when `withIdentifiers`.
+   */
+  tokenSubject(
+    appId: string,
+    userId: string,
+    options: { withIdentifiers: boolean },
+  ): Promise<(TokenSubject & { groupIds: string[] }) | null>;
+  /** The users with these ids, in id order; unknown ids are left out. */
+  getMany(appId: string, userIds: string[]): Promise<UserRecord[]>;
   list(appId: string, filter: UserListFilter): Promise<UserRecord[]>;
   findByExternalIds(appId: string, externalIds: string[]): Promise<UserRecord[]>;
   findByIdentifiers(appId: string, identifiers: Identifier[]): Promise<UserRecord[]>;

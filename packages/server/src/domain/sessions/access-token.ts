@@ -1,20 +1,29 @@
 import { randomUUID } from "node:crypto";
 import type { KeyRing } from "../../keys/key-ring.js";
 import type { AppRecord } from "../apps/app-repository.js";
-import type { UserRecord } from "../identity/user-repository.js";
 import { signJws } from "../shared/jws.js";
-import type { SessionRecord } from "./session-repository.js";
+
+/** What an access token says beyond its times and id. */
+export interface AccessTokenClaims {
+  userId: string;
+  externalId: string | null;
+  sessionId: string;
+  /** Space-separated (docs/scopes-and-claims.md). */
+  scope: string;
+  /** From the claims mapping; never a registered claim, which the mapping is checked against. */
+  claims: Record<string, unknown>;
+}
 
 /**
  * The access token (prelude-api.md §6.1; JWT profile of RFC 9068, hence `typ: at+jwt`): `sub` is the
- * user, `sid` the session, `scope` a space-separated string, `external_id` when the user has one.
+ * user, `sid` the session, `scope` a space-separated string, `external_id` when the user has one,
+ * and the mapped claims at the top level, as Prelude's claims mapping puts them.
  */
 export async function mintAccessToken(
   keys: KeyRing,
   app: AppRecord,
   issuer: string,
-  user: Pick<UserRecord, "id" | "externalId">,
-  session: Pick<SessionRecord, "id" | "scopes">,
+  c: AccessTokenClaims,
   now: number,
 ): Promise<{ token: string; expiresAt: number }> {
   const key = await keys.signingKey(app);
@@ -23,11 +32,12 @@ export async function mintAccessToken(
   const token = await signJws(
     { alg: key.alg, kid: key.kid, typ: "at+jwt" },
     {
+      ...c.claims,
       iss: issuer,
-      sub: user.id,
-      sid: session.id,
-      scope: session.scopes.join(" "),
-      ...(user.externalId !== null && { external_id: user.externalId }),
+      sub: c.userId,
+      sid: c.sessionId,
+      scope: c.scope,
+      ...(c.externalId !== null && { external_id: c.externalId }),
       iat,
       nbf: iat,
       exp: expiresAt,

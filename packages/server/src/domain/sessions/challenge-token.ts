@@ -74,7 +74,9 @@ export async function verifyChallengeToken(
 ): Promise<ChallengeResult> {
   const invalid = { ok: false, reason: "challenge_invalid" } as const;
   const verified = await verifyJws(token, (kid) => keys.verificationKey(app.id, kid));
-  if (!verified) return invalid;
+  // Only what issueChallengeToken signs: never an access token, nor a dev-minted one (`at+jwt`),
+  // whatever claims it was given.
+  if (verified?.header.typ !== "JWT") return invalid;
   const { payload } = verified;
   const time = timeClaims(payload, now);
   if (time === "expired") return { ok: false, reason: "challenge_expired" };

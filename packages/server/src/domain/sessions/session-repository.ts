@@ -1,4 +1,4 @@
-import type { UserRecord } from "../identity/user-repository.js";
+import type { TokenSubject } from "../identity/user-repository.js";
 
 export interface SessionRecord {
   id: string;
@@ -7,7 +7,10 @@ export interface SessionRecord {
   /** RFC 7638 thumbprint of the DPoP key the session is bound to. */
   jkt: string;
   method: string;
+  /** Scopes the login method (and later step-up) granted this session. */
   scopes: string[];
+  /** Ids of the user's groups when the session started (§9.5: membership is taken at login). */
+  groupIds: string[];
   userAgent: string | null;
   ip: string | null;
   /** Generation of the current refresh token. */
@@ -31,14 +34,18 @@ export interface RefreshTokenRecord {
 export interface SessionRepository {
   create(session: SessionRecord, firstTokenSha256: string): Promise<void>;
   get(appId: string, sessionId: string): Promise<SessionRecord | null>;
-  /** The token, its session and the few user fields a refresh needs: one query. */
+  /**
+   * The token, its session and what a refresh mints from of the user, in one query; the user's
+   * identifiers too when `withIdentifiers`.
+   */
   findByRefreshToken(
     appId: string,
     tokenSha256: string,
+    options?: { withIdentifiers: boolean },
   ): Promise<{
     token: RefreshTokenRecord;
     session: SessionRecord;
-    user: Pick<UserRecord, "id" | "externalId" | "status">;
+    user: TokenSubject;
   } | null>;
   /** Spends the token if unspent; true when this call spent it. */
   spendRefreshToken(tokenSha256: string, now: number): Promise<boolean>;

@@ -3,7 +3,7 @@ import type { Identifier } from "@overture/protocol";
 import type { AppRecord } from "../apps/app-repository.js";
 import { markProof, REPLAYED, type ReplayMark } from "../dpop/check-dpop.js";
 import { recordEvent } from "../events/record-event.js";
-import type { UserRecord } from "../identity/user-repository.js";
+import type { TokenSubject } from "../identity/user-repository.js";
 import { isoTime } from "../shared/clock.js";
 import type { DomainDeps } from "../shared/domain-deps.js";
 import { newId } from "../shared/new-id.js";
@@ -15,6 +15,7 @@ import { mintAccessToken } from "./access-token.js";
 import { verifyChallengeToken } from "./challenge-token.js";
 import { verifyPkce } from "./pkce.js";
 import type { SessionRecord } from "./session-repository.js";
+import { accessTokenContents } from "./token-contents.js";
 
 /**
  * A retry of the immediately previous refresh token, with the session's DPoP key, within this long
@@ -28,6 +29,8 @@ export interface ClientContext {
   issuer: string;
   userAgent: string | null;
   ip: string | null;
+  /** The request's Accept-Language, most preferred first: the claims mapping's `locales`. */
+  locales: string[];
 }
 
 export interface IssuedSession {
@@ -70,15 +73,11 @@ export async function finalizeLogin(
       };
     }
   }
-  const user = await deps.store.users.getSummary(app.id, challenge.userId);
-  if (!user) return { ok: false, reason: "challenge_invalid" };
-  if (user.status !== "active") return { ok: false, reason: "account_disabled" };
-
   return startSession(
     deps,
     app,
     {
-      user,
+      userId: challenge.userId,
       method: challenge.method,
       scopes: challenge.scopes ?? [],
       identifier: (challenge.identifier as Identifier | undefined) ?? null,
@@ -91,8 +90,9 @@ export async function finalizeLogin(
 }
 
 export interface NewSession {
-  user: Pick<UserRecord, "id" | "externalId">;
+  userId: string;
   method: string;
+  /** What the login method grants the session (an OTP config's granted_scopes, the hook's scopes). */
   scopes: string[];
   identifier: Identifier | null;
   jkt: string;
@@ -104,23 +104,33 @@ export interface NewSession {
 
 /**
  * Creates the session, its first refresh token and `user.session.created` in one transaction, and
- * mints the first access token. The one way every login method ends.
+ * mints the first access token. The one way every login method ends. The user's groups are taken
+ * onto the session here: a membership changed later applies at the next login (§9.5).
  */
 export async function startSession(
   deps: DomainDeps,
   app: AppRecord,
   n: NewSession,
   client: ClientContext,
-): Promise<({ ok: true } & IssuedSession) | Failure<"token_reused" | "dpop_invalid">> {
+): Promise<
+  | ({ ok: true } & IssuedSession)
+  | Failure<"token_reused" | "dpop_invalid" | "challenge_invalid" | "account_disabled">
+> {
+  const user = await deps.store.users.tokenSubject(app.id, n.userId, {
+    withIdentifiers: readsIdentifiers(deps, app),
+  });
+  if (!user) return { ok: false, reason: "challenge_invalid" };
+  if (user.status !== "active") return { ok: false, reason: "account_disabled" };
   const now = deps.clock.now();
   const refreshToken = newRefreshToken();
   const session: SessionRecord = {
     id: newId("ses", now),
     appId: app.id,
-    userId: n.user.id,
+    userId: user.id,
     jkt: n.jkt,
     method: n.method,
     scopes: n.scopes,
+    groupIds: user.groupIds,
     userAgent: client.userAgent,
     ip: client.ip,
     generation: 1,
@@ -146,7 +156,7 @@ export async function startSession(
       app.id,
       "user.session.created",
       {
-        user_id: n.user.id,
+        user_id: user.id,
         session_id: session.id,
         identifier: n.identifier,
         metadata: { method: n.method, user_agent: client.userAgent, ip: client.ip },
@@ -159,7 +169,7 @@ export async function startSession(
   if (started === "replayed") return REPLAYED;
   if (!started)
     return { ok: false, reason: "token_reused", message: "This challenge token was already used." };
-  return issue(deps, app, client, n.user, session, refreshToken, now);
+  return issue(deps, app, client, user, session, refreshToken, now);
 }
 
 /**
@@ -179,7 +189,9 @@ export async function refreshSession(
   if (!input.refreshToken)
     return { ok: false, reason: "session_ended", message: "No refresh token was sent." };
   const presented = sha256(input.refreshToken);
-  const found = await deps.store.sessions.findByRefreshToken(app.id, presented);
+  const found = await deps.store.sessions.findByRefreshToken(app.id, presented, {
+    withIdentifiers: readsIdentifiers(deps, app),
+  });
   if (!found) return { ok: false, reason: "session_ended", message: "The refresh token is not valid." };
   const { session, user } = found;
   if (!isActive(session, now))
@@ -231,17 +243,37 @@ export async function refreshSession(
   return issue(deps, app, client, user, session, successor, now);
 }
 
-/** Mints the access token and hands over the session's tokens. */
+/**
+ * Mints the access token and hands over the session's tokens. What the token carries comes from
+ * the app's TokenContents at the version read with the user (token-contents.ts).
+ */
 async function issue(
   deps: DomainDeps,
   app: AppRecord,
   client: ClientContext,
-  user: Pick<UserRecord, "id" | "externalId">,
+  user: TokenSubject,
   session: SessionRecord,
   refreshToken: string,
   now: number,
 ): Promise<{ ok: true } & IssuedSession> {
-  const access = await mintAccessToken(deps.keys, app, client.issuer, user, session, now);
+  const contents = await deps.tokenContents.get(app.id, user.tokenConfigVersion);
+  let identifiers = user.identifiers;
+  // Only when the mapping changed to read identifiers since this node last looked (readsIdentifiers).
+  if (contents.claims?.readsIdentifiers && identifiers === undefined)
+    identifiers = await deps.store.users.identifiersWithIds(app.id, user.id);
+  const { scope, claims, overBudget } = accessTokenContents(contents, user, identifiers, session, client);
+  if (overBudget)
+    deps.log?.warn(
+      { app_id: app.id, user_id: user.id },
+      "the claims mapping resolved past its size limit; the token carries its constants only",
+    );
+  const access = await mintAccessToken(
+    deps.keys,
+    app,
+    client.issuer,
+    { userId: user.id, externalId: user.externalId, sessionId: session.id, scope, claims },
+    now,
+  );
   return {
     ok: true,
     session,
@@ -250,6 +282,11 @@ async function issue(
     refreshToken,
     refreshExpiresAt: session.expiresAt,
   };
+}
+
+/** Whether a mint for the app will read identifiers, as far as this node knows before it reads. */
+function readsIdentifiers(deps: DomainDeps, app: AppRecord): boolean {
+  return deps.tokenContents.peek(app.id)?.claims?.readsIdentifiers ?? false;
 }
 
 /**

@@ -5,6 +5,7 @@ import type { CnameResolver } from "../apps/custom-domains.js";
 import type { MigrationHook } from "../login/migration/migration-hook.js";
 import type { OtpTransports } from "../login/otp/otp-transports.js";
 import type { PasswordHasher } from "../passwords/password-hasher.js";
+import type { TokenContentsCache } from "../sessions/token-contents.js";
 import type { Clock } from "./clock.js";
 import type { Store } from "./store.js";
 
@@ -15,6 +16,8 @@ export interface DomainDeps {
   passwords: PasswordHasher;
   keys: KeyRing;
   secrets: DerivedKeys;
+  /** Each app's scopes, groups and claims mapping as token mints use them, by version. */
+  tokenContents: TokenContentsCache;
   /** Which app each Frontend host serves; the operations that change apps and domains update it. */
   directory: AppDirectory;
   /** Frontend hosts are `{appId}.<baseDomain>` (OVERTURE_BASE_DOMAIN). */

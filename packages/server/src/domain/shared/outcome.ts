@@ -17,6 +17,10 @@ export type DomainReason =
   | "already_exists"
   /** Something that exists in `dev` mode only, asked for in `prod`. */
   | "dev_mode_only"
+  /** An action allowed in `dev` mode only (minting tokens), asked for in `prod`. */
+  | "dev_mode_required"
+  /** An allowed scope that something (a group, a login config) still grants. */
+  | "scope_in_use"
   // Things looked up
   | "app_not_found"
   | "key_not_found"
@@ -24,6 +28,9 @@ export type DomainReason =
   | "session_not_found"
   | "identifier_not_found"
   | "domain_not_found"
+  | "group_not_found"
+  /** Not one of the app's allowed scopes. */
+  | "scope_not_found"
   // Uniqueness
   | "external_id_taken"
   | "identifier_taken"

@@ -5,6 +5,7 @@ import type { ClientContext } from "../../domain/sessions/sessions.js";
 import { fail } from "../api-error.js";
 import { hostCookie, readCookie } from "../cookies.js";
 import type { HttpDeps } from "../route-spec.js";
+import { acceptLanguages } from "./accept-language.js";
 
 /** The `iss` of tokens for this request: an origin of the app's own, never the Host as sent. */
 export function tokenIssuer(request: FastifyRequest): string {
@@ -26,6 +27,7 @@ export function clientContext(request: FastifyRequest): ClientContext {
     issuer: tokenIssuer(request),
     userAgent: typeof agent === "string" ? agent.slice(0, 512) : null,
     ip: request.ip ?? null,
+    locales: acceptLanguages(request.headers["accept-language"]),
   };
 }
 

@@ -24,6 +24,8 @@ export const frontendCodes: Record<DomainReason, ErrorCode> = {
   session_not_found: "not_found",
   identifier_not_found: "not_found",
   domain_not_found: "not_found",
+  group_not_found: "not_found",
+  scope_not_found: "not_found",
   external_id_taken: "conflict",
   host_taken: "conflict",
   cname_mismatch: "bad_request",

@@ -113,7 +113,7 @@ export const checkLoginOtp = defineRoute({
       deps.domain,
       app,
       {
-        user: checked.user,
+        userId: checked.user.id,
         method: "otp",
         scopes: checked.scopes,
         identifier: checked.identifier,

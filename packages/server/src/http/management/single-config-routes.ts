@@ -1,6 +1,8 @@
 import type { TSchema } from "typebox";
+import type { AppRecord } from "../../domain/apps/app-repository.js";
 import type { ConfigRecord } from "../../domain/apps/config-repository.js";
-import type { singleConfig } from "../../domain/apps/single-config.js";
+import type { DomainDeps } from "../../domain/shared/domain-deps.js";
+import type { Failure } from "../../domain/shared/outcome.js";
 import { fail } from "../api-error.js";
 import { type AnyRouteSpec, defineRoute } from "../route-spec.js";
 
@@ -10,13 +12,23 @@ interface Operation {
   description?: string;
 }
 
+type Found<Value> = Promise<{ ok: true; config: ConfigRecord<Value> } | Failure>;
+
+/** The operations of one single-document config (domain/apps/single-config.ts makes them). */
+export interface SingleConfigOperations<Value, Input> {
+  create(deps: DomainDeps, app: AppRecord, input: Input): Found<Value>;
+  get(deps: DomainDeps, app: AppRecord): Found<Value>;
+  replace(deps: DomainDeps, app: AppRecord, input: Input): Found<Value>;
+  remove(deps: DomainDeps, app: AppRecord): Promise<{ ok: true } | Failure>;
+}
+
 /**
  * The four Management routes of a single-document config (`POST|GET|PUT|DELETE /config/...`):
  * the same answers for every kind — 201 on create, `409 conflict` for a second one, `404
  * config_not_found` when there is none — with the kind's own schemas and presentation.
  */
 export function singleConfigRoutes<Value, Input>(o: {
-  config: ReturnType<typeof singleConfig<Value, Input>>;
+  config: SingleConfigOperations<Value, Input>;
   tag: string;
   request: TSchema;
   response: TSchema;

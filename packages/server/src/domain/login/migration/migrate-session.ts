@@ -4,6 +4,7 @@ import { recordEvent } from "../../events/record-event.js";
 import { createUser } from "../../identity/create-user.js";
 import { addIdentifier } from "../../identity/user-identifiers.js";
 import type { UserRecord } from "../../identity/user-repository.js";
+import { unknownScope } from "../../scopes/allowed-scopes.js";
 import { issueChallengeToken } from "../../sessions/challenge-token.js";
 import { isoTime } from "../../shared/clock.js";
 import type { DomainDeps } from "../../shared/domain-deps.js";
@@ -55,6 +56,9 @@ export async function migrateSession(
   }
   const hook = reply.ok ? readHookAnswer(reply.answer) : reply;
   if (!hook.ok) return hookFailed(deps, app, hook);
+  // The scopes a hook grants are held to the same rule as any login method's: allowed ones only.
+  const unknown = await unknownScope(deps.store, app.id, hook.answer.scopes, "scopes[]");
+  if (unknown) return hookFailed(deps, app, { reason: "invalid_response", statusCode: 200, detail: unknown });
 
   const user = await resolveUser(deps, app.id, hook.answer);
   if (!user)

@@ -1,8 +1,10 @@
 import type { OtpConfigRequest } from "@overture/protocol";
 import type { AppRecord } from "../../apps/app-repository.js";
+import { unknownScope } from "../../scopes/allowed-scopes.js";
 import type { DomainDeps } from "../../shared/domain-deps.js";
 import { newId } from "../../shared/new-id.js";
 import type { Failure } from "../../shared/outcome.js";
+import type { Repositories } from "../../shared/store.js";
 import { checkDelivery, sealDelivery } from "./otp-delivery.js";
 import type { DevMessage, OtpConfigRecord } from "./otp-repository.js";
 
@@ -30,11 +32,15 @@ export async function createOtpConfig(
     now,
   );
   if (!config.ok) return config;
-  await deps.store.transaction(async (tx) => {
-    await tx.otp.createConfig(config.record);
-    if (config.record.isDefault) await tx.otp.clearDefault(app.id, config.record.channel, config.record.id);
-  });
-  return { ok: true, config: config.record };
+  return deps.store.transaction<{ ok: true; config: OtpConfigRecord } | Failure<"invalid_input">>(
+    async (tx, rollback) => {
+      const unknown = await grantsUnknown(tx, config.record);
+      if (unknown) return rollback(unknown);
+      await tx.otp.createConfig(config.record);
+      if (config.record.isDefault) await tx.otp.clearDefault(app.id, config.record.channel, config.record.id);
+      return { ok: true, config: config.record };
+    },
+  );
 }
 
 export async function replaceOtpConfig(
@@ -47,12 +53,15 @@ export async function replaceOtpConfig(
   if (!existing) return NOT_FOUND;
   const config = fromRequest(deps, app, input, existing, deps.clock.now());
   if (!config.ok) return config;
-  const replaced = await deps.store.transaction(async (tx) => {
-    if (!(await tx.otp.replaceConfig(config.record))) return false;
+  return deps.store.transaction<
+    { ok: true; config: OtpConfigRecord } | Failure<"invalid_input" | "not_configured">
+  >(async (tx, rollback) => {
+    const unknown = await grantsUnknown(tx, config.record);
+    if (unknown) return rollback(unknown);
+    if (!(await tx.otp.replaceConfig(config.record))) return NOT_FOUND;
     if (config.record.isDefault) await tx.otp.clearDefault(app.id, config.record.channel, config.record.id);
-    return true;
+    return { ok: true, config: config.record };
   });
-  return replaced ? { ok: true, config: config.record } : NOT_FOUND;
 }
 
 export function listOtpConfigs(deps: Pick<DomainDeps, "store">, app: AppRecord): Promise<OtpConfigRecord[]> {
@@ -75,6 +84,18 @@ export async function listDevMessages(
   if (app.mode !== "dev")
     return { ok: false, reason: "dev_mode_only", message: "Dev messages exist only in dev mode." };
   return { ok: true, messages: await deps.store.otp.listDevMessages(app.id, 50) };
+}
+
+/**
+ * A granted scope must be an allowed scope; it stays one (locked) until the config is written, so
+ * removing it meanwhile waits and then finds this config using it (allowed-scopes.ts).
+ */
+async function grantsUnknown(
+  tx: Repositories,
+  config: OtpConfigRecord,
+): Promise<Failure<"invalid_input"> | null> {
+  const unknown = await unknownScope(tx, config.appId, config.grantedScopes, "granted_scopes[]", "share");
+  return unknown ? { ok: false, reason: "invalid_input", message: unknown } : null;
 }
 
 function fromRequest(

@@ -139,6 +139,9 @@ export async function resetOwnPassword(
   if (!check.ok) return { ok: false, reason: "weak_password", message: policyMessage(check.failed) };
   const session = await deps.store.sessions.get(app.id, input.sessionId);
   if (!session?.scopes.includes(PASSWORD_WRITE_SCOPE)) return { ok: false, reason: "scope_missing" };
+  // A grant of a scope the app no longer allows is void, as in the tokens (token-contents.ts).
+  if ((await deps.store.scopes.findAllowed(app.id, [PASSWORD_WRITE_SCOPE])).length === 0)
+    return { ok: false, reason: "scope_missing" };
   const hash = await deps.passwords.hash(input.password);
   const now = deps.clock.now();
   return deps.store.transaction(async (tx) => {

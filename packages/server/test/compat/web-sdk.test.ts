@@ -40,6 +40,23 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)(
       // A short access token, so the test can let it expire without leaving the DPoP iat window.
       await s.db.database.db.updateTable("apps").set({ access_ttl_seconds: 60 }).execute();
       await s.mgmt("POST", "/config/login/password", {});
+      // What tokens carry: a scope the OTP login grants, and a claims mapping (docs/scopes-and-claims.md).
+      await s.mgmt("POST", "/config/scopes", { scope: "read:reports" });
+      await s.mgmt("POST", "/config/scopes", { scope: "export:reports" });
+      await s.mgmt("POST", "/config/login/otp", {
+        config_type: "otp",
+        channel_type: "email",
+        is_default: true,
+        granted_scopes: ["read:reports"],
+      });
+      await s.mgmt("POST", "/config/claims", {
+        mapping: {
+          app: "overture-compat",
+          email: { $input: "email", $type: "string" },
+          locale: { $input: "locale", $type: "string" },
+          account: { plan: { $custom_claim: "plan" } },
+        },
+      });
       const api = await s.app.listen({ port: 0, host: "127.0.0.1" });
       domain = `localhost:${new URL(api).port}`;
 
@@ -161,8 +178,28 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)(
       expect(profile).toMatchObject({
         sub: expect.stringMatching(/^usr_/),
         sid: expect.stringMatching(/^ses_/),
+        // The OTP config's granted scope and the mapped claims, at the token's top level.
+        scope: "read:reports",
+        app: "overture-compat",
+        email: "web@example.com",
+        locale: expect.stringMatching(/^[a-z]{2}(-[A-Z]{2})?$/),
       });
+      expect(profile.account).toBeUndefined();
       expect(await inPage("return await c.getSessionId();")).toBe(profile.sid);
+    });
+
+    it("getProfile() shows a user scope and a profile field granted since, after a refresh", async () => {
+      const sub = (await inPage("return (await c.getProfile()).sub;")) as string;
+      await s.mgmt("POST", `/users/${sub}/scopes`, { scope: "export:reports" });
+      await s.mgmt("PATCH", `/users/${sub}/profile`, { plan: "pro" });
+      const profile = await inPage(
+        "await c.invalidateCache(); await c.refresh(); return await c.getProfile();",
+      );
+      expect(profile).toMatchObject({
+        scope: "export:reports read:reports",
+        app: "overture-compat",
+        account: { plan: "pro" },
+      });
     });
 
     it("refresh: cached without a request, then over the network with rotation", async () => {

@@ -56,15 +56,17 @@ export class SessionClient {
     return res;
   }
 
-  finalize(challengeToken: string, codeVerifier?: string) {
-    return this.call("/v1/session/login/finalize", {
-      challenge_token: challengeToken,
-      ...(codeVerifier && { code_verifier: codeVerifier }),
-    });
+  finalize(challengeToken: string, codeVerifier?: string, headers: Record<string, string> = {}) {
+    return this.call(
+      "/v1/session/login/finalize",
+      { challenge_token: challengeToken, ...(codeVerifier && { code_verifier: codeVerifier }) },
+      {},
+      headers,
+    );
   }
 
-  refresh() {
-    return this.call("/v1/session/refresh");
+  refresh(headers: Record<string, string> = {}) {
+    return this.call("/v1/session/refresh", undefined, {}, headers);
   }
 
   /** A Bearer call (no DPoP), as the SDK makes for /me/*. */
@@ -77,7 +79,11 @@ export class SessionClient {
   }
 
   /** Signs in as `userId` through a server-issued challenge token and finalize. */
-  async signIn(userId: string, challenge: Partial<LoginChallenge> = {}): Promise<Answer> {
+  async signIn(
+    userId: string,
+    challenge: Partial<LoginChallenge> = {},
+    headers: Record<string, string> = {},
+  ): Promise<Answer> {
     const app = (await this.s.store.apps.get(this.s.appId))!;
     const token = await issueChallengeToken(
       this.s.keys,
@@ -86,7 +92,7 @@ export class SessionClient {
       { userId, method: "password", ...challenge },
       this.s.clock.now(),
     );
-    return this.finalize(token);
+    return this.finalize(token, undefined, headers);
   }
 
   /** The `sid` claim of the current access token. */

@@ -101,7 +101,7 @@ export const checkLoginOtp = defineRoute({
     "invalid_dpop_proof",
     "use_dpop_nonce",
   ],
-  handler: async ({ app, body, deps, request, reply }) => {
+  handler: async ({ app, body, deps, log, request, reply }) => {
     const proof = await requireDpop(deps, app, request);
     const checked = await checkOtp(deps.domain, app, {
       flow: "web",
@@ -110,7 +110,7 @@ export const checkLoginOtp = defineRoute({
     });
     if (!checked.ok) fail(checked);
     const started = await startSession(
-      deps.domain,
+      { ...deps.domain, log },
       app,
       {
         userId: checked.user.id,

@@ -47,10 +47,10 @@ export const finalize = defineRoute({
     "token_reused",
     "suspended_account",
   ],
-  handler: async ({ app, body, deps, request, reply }) => {
+  handler: async ({ app, body, deps, log, request, reply }) => {
     const proof = await requireDpop(deps, app, request, { deferReplayMark: true });
     const result = await finalizeLogin(
-      deps.domain,
+      { ...deps.domain, log },
       app,
       {
         challengeToken: body.challenge_token,
@@ -88,13 +88,13 @@ export const refresh = defineRoute({
     "unauthorized",
     "token_reused",
   ],
-  handler: async ({ app, body, deps, request, reply }) => {
+  handler: async ({ app, body, deps, log, request, reply }) => {
     // A grant the client asked for is never dropped silently: until step-up exists, say so.
     if (body.step_up_token !== undefined)
       throw new ApiError("forbidden", "Step-up is not configured for this app.");
     const proof = await requireDpop(deps, app, request, { deferReplayMark: true });
     const result = await refreshSession(
-      deps.domain,
+      { ...deps.domain, log },
       app,
       { refreshToken: presentedRefreshToken(request, app.id), jkt: proof.jkt, replayMark: proof.replayMark },
       clientContext(request),

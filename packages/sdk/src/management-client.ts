@@ -1,8 +1,10 @@
 import type {
   AppMode,
+  CreateGroupRequest,
   CreateUserRequest,
   IdentifierInput,
   ListUsersQuery,
+  MintTokenRequest,
   User,
   UserStatus,
 } from "@overture/protocol";
@@ -17,6 +19,22 @@ export interface ManagementClientOptions {
   fetch?: typeof fetch;
   /** Per-request timeout; default 10 s. */
   timeoutMs?: number;
+}
+
+/** A group of allowed scopes (docs/scopes-and-claims.md). */
+export interface Group {
+  name: string;
+  scopes: string[];
+  created_at: string;
+  updated_at: string;
+}
+
+/** The app's claims mapping and its version. */
+export interface ClaimsConfig {
+  mapping: Record<string, unknown>;
+  version: number;
+  created_at: string;
+  updated_at: string;
 }
 
 export interface UserPage {
@@ -58,6 +76,7 @@ export function createManagementClient(options: ManagementClientOptions) {
   }
 
   const user = (id: string) => `/users/${encodeURIComponent(id)}`;
+  const group = (name: string) => `/config/groups/${encodeURIComponent(name)}`;
 
   return {
     getMode: async () => (await call<{ mode: AppMode }>("GET", "/mode")).mode,
@@ -98,7 +117,48 @@ export function createManagementClient(options: ManagementClientOptions) {
         (await call<{ user: User }>("POST", `${user(id)}/identifiers`, { identifier })).user,
       removeIdentifier: (id: string, identifier: IdentifierInput) =>
         call<{ message: string }>("DELETE", `${user(id)}/identifiers`, { identifier }),
+      /** Idempotent; the scope must be an allowed scope. */
+      addScope: (id: string, scope: string) =>
+        call<{ success: true }>("POST", `${user(id)}/scopes`, { scope }),
+      removeScope: (id: string, scope: string) =>
+        call<void>("DELETE", `${user(id)}/scopes/${encodeURIComponent(scope)}`),
+      /** Idempotent; takes effect at the user's next login. */
+      addToGroup: (id: string, groupName: string) =>
+        call<{ success: true }>("POST", `${user(id)}/groups`, { group: groupName }),
+      removeFromGroup: (id: string, groupName: string) =>
+        call<void>("DELETE", `${user(id)}/groups/${encodeURIComponent(groupName)}`),
     },
+
+    scopes: {
+      list: async () => (await call<{ scopes: string[] }>("GET", "/config/scopes")).scopes,
+      /** Idempotent; answers the allowed scopes. */
+      add: async (scope: string) =>
+        (await call<{ scopes: string[] }>("POST", "/config/scopes", { scope })).scopes,
+      /** Refused (`scope_in_use`) while a group or login config grants it; answers the rest. */
+      remove: async (scope: string) =>
+        (await call<{ scopes: string[] }>("DELETE", "/config/scopes", { scope })).scopes,
+    },
+
+    groups: {
+      list: async () => (await call<{ groups: Group[] }>("GET", "/config/groups")).groups,
+      create: (input: CreateGroupRequest) => call<Group>("POST", "/config/groups", input),
+      get: (name: string) => call<Group>("GET", group(name)),
+      setScopes: (name: string, scopes: string[]) => call<Group>("PUT", group(name), { scopes }),
+      delete: (name: string) => call<void>("DELETE", group(name)),
+    },
+
+    claims: {
+      get: async () => (await call<{ config: ClaimsConfig }>("GET", "/config/claims")).config,
+      create: async (mapping: Record<string, unknown>) =>
+        (await call<{ config: ClaimsConfig }>("POST", "/config/claims", { mapping })).config,
+      update: async (mapping: Record<string, unknown>) =>
+        (await call<{ config: ClaimsConfig }>("PUT", "/config/claims", { mapping })).config,
+      delete: () => call<void>("DELETE", "/config/claims"),
+    },
+
+    /** Dev mode only: a token signed with the app's access-token key, for tests. */
+    mintToken: (input: MintTokenRequest) =>
+      call<{ token: string; expires_at: string }>("POST", "/tokens", input),
   };
 }
 

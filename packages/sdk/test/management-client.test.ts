@@ -36,6 +36,41 @@ describeEachDatabase("SDK management client against a listening server", (dialec
     await expect(client.users.get(user.id)).rejects.toMatchObject({ status: 404, code: "user_not_found" });
   });
 
+  it("manages scopes, groups, a user's grants, the claims mapping, and mints a token", async () => {
+    expect(await client.scopes.add("reports:read")).toEqual(["reports:read"]);
+    expect(await client.scopes.add("admin")).toEqual(["admin", "reports:read"]);
+    const created = await client.groups.create({ name: "analysts", scopes: ["reports:read"] });
+    expect(created).toMatchObject({ name: "analysts", scopes: ["reports:read"] });
+    expect((await client.groups.setScopes("analysts", ["reports:read", "admin"])).scopes).toEqual([
+      "admin",
+      "reports:read",
+    ]);
+    expect((await client.groups.list()).map((g) => g.name)).toEqual(["analysts"]);
+    const user = await client.users.create({ external_id: "sdk-grants" });
+    expect(await client.users.addScope(user.id, "admin")).toEqual({ success: true });
+    await client.users.addToGroup(user.id, "analysts");
+    expect(await client.users.get(user.id)).toMatchObject({ scopes: ["admin"], groups: ["analysts"] });
+    await client.users.removeScope(user.id, "admin");
+    await client.users.removeFromGroup(user.id, "analysts");
+    expect(await client.users.get(user.id)).toMatchObject({ scopes: [], groups: [] });
+    await expect(client.scopes.remove("reports:read")).rejects.toMatchObject({
+      status: 409,
+      code: "scope_in_use",
+    });
+    await client.groups.delete("analysts");
+    await expect(client.groups.get("analysts")).rejects.toMatchObject({ code: "group_not_found" });
+    expect(await client.scopes.remove("reports:read")).toEqual(["admin"]);
+
+    expect((await client.claims.create({ tier: { $custom_claim: "tier" } })).version).toBe(1);
+    expect((await client.claims.update({ api_version: 2 })).version).toBe(2);
+    expect((await client.claims.get()).mapping).toEqual({ api_version: 2 });
+    await client.claims.delete();
+    await expect(client.claims.get()).rejects.toMatchObject({ code: "config_not_found" });
+
+    const minted = await client.mintToken({ claims: { sub: user.id }, expires_in: 60 });
+    expect(minted.token.split(".")).toHaveLength(3);
+  });
+
   it("walks every page with listAll", async () => {
     for (let i = 0; i < 7; i++) await client.users.create({ external_id: `sdk-page-${i}` });
     const ids: string[] = [];

@@ -33,9 +33,10 @@ export async function mintDevToken(
   const claims = { ...input.claims };
   if (claims.exp !== undefined && input.expiresIn !== undefined)
     return invalid("give claims.exp or expires_in, not both.");
-  claims.iat ??= now;
-  claims.jti ??= randomUUID();
-  claims.exp ??= now + (input.expiresIn ?? MINT_TTL_MAX_SECONDS);
+  // Only absent claims are filled in: an explicit null is a wrong type, refused below.
+  if (claims.iat === undefined) claims.iat = now;
+  if (claims.jti === undefined) claims.jti = randomUUID();
+  if (claims.exp === undefined) claims.exp = now + (input.expiresIn ?? MINT_TTL_MAX_SECONDS);
   const wrong = registeredClaimError(claims, now);
   if (wrong) return invalid(wrong);
   const bytes = Buffer.byteLength(JSON.stringify(claims));

@@ -31,7 +31,23 @@ export async function installOpenApi(app: FastifyInstance, version: string): Pro
       tags: [
         { name: "Mode", description: "The application's mode (dev/prod)." },
         { name: "Domains", description: "Custom domains serving the Frontend API." },
-        { name: "Users", description: "Users, their identifiers, profile, status and password." },
+        { name: "Tokens", description: "Minting test tokens signed with the app's key (dev mode)." },
+        {
+          name: "Users",
+          description: "Users, their identifiers, profile, status, password, scopes and groups.",
+        },
+        {
+          name: "Config - Scopes",
+          description: "The scopes users, groups and login methods may grant (docs/scopes-and-claims.md).",
+        },
+        {
+          name: "Config - Groups",
+          description: "Named sets of allowed scopes; membership applies at login.",
+        },
+        {
+          name: "Config - Claims",
+          description: "The claims mapping: what every access token carries beyond its registered claims.",
+        },
         {
           name: "Config - Login OTP",
           description: "One-time-code login: channels, senders, granted scopes.",

@@ -1,6 +1,6 @@
-import { Writable } from "node:stream";
 import { createLocalJWKSet, type JWTPayload, jwtVerify } from "jose";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { logCapture } from "./support/log-capture.js";
 import { tableCounts } from "./support/row-counts.js";
 import { SessionClient } from "./support/session-client.js";
 import { describeEachDatabase } from "./support/test-databases.js";
@@ -10,14 +10,8 @@ import { startTestServer, type TestServer } from "./support/test-server.js";
 describeEachDatabase("claims mapping", (dialect) => {
   let s: TestServer;
   let host: string;
-  const lines: string[] = [];
+  const { lines, stream } = logCapture();
   beforeAll(async () => {
-    const stream = new Writable({
-      write(chunk, _encoding, done) {
-        lines.push(String(chunk));
-        done();
-      },
-    });
     s = await startTestServer(dialect, {}, { logger: { level: "warn", stream } });
     host = `${s.appId}.localhost`;
   });

@@ -1,5 +1,4 @@
 import { randomBytes } from "node:crypto";
-import { Writable } from "node:stream";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createApp } from "../src/app.js";
 import { loadConfig } from "../src/config/load-config.js";
@@ -7,6 +6,7 @@ import { provisionApp } from "../src/domain/apps/apps.js";
 import { managementRoutes } from "../src/http/routes-management.js";
 import { createDomainDeps } from "../src/runtime.js";
 import { createStore } from "../src/storage/kysely-store.js";
+import { logCapture } from "./support/log-capture.js";
 import { rowCounts } from "./support/row-counts.js";
 import { createTestDatabase, describeEachDatabase } from "./support/test-databases.js";
 import { startTestServer, TestClock, type TestServer } from "./support/test-server.js";
@@ -109,13 +109,7 @@ function sampleBody(path: string): unknown {
 describeEachDatabase("secrets stay out of the logs", (dialect) => {
   it("logs neither API keys nor passwords, even at trace level", async () => {
     const t = await createTestDatabase(dialect);
-    const lines: string[] = [];
-    const stream = new Writable({
-      write(chunk, _enc, done) {
-        lines.push(String(chunk));
-        done();
-      },
-    });
+    const { lines, stream } = logCapture();
     const config = loadConfig({});
     const domain = createDomainDeps(config, createStore(t.database), {
       masterKey: randomBytes(32),

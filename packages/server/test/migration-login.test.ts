@@ -1,6 +1,6 @@
 import { constants, createHash, createPublicKey, randomBytes, verify } from "node:crypto";
-import { Writable } from "node:stream";
 import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
+import { logCapture } from "./support/log-capture.js";
 import { json, type ReceivedCall, startReceiver } from "./support/receiver.js";
 import { rowCounts } from "./support/row-counts.js";
 import { SessionClient } from "./support/session-client.js";
@@ -389,13 +389,7 @@ describeEachDatabase("lazy migration", (dialect) => {
   });
 
   it("logs why a hook call failed, never the legacy token", async () => {
-    const lines: string[] = [];
-    const stream = new Writable({
-      write(chunk, _encoding, done) {
-        lines.push(String(chunk));
-        done();
-      },
-    });
+    const { lines, stream } = logCapture();
     const logged = await startTestServer(dialect, {}, { logger: { level: "info", stream } });
     try {
       const headers = { authorization: `Bearer ${logged.apiKey}`, "content-type": "application/json" };

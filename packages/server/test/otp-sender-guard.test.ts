@@ -1,6 +1,6 @@
-import { Writable } from "node:stream";
 import { errorCatalogue } from "@overture/protocol";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { logCapture } from "./support/log-capture.js";
 import { startConnectionCounter } from "./support/receiver.js";
 import { describeEachDatabase } from "./support/test-databases.js";
 import { startTestServer, type TestServer } from "./support/test-server.js";
@@ -15,14 +15,8 @@ describeEachDatabase("OTP senders: the outbound guard", (dialect) => {
   let host: string;
   let counter: Awaited<ReturnType<typeof startConnectionCounter>>;
   let tcpPort: number;
-  const lines: string[] = [];
+  const { lines, stream } = logCapture();
   beforeAll(async () => {
-    const stream = new Writable({
-      write(chunk, _encoding, done) {
-        lines.push(String(chunk));
-        done();
-      },
-    });
     s = await startTestServer(dialect, {}, { logger: { level: "info", stream } });
     host = `${s.appId}.localhost`;
     // Counts every connection that reaches it: a refused send must never get this far.

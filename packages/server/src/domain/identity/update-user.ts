@@ -14,19 +14,20 @@ type NotFound = { ok: false; reason: "user_not_found" };
 const notFound: NotFound = { ok: false, reason: "user_not_found" };
 
 /**
- * Runs `change` on the locked user row inside one transaction; `change` writes and records its
- * event through `tx`, so a failure anywhere leaves neither the change nor the event.
+ * Runs `change` on the locked user row inside one transaction, so changes to one user take turns;
+ * `change` writes and records its event through `tx`, so a failure anywhere — or its `rollback`
+ * of an outcome found midway — leaves neither the change nor the event.
  */
-async function withUser<T>(
+export async function withUser<T>(
   deps: DomainDeps,
   appId: string,
   userId: string,
-  change: (tx: Repositories, user: UserRecord, now: number) => Promise<T>,
+  change: (tx: Repositories, user: UserRecord, now: number, rollback: (value: T) => never) => Promise<T>,
 ): Promise<T | NotFound> {
-  return deps.store.transaction<T | NotFound>(async (tx) => {
+  return deps.store.transaction<T | NotFound>(async (tx, rollback) => {
     const user = await tx.users.get(appId, userId, { forUpdate: true });
     if (!user) return notFound;
-    return change(tx, user, deps.clock.now());
+    return change(tx, user, deps.clock.now(), rollback);
   });
 }
 

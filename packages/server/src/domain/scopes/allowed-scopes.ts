@@ -2,7 +2,7 @@ import { SCOPE_LIMITS } from "@overture/protocol";
 import type { DomainDeps } from "../shared/domain-deps.js";
 import type { Failure } from "../shared/outcome.js";
 import type { Repositories } from "../shared/store.js";
-import { sortedScopes, undeclarableReason } from "./scope-names.js";
+import { sortedUnique, undeclarableReason } from "./scope-names.js";
 import type { RowLock } from "./scope-repository.js";
 import { recordUserUpdated } from "./user-grants.js";
 
@@ -26,7 +26,7 @@ export async function addAllowedScope(
     await tx.apps.touchTokenConfig(appId);
     const current = await tx.scopes.listAllowed(appId);
     if (current.includes(scope)) return rollback({ ok: true, scopes: current });
-    const next = sortedScopes([...current, scope]);
+    const next = sortedUnique([...current, scope]);
     if (next.length > SCOPE_LIMITS.allowedScopesMax)
       return rollback(invalid(`An app has at most ${SCOPE_LIMITS.allowedScopesMax} allowed scopes.`));
     if (next.join(" ").length > SCOPE_LIMITS.allowedScopesCharsMax)

@@ -4,7 +4,7 @@ import { newId } from "../shared/new-id.js";
 import type { Failure } from "../shared/outcome.js";
 import type { Repositories } from "../shared/store.js";
 import { unknownScope } from "./allowed-scopes.js";
-import { isReserved, sortedScopes } from "./scope-names.js";
+import { HELD_RESERVED, isReserved, sortedUnique } from "./scope-names.js";
 import type { GroupRecord } from "./scope-repository.js";
 import { recordUserUpdated } from "./user-grants.js";
 
@@ -48,7 +48,7 @@ export async function createGroup(
     id: newId("grp", now),
     appId,
     name: input.name,
-    scopes: sortedScopes(input.scopes),
+    scopes: sortedUnique(input.scopes),
     createdAt: now,
     updatedAt: now,
   };
@@ -86,7 +86,7 @@ export async function setGroupScopes(
     if (!group) return rollback(notFound(name));
     const unknown = await unknownScope(tx, appId, scopes, "scopes[]", "share");
     if (unknown) return rollback(invalid(unknown));
-    const sorted = sortedScopes(scopes);
+    const sorted = sortedUnique(scopes);
     await tx.scopes.setGroupScopes(group, sorted, now);
     return { ok: true, group: { ...group, scopes: sorted, updatedAt: now } };
   });
@@ -123,9 +123,7 @@ function membersOf(tx: Repositories, appId: string, groupId: string) {
 function reservedScope(scopes: string[]): Invalid | null {
   const index = scopes.findIndex(isReserved);
   if (index < 0) return null;
-  return invalid(
-    `scopes[${index}] "${scopes[index]}": prld: scopes are granted for one session by a login method or step-up; a group cannot hold them.`,
-  );
+  return invalid(`scopes[${index}] "${scopes[index]}": ${HELD_RESERVED}`);
 }
 
 function invalid(message: string): Invalid {

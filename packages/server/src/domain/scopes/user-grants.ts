@@ -1,16 +1,16 @@
 import type { UserUpdatedField } from "@overture/protocol";
 import { recordEvent } from "../events/record-event.js";
+import { withUser } from "../identity/update-user.js";
 import type { UserRecord } from "../identity/user-repository.js";
 import { isoTime } from "../shared/clock.js";
 import type { DomainDeps } from "../shared/domain-deps.js";
 import type { Failure } from "../shared/outcome.js";
 import type { Repositories } from "../shared/store.js";
 import { unknownScope } from "./allowed-scopes.js";
-import { isReserved, sortedScopes } from "./scope-names.js";
+import { HELD_RESERVED, isReserved, sortedUnique } from "./scope-names.js";
 
 type Done = { ok: true };
 const done: Done = { ok: true };
-const notFound: Failure<"user_not_found"> = { ok: false, reason: "user_not_found" };
 
 /**
  * A user's own scopes and groups (prelude-api.md §3.3 M15–M18). Each change is idempotent and
@@ -19,19 +19,15 @@ const notFound: Failure<"user_not_found"> = { ok: false, reason: "user_not_found
  */
 export async function grantUserScope(deps: DomainDeps, appId: string, userId: string, scope: string) {
   if (isReserved(scope))
-    return {
-      ok: false,
-      reason: "invalid_input",
-      message: "prld: scopes are granted for one session by a login method or step-up, never held by a user.",
-    } as const;
-  return withUser<Failure<"invalid_input">>(deps, appId, userId, async (tx, user, now, rollback) => {
+    return { ok: false, reason: "invalid_input", message: `scope "${scope}": ${HELD_RESERVED}` } as const;
+  return withUser<Done | Failure<"invalid_input">>(deps, appId, userId, async (tx, user, now, rollback) => {
     const unknown = await unknownScope(tx, appId, [scope], "scope", "share");
     if (unknown) return rollback({ ok: false, reason: "invalid_input", message: unknown });
     if (!(await tx.scopes.addUserScope(appId, userId, scope, now))) return done;
     await recordUserUpdated(
       tx,
       appId,
-      { ...user, scopes: sortedScopes([...user.scopes, scope]) },
+      { ...user, scopes: sortedUnique([...user.scopes, scope]) },
       ["scopes"],
       now,
     );
@@ -40,7 +36,7 @@ export async function grantUserScope(deps: DomainDeps, appId: string, userId: st
 }
 
 export async function revokeUserScope(deps: DomainDeps, appId: string, userId: string, scope: string) {
-  return withUser(deps, appId, userId, async (tx, user, now) => {
+  return withUser<Done>(deps, appId, userId, async (tx, user, now) => {
     if (!(await tx.scopes.removeUserScope(userId, scope))) return done;
     const scopes = user.scopes.filter((s) => s !== scope);
     await recordUserUpdated(tx, appId, { ...user, scopes }, ["scopes"], now);
@@ -49,7 +45,7 @@ export async function revokeUserScope(deps: DomainDeps, appId: string, userId: s
 }
 
 export async function addUserToGroup(deps: DomainDeps, appId: string, userId: string, groupName: string) {
-  return withUser<Failure<"invalid_input">>(deps, appId, userId, async (tx, user, now, rollback) => {
+  return withUser<Done | Failure<"invalid_input">>(deps, appId, userId, async (tx, user, now, rollback) => {
     // Locked against deletion until the membership is written (RowLock).
     const group = await tx.scopes.getGroup(appId, groupName, "share");
     if (!group)
@@ -59,7 +55,7 @@ export async function addUserToGroup(deps: DomainDeps, appId: string, userId: st
         message: `group "${groupName}" does not exist; create it with POST /config/groups first.`,
       });
     if (!(await tx.scopes.addMember(userId, group.id, now))) return done;
-    const groups = sortedScopes([...user.groups, group.name]);
+    const groups = sortedUnique([...user.groups, group.name]);
     await recordUserUpdated(tx, appId, { ...user, groups }, ["groups"], now);
     return done;
   });
@@ -71,7 +67,7 @@ export async function removeUserFromGroup(
   userId: string,
   groupName: string,
 ) {
-  return withUser(deps, appId, userId, async (tx, user, now) => {
+  return withUser<Done>(deps, appId, userId, async (tx, user, now) => {
     const group = await tx.scopes.getGroup(appId, groupName);
     if (!group || !(await tx.scopes.removeMember(userId, group.id))) return done;
     const groups = user.groups.filter((g) => g !== group.name);
@@ -95,23 +91,4 @@ export async function recordUserUpdated(
     { user_id: user.id, changed, scopes: user.scopes, groups: user.groups, updated_at: isoTime(now) },
     now,
   );
-}
-
-/** Runs `change` with the user's row locked, so that changes to one user take turns. */
-function withUser<F extends Failure = never>(
-  deps: DomainDeps,
-  appId: string,
-  userId: string,
-  change: (
-    tx: Repositories,
-    user: UserRecord,
-    now: number,
-    rollback: (value: Done | F | typeof notFound) => never,
-  ) => Promise<Done>,
-) {
-  return deps.store.transaction<Done | F | typeof notFound>(async (tx, rollback) => {
-    const user = await tx.users.get(appId, userId, { forUpdate: true });
-    if (!user) return notFound;
-    return change(tx, user, deps.clock.now(), rollback);
-  });
 }

@@ -44,6 +44,31 @@ export const errorCatalogue = {
     status: "bad_request",
     message: "The code_verifier does not match the challenge.",
   },
+  invalid_verification_token: {
+    http: 400,
+    status: "bad_request",
+    message: "The verification token is not valid.",
+  },
+  invalid_metadata: {
+    http: 400,
+    status: "bad_request",
+    message: "The step-up metadata is invalid: at most 5 keys of up to 12 characters, values up to 32.",
+  },
+  step_not_completed: {
+    http: 400,
+    status: "bad_request",
+    message: "The step is not completed.",
+  },
+  step_not_found: {
+    http: 400,
+    status: "bad_request",
+    message: "The challenge has no such step.",
+  },
+  step_bypassed: {
+    http: 400,
+    status: "bad_request",
+    message: "Another step of the challenge must be completed first.",
+  },
   invalid_pagination_limit: {
     http: 400,
     status: "bad_request",
@@ -103,6 +128,11 @@ export const errorCatalogue = {
     http: 403,
     status: "forbidden",
     message: "This login method is not configured for the application.",
+  },
+  scope_not_allowed: {
+    http: 403,
+    status: "forbidden",
+    message: "This scope cannot be requested through step-up.",
   },
   dev_mode_required: {
     http: 403,
@@ -218,6 +248,11 @@ export const errorCatalogue = {
     http: 502,
     status: "bad_gateway",
     message: "The migration hook could not validate the session; try again later.",
+  },
+  step_up_hook_failed: {
+    http: 502,
+    status: "bad_gateway",
+    message: "The step-up decision could not be made; try again later.",
   },
   internal: {
     http: 500,

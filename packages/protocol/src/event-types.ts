@@ -1,3 +1,4 @@
+import type { StepUpHookFailure } from "./frontend/step-up.js";
 import type { Identifier } from "./identifier.js";
 
 /**
@@ -46,6 +47,14 @@ export interface EventPayloads {
   "otp.delivery_failed": { channel: string; config_id: string; reason: string; occurred_at: string };
   "migration.hook_failed": {
     reason: MigrationHookFailure;
+    /** The hook's HTTP status, when it answered. */
+    status_code: number | null;
+    occurred_at: string;
+  };
+  "step_up.hook_failed": {
+    reason: StepUpHookFailure;
+    scope_requested: string;
+    user_id: string;
     /** The hook's HTTP status, when it answered. */
     status_code: number | null;
     occurred_at: string;

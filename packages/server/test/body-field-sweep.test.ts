@@ -21,6 +21,25 @@ interface Schema {
  * field wrong — and, sent as is, get past it to the handler (the control). A route with a body and
  * no entry here fails the sweep: new routes must join it.
  */
+const STEP_UP: Record<string, Json> = {
+  jwks_url: "http://127.0.0.1:9/jwks.json",
+  step_keys: [{ key: "kyc", description: "identity check" }],
+  allowed_scopes: [
+    {
+      scope: "sweep:read",
+      mode: "direct",
+      direct: {
+        identifier_types: ["email_address"],
+        status: "review",
+        granted_for: 60,
+        grant_mode: "session-bound",
+        steps: [{ order: 1, key: "kyc", expiration_duration: 60 }],
+      },
+    },
+    { scope: "sweep:read", mode: "delegated", delegated: { delegation_hook: "http://127.0.0.1:9/signal" } },
+  ],
+};
+
 const VALID: Record<string, (ids: { userId: string; configId: string }) => Record<string, Json>> = {
   "PUT /mode": () => ({ mode: "dev" }),
   "POST /tokens": () => ({ claims: { sub: "usr_sweep", scope: "read" }, expires_in: 60 }),
@@ -49,6 +68,8 @@ const VALID: Record<string, (ids: { userId: string; configId: string }) => Recor
     enabled: true,
     rate_limit_login_identifier: { ttl: 600_000_000_000, limit: 10 },
   }),
+  "POST /config/stepup": () => STEP_UP,
+  "PUT /config/stepup": () => STEP_UP,
   "POST /config/migration": () => ({ session_validation_url: "http://127.0.0.1:9/hook" }),
   "PUT /config/migration": () => ({ session_validation_url: "http://127.0.0.1:9/hook" }),
   "POST /users": () => ({

@@ -8,6 +8,7 @@ import { passwordConfigRoutes } from "./management/password-config.js";
 import * as scopes from "./management/scopes.js";
 import * as sessionConfig from "./management/session-config.js";
 import * as sessions from "./management/sessions.js";
+import { stepUpConfigRoutes } from "./management/step-up-config.js";
 import * as tokens from "./management/tokens.js";
 import * as grants from "./management/user-grants.js";
 import * as identifiers from "./management/user-identifiers.js";
@@ -56,6 +57,11 @@ export const managementRoutes: RouteTable = [
   ["GET", "/config/claims", claimsConfigRoutes.get],
   ["PUT", "/config/claims", claimsConfigRoutes.update],
   ["DELETE", "/config/claims", claimsConfigRoutes.remove],
+
+  ["POST", "/config/stepup", stepUpConfigRoutes.create],
+  ["GET", "/config/stepup", stepUpConfigRoutes.get],
+  ["PUT", "/config/stepup", stepUpConfigRoutes.update],
+  ["DELETE", "/config/stepup", stepUpConfigRoutes.remove],
 
   ["POST", "/config/migration", migrationConfigRoutes.create],
   ["GET", "/config/migration", migrationConfigRoutes.get],

@@ -1,4 +1,5 @@
 import type { DomainDeps } from "../shared/domain-deps.js";
+import type { Repositories } from "../shared/store.js";
 import type { AppRecord } from "./app-repository.js";
 import type { ConfigRecord } from "./config-repository.js";
 
@@ -12,6 +13,12 @@ export interface SingleConfigKind<Value, Input> {
   label: string;
   /** The stored value for a request: defaults applied, every rule checked. */
   complete(app: AppRecord, input: Input): { ok: true; value: Value } | { ok: false; message: string };
+  /**
+   * Rules that read other config (e.g. that scopes are allowed ones), checked in the write's
+   * transaction so that what they read cannot change before it commits: why the value is refused,
+   * or null.
+   */
+  checkInTx?(tx: Repositories, app: AppRecord, value: Value): Promise<string | null>;
   /** Runs once a first config exists (e.g. make the key its calls are signed with). */
   afterCreate?(deps: DomainDeps, app: AppRecord): Promise<void>;
 }
@@ -28,6 +35,20 @@ export function singleConfig<Value, Input>(k: SingleConfigKind<Value, Input>) {
   };
   const read = (deps: Pick<DomainDeps, "store">, appId: string) =>
     deps.store.configs.get<Value>(appId, k.kind);
+  /** The write, after the kind's checks in the same transaction; its result, or why it was refused. */
+  const write = (
+    deps: DomainDeps,
+    app: AppRecord,
+    value: Value,
+    store: (tx: Repositories) => Promise<boolean>,
+  ): Promise<boolean | Invalid> =>
+    k.checkInTx
+      ? deps.store.transaction<boolean | Invalid>(async (tx, rollback) => {
+          const why = await k.checkInTx?.(tx, app, value);
+          if (why) return rollback({ ok: false, reason: "invalid_input", message: why });
+          return store(tx);
+        })
+      : store(deps.store);
   return {
     read,
     async create(
@@ -42,14 +63,17 @@ export function singleConfig<Value, Input>(k: SingleConfigKind<Value, Input>) {
       const complete = k.complete(app, input);
       if (!complete.ok) return { ok: false, reason: "invalid_input", message: complete.message };
       const now = deps.clock.now();
-      if (!(await deps.store.configs.create(app.id, k.kind, complete.value, now))) {
+      const created = await write(deps, app, complete.value, (tx) =>
+        tx.configs.create(app.id, k.kind, complete.value, now),
+      );
+      if (created === true) await k.afterCreate?.(deps, app);
+      else if (created === false)
         return {
           ok: false,
           reason: "already_exists",
           message: `This app already has a ${k.label} config; update it with PUT.`,
         };
-      }
-      await k.afterCreate?.(deps, app);
+      else return created;
       return { ok: true, config: { value: complete.value, createdAt: now, updatedAt: now } };
     },
     async get(
@@ -66,8 +90,11 @@ export function singleConfig<Value, Input>(k: SingleConfigKind<Value, Input>) {
     ): Promise<{ ok: true; config: ConfigRecord<Value> } | Invalid | Missing> {
       const complete = k.complete(app, input);
       if (!complete.ok) return { ok: false, reason: "invalid_input", message: complete.message };
-      if (!(await deps.store.configs.replace(app.id, k.kind, complete.value, deps.clock.now())))
-        return missing;
+      const replaced = await write(deps, app, complete.value, (tx) =>
+        tx.configs.replace(app.id, k.kind, complete.value, deps.clock.now()),
+      );
+      if (replaced === false) return missing;
+      if (replaced !== true) return replaced;
       const config = await read(deps, app.id);
       return config ? { ok: true, config } : missing;
     },

@@ -2,6 +2,7 @@ import { SCOPE_LIMITS } from "@overture/protocol";
 import type { DomainDeps } from "../shared/domain-deps.js";
 import type { Failure } from "../shared/outcome.js";
 import type { Repositories } from "../shared/store.js";
+import { STEP_UP_CONFIG, type StepUpConfigValue } from "../step-up/step-up-config.js";
 import { sortedUnique, undeclarableReason } from "./scope-names.js";
 import type { RowLock } from "./scope-repository.js";
 import { recordUserUpdated } from "./user-grants.js";
@@ -96,13 +97,19 @@ export async function unknownScope(
   return `${where} "${scopes[index]}" is not an allowed scope of this app; declare it with POST /config/scopes first.`;
 }
 
-/** What grants `scope` besides users: the groups and login configs that would be left dangling. */
+/**
+ * What grants `scope` besides users: the groups, login configs and step-up entries that would be
+ * left dangling.
+ */
 async function scopeUsers(tx: Repositories, appId: string, scope: string): Promise<string[]> {
   const groups = (await tx.scopes.groupsUsing(appId, scope)).map((name) => `group "${name}"`);
   const otp = (await tx.otp.listConfigs(appId))
     .filter((c) => c.grantedScopes.includes(scope))
     .map((c) => `OTP login config ${c.id}`);
-  return [...groups, ...otp];
+  const stepUp = (await tx.configs.get<StepUpConfigValue>(appId, STEP_UP_CONFIG))?.value.allowed_scopes
+    .map((entry, i) => (entry.scope === scope ? `step-up config allowed_scopes[${i}]` : null))
+    .filter((where) => where !== null);
+  return [...groups, ...otp, ...(stepUp ?? [])];
 }
 
 function invalid(message: string): Failure<"invalid_input"> {

@@ -9,6 +9,8 @@ export type DomainReason =
   | "invalid_input"
   | "invalid_identifier"
   | "weak_password"
+  /** Step-up metadata beyond its limits (prelude-api.md §4.11). */
+  | "invalid_metadata"
   | "rate_limited"
   // Configuration
   | "not_configured"
@@ -44,6 +46,8 @@ export type DomainReason =
   | "legacy_session_rejected"
   | "account_disabled"
   | "scope_missing"
+  /** A scope step-up has no rule for, or none that applies to this user. */
+  | "scope_not_allowed"
   // Tokens and proofs
   | "token_reused"
   | "pkce_mismatch"
@@ -53,9 +57,18 @@ export type DomainReason =
   | "dpop_invalid"
   | "dpop_nonce_required"
   | "dpop_key_mismatch"
+  /** A challenge token of another session or user, or a verification token for another challenge. */
+  | "challenge_mismatch"
+  /** A custom step's verification token that does not verify (docs/step-up.md). */
+  | "verification_invalid"
+  | "step_not_completed"
+  | "step_not_found"
+  /** A step asked for out of its order. */
+  | "step_bypassed"
   // Peers
   | "delivery_failed"
-  | "hook_failed";
+  | "hook_failed"
+  | "step_up_hook_failed";
 
 export interface Failure<R extends DomainReason = DomainReason> {
   ok: false;

@@ -13,6 +13,14 @@ export {
   TokenVerificationError,
 } from "./backend/verify-access-token.js";
 export {
+  createStepVerificationIssuer,
+  type StepVerificationIssuerOptions,
+} from "./backend/step-verification-token.js";
+export {
+  createDelegationHookVerifier,
+  type DelegationHookVerifierOptions,
+} from "./backend/verify-delegation-hook-request.js";
+export {
   createMigrationHookVerifier,
   HookRequestError,
   type MigrationHookVerifierOptions,

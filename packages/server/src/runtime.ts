@@ -6,6 +6,8 @@ import { TokenContentsCache } from "./domain/sessions/token-contents.js";
 import { type Clock, systemClock } from "./domain/shared/clock.js";
 import type { DomainDeps } from "./domain/shared/domain-deps.js";
 import type { Store } from "./domain/shared/store.js";
+import { createCustomerJwksClient } from "./hooks/customer-jwks-client.js";
+import { createDelegationHookClient } from "./hooks/delegation-hook-client.js";
 import { createMigrationHookClient } from "./hooks/migration-hook-client.js";
 import { deriveKeys } from "./keys/derived-keys.js";
 import { KeyRing } from "./keys/key-ring.js";
@@ -85,6 +87,8 @@ export function createDomainDeps(
     baseDomain: config.frontend.baseDomain,
     dns: systemCnameResolver(config.frontend.dnsServers),
     migrationHook: createMigrationHookClient({ keys, clock, outbound, schemas: createSchemaCompiler() }),
+    delegationHook: createDelegationHookClient({ keys, clock, outbound }),
+    customerJwks: createCustomerJwksClient({ clock, outbound }),
     otpTransports: {
       gateway: gatewaySender(outbound),
       mail: smtpSender(config.login.smtpAllowedInternalHosts),

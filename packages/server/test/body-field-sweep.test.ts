@@ -68,6 +68,8 @@ const VALID: Record<string, (ids: { userId: string; configId: string }) => Recor
     enabled: true,
     rate_limit_login_identifier: { ttl: 600_000_000_000, limit: 10 },
   }),
+  "POST /v1/session/stepup/request": () => ({ scope: "sweep:read", metadata: { amount: "5" } }),
+  "POST /v1/session/stepup/continue": () => ({ challenge_token: "x.y.z", verification_token: "a.b.c" }),
   "POST /config/stepup": () => STEP_UP,
   "PUT /config/stepup": () => STEP_UP,
   "POST /config/migration": () => ({ session_validation_url: "http://127.0.0.1:9/hook" }),

@@ -296,12 +296,16 @@ describeEachDatabase("sessions: finalize, refresh, revoke", (dialect) => {
     expect(new Set(results.map((r) => r.headers["x-refresh-token"])).size).toBe(1);
   });
 
-  it("refuses a step_up_token rather than ignoring it, while step-up is not configured", async () => {
+  it("refuses a step_up_token that is no step-up challenge rather than ignoring it, and rotates nothing", async () => {
     const c = client();
     await c.finalize(await challenge());
-    const res = await c.call("/v1/session/refresh", { step_up_token: "x.y.z" });
-    expect(res.status).toBe(403);
-    expect(res.body.code).toBe("forbidden");
+    const before = c.refreshToken;
+    // Not a token; then a login challenge token, which is no step-up challenge.
+    for (const token of ["x.y.z", await challenge()]) {
+      const res = await c.call("/v1/session/refresh", { step_up_token: token });
+      expect([res.status, res.body.code]).toEqual([400, "invalid_challenge_token"]);
+      expect(c.refreshToken).toBe(before);
+    }
     expect((await c.refresh()).status).toBe(200);
   });
 

@@ -28,6 +28,7 @@ export const REGISTERED_CLAIMS = [
   "scope",
   "external_id",
   "cnf",
+  "step_up_grants",
 ] as const;
 
 export const claimTypes = ["string", "number", "boolean", "string[]"] as const;

@@ -4,6 +4,7 @@ import * as migration from "./frontend/migration.js";
 import * as otp from "./frontend/otp.js";
 import * as password from "./frontend/password.js";
 import * as tokens from "./frontend/session-tokens.js";
+import * as stepUp from "./frontend/step-up.js";
 import type { RouteTable } from "./route-spec.js";
 
 /** The Frontend API: the app comes from the Host header; browsers call it cross-origin (CORS). */
@@ -27,6 +28,9 @@ export const frontendRoutes: RouteTable = [
   ["POST", "/v1/session/login/finalize", tokens.finalize],
   ["POST", "/v1/session/refresh", tokens.refresh],
   ["POST", "/v1/session/revoke", tokens.revoke],
+
+  ["POST", "/v1/session/stepup/request", stepUp.request],
+  ["POST", "/v1/session/stepup/continue", stepUp.continueRoute],
 
   ["GET", "/v1/session/me/list", me.listMySessions],
   ["POST", "/v1/session/me/revoke", me.revokeMySessions],

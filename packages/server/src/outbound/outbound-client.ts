@@ -26,6 +26,8 @@ export interface OutboundClient {
     headers: Record<string, string>,
     options: OutboundOptions,
   ): Promise<OutboundResult>;
+  /** GETs a customer document (an app's JWKS) under the same rules. */
+  get(url: URL, headers: Record<string, string>, options: OutboundOptions): Promise<OutboundResult>;
   /** Closes the kept-alive connections (at shutdown). */
   close(): void;
 }
@@ -41,7 +43,8 @@ export function createOutboundClient(): OutboundClient {
     https: { guarded: new HttpsAgent({ keepAlive: true }), open: new HttpsAgent({ keepAlive: true }) },
   };
   return {
-    post: (url, body, headers, options) => post(agents, url, body, headers, options),
+    post: (url, body, headers, options) => send(agents, "POST", url, body, headers, options),
+    get: (url, headers, options) => send(agents, "GET", url, null, headers, options),
     close: () => {
       for (const agent of [agents.http.guarded, agents.http.open, agents.https.guarded, agents.https.open])
         agent.destroy();
@@ -54,10 +57,11 @@ type Agents = {
   https: { guarded: HttpsAgent; open: HttpsAgent };
 };
 
-function post(
+function send(
   agents: Agents,
+  method: "GET" | "POST",
   url: URL,
-  body: string,
+  body: string | null,
   headers: Record<string, string>,
   options: OutboundOptions,
 ): Promise<OutboundResult> {
@@ -65,7 +69,7 @@ function post(
   if (options.publicOnly && isIP(host) !== 0 && isInternalAddress(host)) {
     return Promise.resolve({ ok: false, failure: "refused", detail: `${host} is an internal address` });
   }
-  const send = url.protocol === "https:" ? httpsRequest : httpRequest;
+  const request = url.protocol === "https:" ? httpsRequest : httpRequest;
   return new Promise((resolve) => {
     let settled = false;
     const finish = (result: OutboundResult) => {
@@ -74,9 +78,9 @@ function post(
       clearTimeout(timer);
       resolve(result);
     };
-    const req = send(url, {
-      method: "POST",
-      headers: { ...headers, "content-length": String(Buffer.byteLength(body)) },
+    const req = request(url, {
+      method,
+      headers: body === null ? headers : { ...headers, "content-length": String(Buffer.byteLength(body)) },
       agent: agents[url.protocol === "https:" ? "https" : "http"][options.publicOnly ? "guarded" : "open"],
       ...(options.publicOnly && { lookup: publicLookup }),
     });
@@ -114,6 +118,6 @@ function post(
       );
       res.on("error", (error) => finish({ ok: false, failure: "failed", detail: error.message }));
     });
-    req.end(body);
+    req.end(body ?? undefined);
   });
 }

@@ -22,6 +22,8 @@ export interface DatabaseSchema {
   scope_group_scopes: ScopeGroupScopesTable;
   user_scopes: UserScopesTable;
   user_group_members: UserGroupMembersTable;
+  step_up_challenges: StepUpChallengesTable;
+  step_up_grants: StepUpGrantsTable;
   overture_migrations: MigrationsTable;
 }
 
@@ -160,7 +162,7 @@ export interface OtpConfigsTable {
 
 export interface OtpVerificationsTable {
   id: string;
-  flow: Generated<"web" | "native">;
+  flow: Generated<"web" | "native" | "stepup">;
   app_id: string;
   token_sha256: string;
   config_id: string;
@@ -174,6 +176,7 @@ export interface OtpVerificationsTable {
   expires_at: number;
   consumed_at: number | null;
   created_at: number;
+  challenge_step: string | null;
 }
 
 export interface DevMessagesTable {
@@ -227,5 +230,34 @@ export interface UserScopesTable {
 export interface UserGroupMembersTable {
   user_id: string;
   group_id: string;
+  created_at: number;
+}
+
+export interface StepUpChallengesTable {
+  id: string;
+  app_id: string;
+  user_id: string;
+  session_id: string;
+  scope: string;
+  grant_mode: "single-use" | "session-bound" | "profile-bound";
+  granted_for: number;
+  steps: string;
+  steps_done: number;
+  token_jti: string;
+  metadata: string;
+  register_identifier: string | null;
+  expires_at: number;
+  spent_at: number | null;
+  created_at: number;
+}
+
+export interface StepUpGrantsTable {
+  id: string;
+  app_id: string;
+  user_id: string;
+  session_id: string | null;
+  scope: string;
+  grant_mode: "single-use" | "session-bound" | "profile-bound";
+  expires_at: number;
   created_at: number;
 }

@@ -85,8 +85,22 @@ export class KyselyOtpRepository implements OtpRepository {
         expires_at: v.expiresAt,
         consumed_at: v.consumedAt,
         created_at: v.createdAt,
+        challenge_step: v.challengeStep,
       })
       .execute();
+  }
+
+  async findPendingForStep(appId: string, challengeStep: string): Promise<OtpVerificationRecord | null> {
+    const row = await this.db
+      .selectFrom("otp_verifications")
+      .selectAll()
+      .where("app_id", "=", appId)
+      .where("challenge_step", "=", challengeStep)
+      .where("consumed_at", "is", null)
+      .orderBy("created_at", "desc")
+      .orderBy("id", "desc")
+      .executeTakeFirst();
+    return row ? toVerification(row) : null;
   }
 
   async findVerification(appId: string, tokenSha256: string): Promise<OtpVerificationRecord | null> {
@@ -222,5 +236,6 @@ function toVerification(row: Selectable<OtpVerificationsTable>): OtpVerification
     expiresAt: row.expires_at,
     consumedAt: row.consumed_at,
     createdAt: row.created_at,
+    challengeStep: row.challenge_step,
   };
 }

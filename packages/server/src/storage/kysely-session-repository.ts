@@ -3,6 +3,7 @@ import type { SessionRecord, SessionRepository } from "../domain/sessions/sessio
 import type { DatabaseSchema, SessionsTable } from "./database-schema.js";
 import { preparedQuery } from "./prepared-query.js";
 import {
+  sessionGrantsSql,
   type TokenSubjectRow,
   tokenSubjectOf,
   userIdentifiersSql,
@@ -29,6 +30,7 @@ const findByRefreshTokenQuery = (withIdentifiers: boolean) =>
         "users.profile as u_profile",
         "apps.token_config_version",
         userScopesSql.as("u_scopes"),
+        sessionGrantsSql.as("u_grants"),
         ...(withIdentifiers ? [userIdentifiersSql.as("u_identifiers")] : []),
       ])
       .where("refresh_tokens.token_sha256", "=", v.tokenSha256)

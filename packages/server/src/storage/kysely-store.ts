@@ -13,6 +13,7 @@ import { KyselyScopeRepository } from "./kysely-scope-repository.js";
 import { KyselySessionRepository } from "./kysely-session-repository.js";
 import { KyselySigningKeyRepository } from "./kysely-signing-key-repository.js";
 import { KyselySpentTokenRepository } from "./kysely-spent-token-repository.js";
+import { KyselyStepUpRepository } from "./kysely-step-up-repository.js";
 import { KyselyUserRepository } from "./kysely-user-repository.js";
 import type { Database, DialectName } from "./open-database.js";
 
@@ -30,6 +31,7 @@ function repositories(db: Kysely<DatabaseSchema>, dialect: DialectName): Reposit
     otp: new KyselyOtpRepository(db),
     domains: new KyselyDomainRepository(db),
     scopes: new KyselyScopeRepository(db, dialect),
+    stepUp: new KyselyStepUpRepository(db),
   };
 }
 

@@ -10,6 +10,7 @@ import type { DatabaseSchema, UsersTable } from "./database-schema.js";
 import type { DialectName } from "./open-database.js";
 import { preparedQuery } from "./prepared-query.js";
 import {
+  profileGrantsSql,
   spaced,
   type TokenSubjectRow,
   tokenSubjectOf,
@@ -41,6 +42,7 @@ const tokenSubjectQuery = (withIdentifiers: boolean) =>
         "users.profile as u_profile",
         "apps.token_config_version",
         userScopesSql.as("u_scopes"),
+        profileGrantsSql.as("u_grants"),
         userGroupIdsSql.as("u_group_ids"),
         ...(withIdentifiers ? [userIdentifiersSql.as("u_identifiers")] : []),
       ])

@@ -50,6 +50,7 @@ describeEachDatabase("contract: OtpRepository", (dialect) => {
     expiresAt: now + 600_000,
     consumedAt: null,
     createdAt: now,
+    challengeStep: null,
     ...overrides,
   });
 

@@ -53,6 +53,7 @@ describeEachDatabase("contract: SessionRepository", (dialect) => {
         externalId: "session-owner",
         status: "active",
         scopes: [],
+        grants: [],
         readProfile: expect.any(Function),
         tokenConfigVersion: expect.any(Number),
       },

@@ -21,6 +21,7 @@ describeEachDatabase("contract: SpentTokenRepository", (dialect) => {
         rateLimits: 0,
         otp: 0,
         sessions: 0,
+        stepUp: 0,
       });
       expect(await store.spentTokens.markSpent("a1", "challenge", "j1", 10_000)).toBe(true);
       expect(await store.spentTokens.markSpent("a2", "challenge", "j1", 10_000)).toBe(false);

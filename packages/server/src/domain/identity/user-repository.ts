@@ -23,12 +23,21 @@ export type NewUserRow = Omit<UserRecord, "identifiers" | "scopes" | "groups">;
  * What minting a token needs of a user, in the one read a finalize or a refresh makes anyway
  * (docs/scopes-and-claims.md).
  */
+/** A step-up grant as a token mint reads it. */
+export interface StepUpGrant {
+  scope: string;
+  /** Epoch ms. */
+  expiresAt: number;
+}
+
 export interface TokenSubject {
   id: string;
   externalId: string | null;
   status: UserStatus;
   /** The user's direct scopes, unsorted. */
   scopes: string[];
+  /** Lasting step-up grants this mint may carry, expired ones included (docs/step-up.md). */
+  grants: StepUpGrant[];
   /** Parses the profile when a claims mapping reads it, and not otherwise. */
   readProfile(): Record<string, unknown>;
   /** Email addresses and phone numbers, oldest first; read only when asked for. */

@@ -39,12 +39,12 @@ export async function authenticateBearer(
   deps: Pick<DomainDeps, "keys" | "store" | "clock">,
   app: AppRecord,
   token: string | null,
-): Promise<{ ok: true; claims: AccessClaims } | Failure<"session_ended">> {
+): Promise<{ ok: true; claims: AccessClaims & { jkt: string } } | Failure<"session_ended">> {
   const now = deps.clock.now();
   const claims = token ? await verifyAccessToken(deps.keys, app, token, now) : null;
   if (!claims) return { ok: false, reason: "session_ended", message: "A valid access token is required." };
   const session = await deps.store.sessions.get(app.id, claims.sessionId);
   if (!session || session.userId !== claims.userId || !isActive(session, now))
     return { ok: false, reason: "session_ended", message: "The session has ended." };
-  return { ok: true, claims };
+  return { ok: true, claims: { ...claims, jkt: session.jkt } };
 }

@@ -12,6 +12,11 @@ export interface AccessTokenClaims {
   scope: string;
   /** From the claims mapping; never a registered claim, which the mapping is checked against. */
   claims: Record<string, unknown>;
+  /**
+   * Step-up scopes the token carries and until when each holds (Unix seconds): the
+   * `step_up_grants` claim, and the token ends no later than the first of them (docs/step-up.md).
+   */
+  grantEnds?: Record<string, number>;
 }
 
 /**
@@ -28,7 +33,10 @@ export async function mintAccessToken(
 ): Promise<{ token: string; expiresAt: number }> {
   const key = await keys.signingKey(app);
   const iat = Math.floor(now / 1000);
-  const expiresAt = iat + app.accessTtlSeconds;
+  const ends = Object.values(c.grantEnds ?? {});
+  // A scope granted until T is not carried past T: the token ends first, and the next one, minted
+  // at the refresh that follows, no longer has it.
+  const expiresAt = Math.max(iat + 1, Math.min(iat + app.accessTtlSeconds, ...ends));
   const token = await signJws(
     { alg: key.alg, kid: key.kid, typ: "at+jwt" },
     {
@@ -38,6 +46,7 @@ export async function mintAccessToken(
       sid: c.sessionId,
       scope: c.scope,
       ...(c.externalId !== null && { external_id: c.externalId }),
+      ...(ends.length > 0 && { step_up_grants: c.grantEnds }),
       iat,
       nbf: iat,
       exp: expiresAt,

@@ -3,7 +3,7 @@ import type { Identifier } from "@overture/protocol";
 import type { AppRecord } from "../apps/app-repository.js";
 import { markProof, REPLAYED, type ReplayMark } from "../dpop/check-dpop.js";
 import { recordEvent } from "../events/record-event.js";
-import type { TokenSubject } from "../identity/user-repository.js";
+import type { StepUpGrant, TokenSubject } from "../identity/user-repository.js";
 import { isoTime } from "../shared/clock.js";
 import type { DomainDeps } from "../shared/domain-deps.js";
 import { newId } from "../shared/new-id.js";
@@ -11,6 +11,7 @@ import type { Failure } from "../shared/outcome.js";
 import { randomBytesPooled } from "../shared/random-bytes-pooled.js";
 import { sha256 } from "../shared/sha256.js";
 import type { Repositories } from "../shared/store.js";
+import { grantToSpend, type PendingGrant, spendGrant } from "../step-up/spend-step-up.js";
 import { mintAccessToken } from "./access-token.js";
 import { verifyChallengeToken } from "./challenge-token.js";
 import { verifyPkce } from "./pkce.js";
@@ -179,11 +180,20 @@ export async function startSession(
 export async function refreshSession(
   deps: DomainDeps,
   app: AppRecord,
-  input: { refreshToken: string | undefined; jkt: string; replayMark: ReplayMark },
+  input: { refreshToken: string | undefined; jkt: string; replayMark: ReplayMark; stepUpToken?: string },
   client: ClientContext,
 ): Promise<
   | ({ ok: true } & IssuedSession)
-  | Failure<"session_ended" | "dpop_key_mismatch" | "token_reused" | "dpop_invalid">
+  | Failure<
+      | "session_ended"
+      | "dpop_key_mismatch"
+      | "token_reused"
+      | "dpop_invalid"
+      | "challenge_invalid"
+      | "challenge_expired"
+      | "challenge_mismatch"
+      | "step_not_completed"
+    >
 > {
   const now = deps.clock.now();
   if (!input.refreshToken)
@@ -202,17 +212,28 @@ export async function refreshSession(
     return { ok: false, reason: "session_ended", message: "The session has ended." };
   }
 
+  // A step-up grant asked for is checked before anything rotates, and spent with the rotation.
+  let stepUp: PendingGrant | undefined;
+  if (input.stepUpToken !== undefined) {
+    const toSpend = await grantToSpend(deps, app, input.stepUpToken, session, now);
+    if (!toSpend.ok) return toSpend;
+    stepUp = toSpend.pending;
+  }
+
   const successor = successorOf(deps.secrets.refreshSuccessor, input.refreshToken);
-  const rotated = await deps.store.transaction(async (tx) => {
+  const rotated = await deps.store.transaction<boolean | "replayed" | "grant_spent">(async (tx, rollback) => {
     // The proof's replay mark shares this transaction: one commit per refresh instead of two.
-    if (!(await markProof(tx, app.id, input.replayMark))) return "replayed" as const;
+    if (!(await markProof(tx, app.id, input.replayMark))) return "replayed";
     if (!(await tx.sessions.spendRefreshToken(presented, now))) return false;
+    if (stepUp && !(await spendGrant(tx, stepUp, now))) return rollback("grant_spent");
     await tx.sessions.addRefreshToken(session.id, sha256(successor), found.token.generation + 1, now);
     await tx.sessions.touch(session.id, found.token.generation + 1, now, idleEnd(app, session, now));
     return true;
   });
 
   if (rotated === "replayed") return REPLAYED;
+  if (rotated === "grant_spent")
+    return { ok: false, reason: "token_reused", message: "This step-up token was already used." };
   if (!rotated) {
     // The transaction committed the proof's mark although it did not rotate: no replay either way.
     // Spent before (or by a concurrent request): a grace retry, or reuse.
@@ -240,7 +261,7 @@ export async function refreshSession(
       return { ok: false, reason: "session_ended", message: "This refresh token was already rotated." };
     }
   }
-  return issue(deps, app, client, user, session, successor, now);
+  return issue(deps, app, client, user, session, successor, now, stepUp ? [stepUp.grant] : []);
 }
 
 /**
@@ -255,13 +276,23 @@ async function issue(
   session: SessionRecord,
   refreshToken: string,
   now: number,
+  /** A grant this mint spends, which the user's stored grants do not show yet. */
+  spending: StepUpGrant[] = [],
 ): Promise<{ ok: true } & IssuedSession> {
   const contents = await deps.tokenContents.get(app.id, user.tokenConfigVersion);
+  const grants = [...user.grants, ...spending].filter((g) => g.expiresAt > now);
   let identifiers = user.identifiers;
   // Only when the mapping changed to read identifiers since this node last looked (readsIdentifiers).
   if (contents.claims?.readsIdentifiers && identifiers === undefined)
     identifiers = await deps.store.users.identifiersWithIds(app.id, user.id);
-  const { scope, claims, overBudget } = accessTokenContents(contents, user, identifiers, session, client);
+  const { scope, claims, overBudget, grantEnds } = accessTokenContents(
+    contents,
+    user,
+    identifiers,
+    session,
+    client,
+    grants,
+  );
   if (overBudget)
     deps.log?.warn(
       { app_id: app.id, user_id: user.id },
@@ -271,7 +302,7 @@ async function issue(
     deps.keys,
     app,
     client.issuer,
-    { userId: user.id, externalId: user.externalId, sessionId: session.id, scope, claims },
+    { userId: user.id, externalId: user.externalId, sessionId: session.id, scope, claims, grantEnds },
     now,
   );
   return {

@@ -1,5 +1,10 @@
 export interface SpentTokenRepository {
   /** Marks `jti` as used until `expiresAt`; false when it already was (a replay). Atomic. */
-  markSpent(appId: string, kind: "challenge" | "dpop", jti: string, expiresAt: number): Promise<boolean>;
+  markSpent(
+    appId: string,
+    kind: "challenge" | "dpop" | "verification",
+    jti: string,
+    expiresAt: number,
+  ): Promise<boolean>;
   purgeExpired(now: number): Promise<number>;
 }

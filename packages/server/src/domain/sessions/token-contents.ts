@@ -2,7 +2,7 @@ import type { Identifier } from "@overture/protocol";
 import { CLAIMS_CONFIG, type ClaimsConfigValue } from "../claims/claims-config.js";
 import { type CompiledMapping, compileMapping } from "../claims/claims-mapping.js";
 import { resolveClaims } from "../claims/resolve-claims.js";
-import type { TokenSubject } from "../identity/user-repository.js";
+import type { StepUpGrant, TokenSubject } from "../identity/user-repository.js";
 import type { Store } from "../shared/store.js";
 import type { SessionRecord } from "./session-repository.js";
 
@@ -72,7 +72,9 @@ export interface MintClient {
 /**
  * The `scope` and mapped claims of an access token (docs/scopes-and-claims.md): the sorted,
  * de-duplicated union of the user's scopes, the scopes of the session's groups as they are now,
- * and the session's own grants (login method, step-up) — each still an allowed scope of the app.
+ * the session's own grants (login method) and the live step-up grants (docs/step-up.md) — each
+ * still an allowed scope of the app. `grantEnds` says until when each step-up scope holds (Unix
+ * seconds), the latest grant of a scope winning, for the scopes no other source gives.
  */
 export function accessTokenContents(
   contents: TokenContents,
@@ -80,7 +82,13 @@ export function accessTokenContents(
   identifiers: Identifier[] | undefined,
   session: Pick<SessionRecord, "id" | "scopes" | "groupIds" | "method" | "createdAt">,
   client: MintClient,
-): { scope: string; claims: Record<string, unknown>; overBudget: boolean } {
+  stepUpGrants: readonly StepUpGrant[],
+): {
+  scope: string;
+  claims: Record<string, unknown>;
+  overBudget: boolean;
+  grantEnds: Record<string, number>;
+} {
   const scopes = new Set(user.scopes);
   const groups: string[] = [];
   for (const id of session.groupIds) {
@@ -90,11 +98,17 @@ export function accessTokenContents(
     for (const scope of group.scopes) scopes.add(scope);
   }
   for (const scope of session.scopes) scopes.add(scope);
+  const grantEnds: Record<string, number> = {};
+  for (const grant of stepUpGrants) {
+    if (scopes.has(grant.scope) || !contents.allowed.has(grant.scope)) continue;
+    grantEnds[grant.scope] = Math.max(grantEnds[grant.scope] ?? 0, Math.floor(grant.expiresAt / 1000));
+  }
+  for (const granted of Object.keys(grantEnds)) scopes.add(granted);
   const scope = [...scopes]
     .filter((s) => contents.allowed.has(s))
     .sort()
     .join(" ");
-  if (!contents.claims) return { scope, claims: {}, overBudget: false };
+  if (!contents.claims) return { scope, claims: {}, overBudget: false, grantEnds };
   const resolved = resolveClaims(contents.claims, {
     userId: user.id,
     externalId: user.externalId,
@@ -107,5 +121,5 @@ export function accessTokenContents(
     locales: client.locales,
     profile: user.readProfile,
   });
-  return { scope, ...resolved };
+  return { scope, ...resolved, grantEnds };
 }

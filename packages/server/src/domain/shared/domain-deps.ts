@@ -6,6 +6,8 @@ import type { MigrationHook } from "../login/migration/migration-hook.js";
 import type { OtpTransports } from "../login/otp/otp-transports.js";
 import type { PasswordHasher } from "../passwords/password-hasher.js";
 import type { TokenContentsCache } from "../sessions/token-contents.js";
+import type { CustomerJwks } from "../step-up/customer-jwks.js";
+import type { DelegationHook } from "../step-up/delegation-hook.js";
 import type { Clock } from "./clock.js";
 import type { Store } from "./store.js";
 
@@ -26,6 +28,10 @@ export interface DomainDeps {
   dns: CnameResolver;
   /** Calls apps' session validation hooks (hooks/migration-hook-client.ts). */
   migrationHook: MigrationHook;
+  /** Calls apps' step-up delegation hooks (hooks/delegation-hook-client.ts). */
+  delegationHook: DelegationHook;
+  /** Apps' JWKS for custom-step verification tokens, cached (hooks/customer-jwks-client.ts). */
+  customerJwks: CustomerJwks;
   /** How OTP codes leave the server: the gateway and SMTP senders (senders/). */
   otpTransports: OtpTransports;
   /** For operational messages (a dev-mode OTP, a purge failure); never secrets in prod. */

@@ -6,7 +6,8 @@ export const PURGE_INTERVAL_MS = 5 * 60_000;
 /**
  * Deletes what can never matter again: spent-token marks (challenge jtis, DPoP jtis) and
  * rate-limit windows past their expiry, OTP verifications past theirs, dev messages after a day,
- * sessions (with every refresh token they rotated through) a day after they ended. Safe on any number of nodes at once; each delete is idempotent.
+ * sessions (with every refresh token they rotated through) a day after they ended, step-up
+ * challenges and grants past their end. Safe on any number of nodes at once; each delete is idempotent.
  */
 export async function purgeExpired(deps: Pick<DomainDeps, "store" | "clock">) {
   const now = deps.clock.now();
@@ -16,5 +17,6 @@ export async function purgeExpired(deps: Pick<DomainDeps, "store" | "clock">) {
     otp: await deps.store.otp.purge(now, now - 86_400_000),
     // An ended session's tokens already answer 401; after a day they go, with their refresh tokens.
     sessions: await deps.store.sessions.purgeEnded(now - 86_400_000),
+    stepUp: await deps.store.stepUp.purge(now),
   };
 }

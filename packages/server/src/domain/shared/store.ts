@@ -9,6 +9,7 @@ import type { OtpRepository } from "../login/otp/otp-repository.js";
 import type { ScopeRepository } from "../scopes/scope-repository.js";
 import type { SessionRepository } from "../sessions/session-repository.js";
 import type { SpentTokenRepository } from "../sessions/spent-token-repository.js";
+import type { StepUpRepository } from "../step-up/step-up-repository.js";
 import type { RateLimitRepository } from "./rate-limit-repository.js";
 
 /**
@@ -29,6 +30,7 @@ export interface Repositories {
   otp: OtpRepository;
   domains: DomainRepository;
   scopes: ScopeRepository;
+  stepUp: StepUpRepository;
 }
 
 export interface Store extends Repositories {

@@ -12,7 +12,7 @@ export async function requireBearer(
   deps: HttpDeps,
   app: AppRecord,
   request: FastifyRequest,
-): Promise<AccessClaims> {
+): Promise<AccessClaims & { jkt: string }> {
   const match = /^Bearer +(\S+) *$/i.exec(request.headers.authorization ?? "");
   const caller = await authenticateBearer(deps.domain, app, match?.[1] ?? null);
   if (!caller.ok) fail(caller);

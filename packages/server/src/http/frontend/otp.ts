@@ -11,11 +11,13 @@ import type { OtpFlow } from "../../domain/login/otp/otp-repository.js";
 import { issueChallengeToken } from "../../domain/sessions/challenge-token.js";
 import { startSession } from "../../domain/sessions/sessions.js";
 import type { Failure } from "../../domain/shared/outcome.js";
+import { checkStepOtp, startStepOtp } from "../../domain/step-up/otp-step.js";
 import { ApiError, fail } from "../api-error.js";
 import { hostCookie, readCookie } from "../cookies.js";
 import { defineRoute } from "../route-spec.js";
 import { clientContext, requireDpop, tokenIssuer } from "./client-request.js";
 import { handOver } from "./session-tokens.js";
+import { dpopOf } from "./step-up.js";
 
 const tag = "OTP";
 const verificationCookie = (appId: string) => `__Host-verification-login_${appId}`;
@@ -128,7 +130,7 @@ export const checkLoginOtp = defineRoute({
   },
 });
 
-const retryRoute = (operationId: string, summary: string, flow: OtpFlow) =>
+const retryRoute = (operationId: string, summary: string, flows: readonly OtpFlow[]) =>
   defineRoute({
     operationId,
     summary,
@@ -141,7 +143,7 @@ const retryRoute = (operationId: string, summary: string, flow: OtpFlow) =>
     errors: ["unauthorized", "rate_limited", "delivery_failed"],
     handler: async ({ app, deps, log, request }) => {
       const result = await retryOtp(deps.domain, app, {
-        flow,
+        flows,
         ip: request.ip,
         verificationToken: verificationToken(request, app.id),
       });
@@ -150,22 +152,43 @@ const retryRoute = (operationId: string, summary: string, flow: OtpFlow) =>
     },
   });
 
-export const retryLoginOtp = retryRoute("retryLoginOtp", "Send the sign-in code again (web)", "web");
-export const retryOtpRoute = retryRoute("otpRetry", "Send the code again", "native");
+export const retryLoginOtp = retryRoute("retryLoginOtp", "Send the sign-in code again (web)", ["web"]);
+export const retryOtpRoute = retryRoute("otpRetry", "Send the code again", ["native", "stepup"]);
 
 export const start = defineRoute({
   operationId: "startOtp",
   summary: "Send a sign-in code",
   description:
     "With `identifier`: a sign-in code (204, `X-Verification-Token`). An optional `code_challenge` binds " +
-    "the resulting challenge token to PKCE. The step-up form (`challenge_token`) comes with step-up.",
+    "the resulting challenge token to PKCE. With `challenge_token` instead: the code for the step-up " +
+    "challenge's current `verify_email`/`verify_sms` step, sent to the user's identifier of that type " +
+    "(docs/step-up.md).",
   tag,
   body: OtpStartRequest,
   responses: { 204: null },
-  errors: [...startErrors],
+  errors: [
+    ...startErrors,
+    "invalid_challenge_token",
+    "expired_challenge_token",
+    "token_reused",
+    "step_not_found",
+    "step_bypassed",
+  ],
   handler: async ({ app, body, deps, log, request, reply }) => {
-    if (body.challenge_token !== undefined)
-      throw new ApiError("forbidden", "Step-up is not configured for this app.");
+    if (body.challenge_token !== undefined) {
+      if (body.identifier || body.code_challenge !== undefined || body.login_config_id !== undefined)
+        throw new ApiError(
+          "bad_request",
+          "With challenge_token, send no identifier, code_challenge or login_config_id: the step names them.",
+        );
+      const sent = await startStepOtp({ ...deps.domain, log }, app, {
+        challengeToken: body.challenge_token,
+        ip: request.ip,
+      });
+      if (!sent.ok) failSend(log, sent);
+      handOverVerification(reply, app.id, sent.verificationToken);
+      return { status: 204 };
+    }
     if (!body.identifier)
       throw new ApiError("bad_request", "Send identifier (or challenge_token for step-up).");
     const result = await startOtp(deps.domain, app, {
@@ -185,14 +208,39 @@ export const check = defineRoute({
   operationId: "otpCheck",
   summary: "Check a sign-in code",
   description:
-    "The right code answers a `session-start` challenge token to finalize (with the PKCE verifier if one was bound).",
+    "The right code answers a `session-start` challenge token to finalize (with the PKCE verifier if one was bound). " +
+    "With `challenge_token` (step-up): a challenge DPoP proof is required — by the session's key, its `jti` " +
+    "the challenge token's, no nonce — and the answer is the challenge's next token, or its completed one.",
   tag,
   body: OtpCheckRequest,
   responses: { 200: ChallengeTokenResponse },
-  errors: ["bad_request", "bad_check_code", "unauthorized", "suspended_account"],
-  handler: async ({ app, body, deps, request, reply }) => {
-    if (body.challenge_token !== undefined)
-      throw new ApiError("forbidden", "Step-up is not configured for this app.");
+  errors: [
+    "bad_request",
+    "bad_check_code",
+    "unauthorized",
+    "suspended_account",
+    "invalid_challenge_token",
+    "expired_challenge_token",
+    "token_reused",
+    "step_not_found",
+    "step_bypassed",
+    "identifier_already_exists",
+    "missing_dpop_proof",
+    "invalid_dpop_proof",
+    "dpop_key_mismatch",
+  ],
+  handler: async ({ app, body, deps, log, request, reply }) => {
+    if (body.challenge_token !== undefined) {
+      const stepped = await checkStepOtp(
+        { ...deps.domain, log },
+        app,
+        { challengeToken: body.challenge_token, code: body.code, proof: dpopOf(request) },
+        tokenIssuer(request),
+      );
+      if (!stepped.ok) fail(stepped);
+      clearVerification(reply, app.id);
+      return { status: 200, body: { challenge_token: stepped.challengeToken } };
+    }
     const checked = await checkOtp(deps.domain, app, {
       flow: "native",
       verificationToken: verificationToken(request, app.id),

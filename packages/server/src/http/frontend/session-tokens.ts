@@ -6,7 +6,7 @@ import {
   refreshSession,
   revokeByRefreshToken,
 } from "../../domain/sessions/sessions.js";
-import { ApiError, fail } from "../api-error.js";
+import { fail } from "../api-error.js";
 import { defineRoute } from "../route-spec.js";
 import {
   clearRefreshCookie,
@@ -72,7 +72,8 @@ export const refresh = defineRoute({
     "Send the refresh token in `X-Refresh-Token` (or the cookie) with a DPoP proof by the session's key. " +
     "Each refresh token works once. Presenting a spent one revokes the session (`token_reused`), except " +
     "a retry of the immediately previous token, by the same key, within 60 s, which gets the same new " +
-    "tokens again (docs/sessions.md).",
+    "tokens again (docs/sessions.md). With `step_up_token`, a completed step-up challenge of this " +
+    "session is spent and its scope granted as its grant mode says (docs/step-up.md).",
   tag,
   body: RefreshRequest,
   bodyOptional: true,
@@ -80,23 +81,28 @@ export const refresh = defineRoute({
   dpop: true,
   errors: [
     "bad_request",
-    "forbidden",
     "missing_dpop_proof",
     "invalid_dpop_proof",
     "use_dpop_nonce",
     "dpop_key_mismatch",
     "unauthorized",
     "token_reused",
+    "invalid_challenge_token",
+    "expired_challenge_token",
+    "token_mismatch",
+    "step_not_completed",
   ],
   handler: async ({ app, body, deps, log, request, reply }) => {
-    // A grant the client asked for is never dropped silently: until step-up exists, say so.
-    if (body.step_up_token !== undefined)
-      throw new ApiError("forbidden", "Step-up is not configured for this app.");
     const proof = await requireDpop(deps, app, request, { deferReplayMark: true });
     const result = await refreshSession(
       { ...deps.domain, log },
       app,
-      { refreshToken: presentedRefreshToken(request, app.id), jkt: proof.jkt, replayMark: proof.replayMark },
+      {
+        refreshToken: presentedRefreshToken(request, app.id),
+        jkt: proof.jkt,
+        replayMark: proof.replayMark,
+        ...(body.step_up_token !== undefined && { stepUpToken: body.step_up_token }),
+      },
       clientContext(request),
     );
     if (!result.ok) fail(result);

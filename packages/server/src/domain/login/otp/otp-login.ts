@@ -10,7 +10,7 @@ import { newId } from "../../shared/new-id.js";
 import type { DomainReason, Failure } from "../../shared/outcome.js";
 import { consumeRateLimit } from "../../shared/rate-limit.js";
 import { sha256 } from "../../shared/sha256.js";
-import type { OtpChannel, OtpConfigRecord, OtpFlow } from "./otp-repository.js";
+import type { OtpChannel, OtpConfigRecord, OtpFlow, OtpVerificationRecord } from "./otp-repository.js";
 import { sendOtp } from "./send-otp.js";
 
 export const OTP_TTL_MS = 10 * 60_000;
@@ -95,6 +95,8 @@ export async function startOtp(
     loginConfigId?: string;
     codeChallenge?: string;
     ip: string;
+    /** For a step-up step: the step it completes (docs/step-up.md). */
+    challengeStep?: string;
   },
 ): Promise<
   | { ok: true; verificationToken: string; expiresAt: number }
@@ -135,6 +137,7 @@ export async function startOtp(
     expiresAt: now + OTP_TTL_MS,
     consumedAt: null,
     createdAt: now,
+    challengeStep: input.challengeStep ?? null,
   });
   const sent = await sendOtp(deps, app, resolved.config, message(identifier, code));
   if (!sent.ok) {
@@ -165,19 +168,37 @@ const NO_PENDING = {
 async function pendingVerification(
   deps: DomainDeps,
   app: AppRecord,
-  flow: OtpFlow,
+  flows: readonly OtpFlow[],
   verificationToken: string | undefined,
 ) {
   const v = verificationToken
     ? await deps.store.otp.findVerification(app.id, sha256(verificationToken))
     : null;
-  return v && v.consumedAt === null && v.flow === flow ? v : null;
+  return v && v.consumedAt === null && flows.includes(v.flow) ? v : null;
 }
 
 /**
- * Checks a code. Wrong and expired codes answer the same `bad_check_code`; after five checks the
- * verification is dead, resends included. The right code consumes it, then finds the user by the
- * identifier or creates one (a first successful check is a sign-up).
+ * Checks a code against a pending verification and consumes it when right. Wrong and expired codes
+ * answer the same `wrong_code`; after five checks the verification is dead, resends included.
+ */
+export async function redeemCode(
+  deps: DomainDeps,
+  v: OtpVerificationRecord,
+  code: string,
+): Promise<{ ok: true } | Fail<"no_pending_verification" | "wrong_code">> {
+  const now = deps.clock.now();
+  const attempts = await deps.store.otp.countAttempt(v.id);
+  const expected = Buffer.from(v.codeMac, "hex");
+  const given = Buffer.from(codeMac(deps, v.id, code.trim()), "hex");
+  const right = timingSafeEqual(expected, given);
+  if (!right || now >= v.expiresAt || attempts > OTP_MAX_CHECKS) return { ok: false, reason: "wrong_code" };
+  if (!(await deps.store.otp.consume(v.id, now))) return NO_PENDING;
+  return { ok: true };
+}
+
+/**
+ * Checks a sign-in code (redeemCode); the right one finds the user by the identifier or creates
+ * one (a first successful check is a sign-up).
  */
 export async function checkOtp(
   deps: DomainDeps,
@@ -186,15 +207,10 @@ export async function checkOtp(
 ): Promise<
   ({ ok: true } & CheckedOtp) | Fail<"no_pending_verification" | "wrong_code" | "account_disabled">
 > {
-  const now = deps.clock.now();
-  const v = await pendingVerification(deps, app, input.flow, input.verificationToken);
+  const v = await pendingVerification(deps, app, [input.flow], input.verificationToken);
   if (!v) return NO_PENDING;
-  const attempts = await deps.store.otp.countAttempt(v.id);
-  const expected = Buffer.from(v.codeMac, "hex");
-  const given = Buffer.from(codeMac(deps, v.id, input.code.trim()), "hex");
-  const right = timingSafeEqual(expected, given);
-  if (!right || now >= v.expiresAt || attempts > OTP_MAX_CHECKS) return { ok: false, reason: "wrong_code" };
-  if (!(await deps.store.otp.consume(v.id, now))) return NO_PENDING;
+  const redeemed = await redeemCode(deps, v, input.code);
+  if (!redeemed.ok) return redeemed;
 
   const user = await findOrCreateUser(deps, app, v.identifier);
   if (user.status !== "active") return { ok: false, reason: "account_disabled" };
@@ -217,7 +233,7 @@ export async function checkOtp(
 export async function retryOtp(
   deps: DomainDeps,
   app: AppRecord,
-  input: { flow: OtpFlow; verificationToken: string | undefined; ip: string },
+  input: { flows: readonly OtpFlow[]; verificationToken: string | undefined; ip: string },
 ): Promise<
   | { ok: true }
   | Fail<
@@ -229,7 +245,7 @@ export async function retryOtp(
     >
 > {
   const now = deps.clock.now();
-  const v = await pendingVerification(deps, app, input.flow, input.verificationToken);
+  const v = await pendingVerification(deps, app, input.flows, input.verificationToken);
   if (!v || now >= v.expiresAt || v.attempts >= OTP_MAX_CHECKS) return NO_PENDING;
   const wait = v.lastSentAt + OTP_RESEND_COOLDOWN_MS - now;
   if (wait > 0) return { ok: false, reason: "rate_limited", retryAfterSeconds: Math.ceil(wait / 1000) };

@@ -30,8 +30,11 @@ export interface OtpConfigRecord {
   updatedAt: number;
 }
 
-/** Which pair of endpoints a verification belongs to (docs/otp.md, "The two flows"). */
-export type OtpFlow = "web" | "native";
+/**
+ * Which pair of endpoints a verification belongs to (docs/otp.md, "The two flows"), or a step-up
+ * step (`/otp` and `/otp/check` with a challenge token; docs/step-up.md).
+ */
+export type OtpFlow = "web" | "native" | "stepup";
 
 export interface OtpVerificationRecord {
   id: string;
@@ -48,6 +51,8 @@ export interface OtpVerificationRecord {
   expiresAt: number;
   consumedAt: number | null;
   createdAt: number;
+  /** For a step-up step: `<challenge id> <steps done>`, the one step it completes. */
+  challengeStep: string | null;
 }
 
 export interface DevMessage {
@@ -70,6 +75,8 @@ export interface OtpRepository {
   clearDefault(appId: string, channel: OtpChannel, except: string): Promise<void>;
   insertVerification(v: OtpVerificationRecord): Promise<void>;
   findVerification(appId: string, tokenSha256: string): Promise<OtpVerificationRecord | null>;
+  /** The newest unconsumed verification sent for a step-up step. */
+  findPendingForStep(appId: string, challengeStep: string): Promise<OtpVerificationRecord | null>;
   /** Counts one check; returns the attempts made so far, this one included. Atomic. */
   countAttempt(id: string): Promise<number>;
   /** Records a resend with its new code, unless the verification was consumed. */

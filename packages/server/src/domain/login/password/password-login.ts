@@ -138,16 +138,20 @@ export async function resetOwnPassword(
   const check = checkPassword(input.password, await passwordRules(deps, app.id));
   if (!check.ok) return { ok: false, reason: "weak_password", message: policyMessage(check.failed) };
   const session = await deps.store.sessions.get(app.id, input.sessionId);
-  if (!session?.scopes.includes(PASSWORD_WRITE_SCOPE)) return { ok: false, reason: "scope_missing" };
+  if (!session) return { ok: false, reason: "scope_missing" };
   // A grant of a scope the app no longer allows is void, as in the tokens (token-contents.ts).
   if ((await deps.store.scopes.findAllowed(app.id, [PASSWORD_WRITE_SCOPE])).length === 0)
     return { ok: false, reason: "scope_missing" };
   const hash = await deps.passwords.hash(input.password);
   const now = deps.clock.now();
-  return deps.store.transaction(async (tx) => {
-    const remaining = session.scopes.filter((s) => s !== PASSWORD_WRITE_SCOPE);
-    if (!(await tx.sessions.replaceScopes(session.id, session.scopes, remaining))) {
-      return { ok: false, reason: "scope_missing" } as const;
+  const missing = { ok: false, reason: "scope_missing" } as const;
+  return deps.store.transaction(async (tx, rollback) => {
+    // The login method's grant on the session, else a step-up grant (docs/step-up.md): one is used up.
+    if (session.scopes.includes(PASSWORD_WRITE_SCOPE)) {
+      const remaining = session.scopes.filter((s) => s !== PASSWORD_WRITE_SCOPE);
+      if (!(await tx.sessions.replaceScopes(session.id, session.scopes, remaining))) return rollback(missing);
+    } else if (!(await tx.stepUp.consumeGrant(app.id, input.userId, session.id, PASSWORD_WRITE_SCOPE, now))) {
+      return rollback(missing);
     }
     await tx.users.update(app.id, input.userId, { passwordHash: hash }, now);
     if (input.revokeSessions !== false)

@@ -6,16 +6,16 @@ export {
 export { type MirrorInput, type MirrorResult, mirrorDelete, mirrorUser } from "./backend/mirror-user.js";
 export { type BackfillCounts, type BackfillOptions, runBackfill } from "./backend/run-backfill.js";
 export {
+  createStepVerificationIssuer,
+  type StepVerificationIssuerOptions,
+} from "./backend/step-verification-token.js";
+export {
   type AccessTokenClaims,
   type AccessTokenVerifier,
   type AccessTokenVerifierOptions,
   createAccessTokenVerifier,
   TokenVerificationError,
 } from "./backend/verify-access-token.js";
-export {
-  createStepVerificationIssuer,
-  type StepVerificationIssuerOptions,
-} from "./backend/step-verification-token.js";
 export {
   createDelegationHookVerifier,
   type DelegationHookVerifierOptions,
@@ -38,4 +38,6 @@ export {
   type SessionClient,
   type SessionClientOptions,
   type SessionStore,
+  type StepUpState,
+  type StepUpStepInfo,
 } from "./session-client.js";

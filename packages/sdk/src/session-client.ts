@@ -1,4 +1,4 @@
-import { base64UrlEncode } from "./base64url.js";
+import { base64UrlDecode, base64UrlEncode } from "./base64url.js";
 import { OvertureApiError } from "./overture-api-error.js";
 
 /**
@@ -181,6 +181,43 @@ export function createSessionClient(options: SessionClientOptions) {
     );
   };
 
+  /** The Bearer flavour (client-protocol.md §5.8): on a 401, refresh once and send again. */
+  const bearerCall = async (path: string, body: unknown, challengeToken?: string) => {
+    const attempt = async () => {
+      const headers: Record<string, string> = { authorization: `Bearer ${await client.refresh()}` };
+      if (challengeToken) headers.dpop = await challengeProof(path, challengeToken);
+      return send(path, body, headers);
+    };
+    let answer = await attempt();
+    if (answer.response.status === 401) {
+      await store.delete("access");
+      answer = await attempt();
+    }
+    if (!answer.response.ok) fail(answer.response, answer.json);
+    return answer.json;
+  };
+
+  /** The challenge flavour of DPoP: the session's key, the challenge token's jti, no nonce. */
+  const challengeProof = async (path: string, challengeToken: string) =>
+    proof(await dpopKey(), base + path, "", String(claimsOf(challengeToken).jti ?? ""));
+
+  /** Where a step-up challenge stands; a completed one is spent on `/refresh` at once. */
+  const advance = async (challengeToken: unknown): Promise<StepUpState> => {
+    if (typeof challengeToken !== "string") throw new Error("No challenge token in the answer");
+    const claims = claimsOf(challengeToken);
+    if (claims.current_step !== "completed")
+      return {
+        status: "pending",
+        challengeToken,
+        challengeId: String(claims.challenge_id),
+        currentStep: String(claims.current_step),
+        steps: (claims.steps as StepUpStepInfo[] | undefined) ?? [],
+      };
+    await store.delete("access");
+    const accessToken = await keep(await dpopCall("/refresh", { step_up_token: challengeToken }, true));
+    return { status: "completed", accessToken };
+  };
+
   const client = {
     /**
      * Exchanges a legacy session token for an Overture session and returns its access token. A
@@ -233,6 +270,46 @@ export function createSessionClient(options: SessionClientOptions) {
       await store.delete("access");
     },
 
+    /**
+     * Asks for a scope mid-session (docs/step-up.md): `completed` when granted at once (already
+     * spent on `/refresh`: the new access token has it), `pending` with the challenge to complete
+     * step by step, or `block`.
+     */
+    async requestStepUp(input: { scope: string; metadata?: Record<string, string> }): Promise<StepUpState> {
+      const json = await bearerCall("/stepup/request", {
+        scope: input.scope,
+        ...(input.metadata && { metadata: input.metadata }),
+      });
+      return json.status === "block" ? { status: "block" } : advance(json.challenge_token);
+    },
+
+    /** Sends the code of a `verify_email` / `verify_sms` step. */
+    async otpCreate(challengeToken: string): Promise<void> {
+      const { response, json } = await send("/otp", { challenge_token: challengeToken });
+      if (!response.ok) fail(response, json);
+    },
+
+    /** Checks the step's code; the next step, or the grant spent. */
+    async otpCheck(challengeToken: string, code: string): Promise<StepUpState> {
+      const { response, json } = await send(
+        "/otp/check",
+        { code, challenge_token: challengeToken },
+        { dpop: await challengeProof("/otp/check", challengeToken) },
+      );
+      if (!response.ok) fail(response, json);
+      return advance(json.challenge_token);
+    },
+
+    /** Completes a custom step with the verification token your backend issued. */
+    async continueStepUp(challengeToken: string, verificationToken: string): Promise<StepUpState> {
+      const json = await bearerCall(
+        "/stepup/continue",
+        { challenge_token: challengeToken, verification_token: verificationToken },
+        challengeToken,
+      );
+      return advance(json.challenge_token);
+    },
+
     /** Ends the session on the server, then forgets everything (key, tokens) locally. */
     async logout(): Promise<void> {
       if (await store.get("dpop")) await dpopCall("/revoke", undefined, true);
@@ -248,12 +325,38 @@ export function createSessionClient(options: SessionClientOptions) {
 
 export type SessionClient = ReturnType<typeof createSessionClient>;
 
+export interface StepUpStepInfo {
+  order: number;
+  key: string;
+  expiration_duration: number;
+  done: boolean;
+}
+
+export type StepUpState =
+  | { status: "completed"; accessToken: string }
+  | {
+      status: "pending";
+      challengeToken: string;
+      challengeId: string;
+      currentStep: string;
+      steps: StepUpStepInfo[];
+    }
+  | { status: "block" };
+
+/** A JWT's claims, unverified: what a client reads of a challenge token. */
+function claimsOf(token: string): Record<string, unknown> {
+  return JSON.parse(new TextDecoder().decode(base64UrlDecode(token.split(".")[1] ?? ""))) as Record<
+    string,
+    unknown
+  >;
+}
+
 /** A DPoP proof as client-protocol.md §2.2 specifies it. */
-async function proof(key: DpopRecord, htu: string, nonce: string): Promise<string> {
+async function proof(key: DpopRecord, htu: string, nonce: string, jti?: string): Promise<string> {
   const encode = (value: unknown) => base64UrlEncode(new TextEncoder().encode(JSON.stringify(value)));
   const header = encode({ typ: "dpop+jwt", alg: "ES256", jwk: key.jwk });
   const payload = encode({
-    jti: crypto.randomUUID(),
+    jti: jti ?? crypto.randomUUID(),
     htm: "POST",
     htu,
     iat: Math.floor(Date.now() / 1000),

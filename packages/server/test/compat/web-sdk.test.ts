@@ -1,13 +1,16 @@
+import { generateKeyPairSync, webcrypto } from "node:crypto";
 import { copyFileSync, existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { createStepVerificationIssuer } from "@overture/sdk";
 import { build } from "esbuild";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeDevCert } from "../../src/cli/dev-cert.js";
+import { json, startReceiver } from "../support/receiver.js";
 import { SessionClient } from "../support/session-client.js";
 import { startTestServer, type TestServer } from "../support/test-server.js";
 
@@ -28,6 +31,8 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)(
     let page: Page;
     let pageServer: Server;
     let domain: string;
+    let backendJwks: Awaited<ReturnType<typeof startReceiver>>;
+    let issueVerification: ReturnType<typeof createStepVerificationIssuer>;
     const responses: { path: string; status: number; code?: string }[] = [];
     const pending: Promise<void>[] = [];
 
@@ -57,6 +62,65 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)(
           account: { plan: { $custom_claim: "plan" } },
         },
       });
+      // Step-up (docs/step-up.md): an OTP step, a grant at once, a block, and a custom step whose
+      // verification tokens come from a test backend with its own JWKS.
+      const backend = generateKeyPairSync("rsa", { modulusLength: 2048 });
+      const jwk = { ...backend.publicKey.export({ format: "jwk" }), kid: "backend", alg: "RS256" };
+      backendJwks = await startReceiver((_call, res) => json(res, 200, { keys: [jwk] }));
+      issueVerification = createStepVerificationIssuer({
+        privateKey: await webcrypto.subtle.importKey(
+          "pkcs8",
+          backend.privateKey.export({ format: "der", type: "pkcs8" }),
+          { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" },
+          false,
+          ["sign"],
+        ),
+        kid: "backend",
+        now: () => s.clock.now(),
+      });
+      for (const scope of ["transfer:large", "profile:edit", "admin:all", "kyc:passed"])
+        await s.mgmt("POST", "/config/scopes", { scope });
+      const email = ["email_address"];
+      const stepUp = await s.mgmt("POST", "/config/stepup", {
+        jwks_url: backendJwks.url,
+        step_keys: [{ key: "kyc", description: "identity document check" }],
+        allowed_scopes: [
+          {
+            scope: "transfer:large",
+            mode: "direct",
+            direct: {
+              identifier_types: email,
+              status: "review",
+              granted_for: 300,
+              grant_mode: "session-bound",
+              steps: [{ order: 1, key: "verify_email", expiration_duration: 600 }],
+            },
+          },
+          {
+            scope: "profile:edit",
+            mode: "direct",
+            direct: {
+              identifier_types: email,
+              status: "continue",
+              granted_for: 300,
+              grant_mode: "session-bound",
+            },
+          },
+          { scope: "admin:all", mode: "direct", direct: { identifier_types: email, status: "block" } },
+          {
+            scope: "kyc:passed",
+            mode: "direct",
+            direct: {
+              identifier_types: email,
+              status: "review",
+              granted_for: 300,
+              grant_mode: "session-bound",
+              steps: [{ order: 1, key: "kyc", expiration_duration: 300 }],
+            },
+          },
+        ],
+      });
+      if (stepUp.status !== 201) throw new Error(stepUp.text);
       const api = await s.app.listen({ port: 0, host: "127.0.0.1" });
       domain = `localhost:${new URL(api).port}`;
 
@@ -124,6 +188,7 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)(
       await browser?.close();
       await new Promise((r) => pageServer?.close(r));
       await s?.close();
+      await backendJwks?.close();
     });
 
     /** Runs `script` in the page with a client for the API domain; errors come back as `{error}`. */
@@ -237,6 +302,109 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)(
       expect(
         await inPage("await c.invalidateCache(); return typeof (await c.refresh()).user.accessToken;"),
       ).toBe("string");
+    });
+
+    const challengeScript = `globalThis.challenges ??= []; const onChallenge = (i) => globalThis.challenges.push(i);`;
+
+    it("step-up review: requestStepUp → onChallenge → otpCreate → otpCheck → the SDK's own /refresh with the grant", async () => {
+      const mark = responses.length;
+      const asked = await inPage(
+        `${challengeScript} const r = await c.requestStepUp({ scope: "transfer:large", metadata: { amount: "12000" }, onChallenge }); return { r, info: globalThis.challenges.at(-1) };`,
+      );
+      expect(asked.r).toEqual({ status: "review", challenge_token: expect.any(String) });
+      const sub = (await inPage("return (await c.getProfile()).sub;")) as string;
+      expect(asked.info).toMatchObject({
+        currentStep: "verify_email",
+        scopeRequested: "transfer:large",
+        userId: sub,
+        sessionId: await inPage("return await c.getSessionId();"),
+        challengeId: expect.stringMatching(/^chl_/),
+        steps: [{ order: 1, key: "verify_email", done: false, expirationDuration: 600 }],
+        metadata: { amount: "12000" },
+      });
+      const challengeId = asked.info.challengeId as string;
+      expect(await inPage(`await c.otpCreate({ challengeId: arg }); return "sent";`, challengeId)).toBe(
+        "sent",
+      );
+      const code = (await lastCode("web@example.com")) as string;
+      const wrong = String((Number(code) + 1) % 1_000_000).padStart(6, "0");
+      expect(await inPage(`return await c.otpCheck(arg[0], arg[1]);`, [challengeId, wrong])).toMatchObject({
+        error: "BadRequestError",
+      });
+      const checked = await inPage(
+        `${challengeScript} await c.otpCheck(arg[0], arg[1], onChallenge); return (await c.getProfile()).scope;`,
+        [challengeId, code],
+      );
+      expect(String(checked).split(" ")).toContain("transfer:large");
+      expect((await since(mark)).map((r) => `${r.path} ${r.status} ${r.code ?? ""}`.trim())).toEqual([
+        "/v1/session/stepup/request 200",
+        "/v1/session/otp 204",
+        "/v1/session/otp/check 400 bad_check_code",
+        "/v1/session/otp/check 200",
+        "/v1/session/refresh 200",
+      ]);
+      const profile = await inPage("return await c.getProfile();");
+      expect(profile.step_up_grants["transfer:large"]).toBeGreaterThan(Math.floor(s.clock.now() / 1000));
+    });
+
+    it("step-up continue: granted at once, the SDK spends it on /refresh", async () => {
+      const mark = responses.length;
+      const asked = await inPage(`return await c.requestStepUp({ scope: "profile:edit" });`);
+      expect(asked.status).toBe("continue");
+      expect(String((await inPage("return await c.getProfile();")).scope).split(" ")).toContain(
+        "profile:edit",
+      );
+      expect((await since(mark)).map((r) => `${r.path} ${r.status}`)).toEqual([
+        "/v1/session/stepup/request 200",
+        "/v1/session/refresh 200",
+      ]);
+    });
+
+    it("step-up block: no token, no refresh", async () => {
+      const mark = responses.length;
+      expect(await inPage(`return await c.requestStepUp({ scope: "admin:all" });`)).toEqual({
+        status: "block",
+      });
+      expect((await since(mark)).map((r) => `${r.path} ${r.status}`)).toEqual([
+        "/v1/session/stepup/request 200",
+      ]);
+    });
+
+    it("step-up custom step: continueStepUp with a verification token from the app's backend", async () => {
+      const asked = await inPage(
+        `${challengeScript} const r = await c.requestStepUp({ scope: "kyc:passed", onChallenge }); return { r, info: globalThis.challenges.at(-1) };`,
+      );
+      expect(asked.info.currentStep).toBe("kyc");
+      const mark = responses.length;
+      const token = await issueVerification({
+        userId: asked.info.userId,
+        challengeId: asked.info.challengeId,
+        key: "kyc",
+      });
+      const scope = await inPage(`await c.continueStepUp(arg); return (await c.getProfile()).scope;`, token);
+      expect(String(scope).split(" ")).toContain("kyc:passed");
+      expect((await since(mark)).map((r) => `${r.path} ${r.status}`)).toEqual([
+        "/v1/session/stepup/continue 200",
+        "/v1/session/refresh 200",
+      ]);
+    });
+
+    it("step-up errors map to the SDK's exceptions: ScopeNotAllowedError, StepUpNotConfiguredError", async () => {
+      expect(await inPage(`return await c.requestStepUp({ scope: "unknown:scope" });`)).toMatchObject({
+        error: "ScopeNotAllowedError",
+      });
+      expect(
+        await inPage(
+          `return await c.requestStepUp({ scope: "profile:edit", metadata: { toolongkeyname: "x" } });`,
+        ),
+      ).toMatchObject({ error: "InvalidMetadataError" });
+      const saved = (await s.mgmt("GET", "/config/stepup")).body.config;
+      expect((await s.mgmt("DELETE", "/config/stepup")).status).toBe(204);
+      expect(await inPage(`return await c.requestStepUp({ scope: "profile:edit" });`)).toMatchObject({
+        error: "StepUpNotConfiguredError",
+      });
+      const { created_at: _c, updated_at: _u, ...config } = saved;
+      expect((await s.mgmt("POST", "/config/stepup", config)).status).toBe(201);
     });
 
     it("logout, then refresh is UnauthorizedError", async () => {

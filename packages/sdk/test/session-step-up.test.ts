@@ -1,8 +1,7 @@
-import { generateKeyPairSync, webcrypto } from "node:crypto";
-import { createSessionClient, createStepVerificationIssuer, isApiError } from "@overture/sdk";
+import { createSessionClient, isApiError } from "@overture/sdk";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { issueChallengeToken } from "../../server/src/domain/sessions/challenge-token.js";
-import { json, startReceiver } from "../../server/test/support/receiver.js";
+import { startStepBackend } from "../../server/test/support/step-backend.js";
 import { describeEachDatabase } from "../../server/test/support/test-databases.js";
 import { startTestServer, type TestServer } from "../../server/test/support/test-server.js";
 
@@ -12,31 +11,17 @@ describeEachDatabase("SDK session client: step-up", (dialect) => {
   let s: TestServer;
   let address: string;
   let userId: string;
-  let jwks: Awaited<ReturnType<typeof startReceiver>>;
-  let issue: ReturnType<typeof createStepVerificationIssuer>;
+  let backend: Awaited<ReturnType<typeof startStepBackend>>;
   beforeAll(async () => {
     s = await startTestServer(dialect);
     address = await s.app.listen({ port: 0, host: "127.0.0.1" });
-    const backend = generateKeyPairSync("rsa", { modulusLength: 2048 });
-    jwks = await startReceiver((_call, res) =>
-      json(res, 200, { keys: [{ ...backend.publicKey.export({ format: "jwk" }), kid: "b1" }] }),
-    );
-    issue = createStepVerificationIssuer({
-      privateKey: await webcrypto.subtle.importKey(
-        "pkcs8",
-        backend.privateKey.export({ format: "der", type: "pkcs8" }),
-        { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" },
-        false,
-        ["sign"],
-      ),
-      kid: "b1",
-    });
+    backend = await startStepBackend("b1");
     for (const scope of ["read", "transfer", "kyc", "admin"])
       await s.mgmt("POST", "/config/scopes", { scope });
     const email = ["email_address"];
     const grant = { granted_for: 300, grant_mode: "session-bound" };
     const created = await s.mgmt("POST", "/config/stepup", {
-      jwks_url: jwks.url,
+      jwks_url: backend.jwksUrl,
       step_keys: [{ key: "id_check", description: "documents" }],
       allowed_scopes: [
         { scope: "read", mode: "direct", direct: { identifier_types: email, status: "continue", ...grant } },
@@ -67,7 +52,7 @@ describeEachDatabase("SDK session client: step-up", (dialect) => {
     userId = (await s.mgmt("POST", "/users", { identifiers: [{ value: "sdk-up@example.com" }] })).body.id;
   });
   afterAll(async () => {
-    await jwks.close();
+    await backend.close();
     await s.close();
   });
 
@@ -105,7 +90,7 @@ describeEachDatabase("SDK session client: step-up", (dialect) => {
 
     const kyc = await client.requestStepUp({ scope: "kyc" });
     if (kyc.status !== "pending") throw new Error("kyc should be pending");
-    const verification = await issue({ userId, challengeId: kyc.challengeId, key: kyc.currentStep });
+    const verification = await backend.issue({ userId, challengeId: kyc.challengeId, key: kyc.currentStep });
     const passed = await client.continueStepUp(kyc.challengeToken, verification);
     expect(passed.status).toBe("completed");
     if (passed.status === "completed") expect(claims(passed.accessToken).scope.split(" ")).toContain("kyc");

@@ -1,59 +1,38 @@
-import { generateKeyPairSync, randomUUID, sign, webcrypto } from "node:crypto";
-import { createDelegationHookVerifier, createStepVerificationIssuer } from "@overture/sdk";
+import { randomUUID } from "node:crypto";
+import { createDelegationHookVerifier } from "@overture/sdk";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { json, startReceiver } from "./support/receiver.js";
 import { tableCounts } from "./support/row-counts.js";
 import { SessionClient } from "./support/session-client.js";
+import { startStepBackend } from "./support/step-backend.js";
 import { claimsOf, StepUpCalls } from "./support/step-up-client.js";
 import { describeEachDatabase } from "./support/test-databases.js";
 import { startTestServer, type TestServer } from "./support/test-server.js";
-
-/** The customer's backend key for custom-step tokens, published by a local JWKS server. */
-function backendKey(kid: string) {
-  const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-  return { kid, privateKey, jwk: { ...publicKey.export({ format: "jwk" }), kid, alg: "RS256", use: "sig" } };
-}
-
-const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
 
 describeEachDatabase("step-up: custom steps and the delegation hook", (dialect) => {
   let s: TestServer;
   let host: string;
   let email: string;
   let phone: string;
-  const key = backendKey("backend-1");
-  const stranger = backendKey("backend-1");
-  let jwks: Awaited<ReturnType<typeof startReceiver>>;
+  let backend: Awaited<ReturnType<typeof startStepBackend>>;
   let hook: Awaited<ReturnType<typeof startReceiver>>;
   let decide: (body: Record<string, unknown>) => [number, unknown, string?] = () => [
     200,
     { status: "block", grant_mode: "single-use" },
   ];
-  let issue: ReturnType<typeof createStepVerificationIssuer>;
 
   beforeAll(async () => {
     s = await startTestServer(dialect);
     host = `${s.appId}.localhost`;
-    jwks = await startReceiver((_call, res) => json(res, 200, { keys: [key.jwk] }));
+    backend = await startStepBackend("backend-1", () => s.clock.now());
     hook = await startReceiver((call, res) => {
       const [status, body, type] = decide(JSON.parse(call.body));
       res.writeHead(status, { "content-type": type ?? "application/json" });
       res.end(typeof body === "string" ? body : JSON.stringify(body));
     });
-    issue = createStepVerificationIssuer({
-      privateKey: await webcrypto.subtle.importKey(
-        "pkcs8",
-        key.privateKey.export({ format: "der", type: "pkcs8" }),
-        { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" },
-        false,
-        ["sign"],
-      ),
-      kid: key.kid,
-      now: () => s.clock.now(),
-    });
     for (const scope of ["transfer", "wire"]) await s.mgmt("POST", "/config/scopes", { scope });
     const created = await s.mgmt("POST", "/config/stepup", {
-      jwks_url: `http://127.0.0.1:${jwks.port}/jwks.json`,
+      jwks_url: backend.jwksUrl,
       step_keys: [
         { key: "kyc", description: "identity check" },
         { key: "selfie", description: "liveness" },
@@ -92,7 +71,7 @@ describeEachDatabase("step-up: custom steps and the delegation hook", (dialect) 
   });
   afterAll(async () => {
     await s.close();
-    await jwks.close();
+    await backend.close();
     await hook.close();
   });
 
@@ -102,11 +81,9 @@ describeEachDatabase("step-up: custom steps and the delegation hook", (dialect) 
     return { c, up: new StepUpCalls(s, c) };
   }
 
-  /** A verification token with any claims, signed with `by`. */
-  const rs256 = (claims: Record<string, unknown>, by = key, header: Record<string, unknown> = {}) => {
-    const input = `${b64({ alg: "RS256", typ: "JWT", kid: by.kid, ...header })}.${b64(claims)}`;
-    return `${input}.${sign("sha256", Buffer.from(input), by.privateKey).toString("base64url")}`;
-  };
+  /** A verification token with any claims; `stranger` signs with a key the JWKS does not publish. */
+  const rs256 = (claims: Record<string, unknown>, by: "backend" | "stranger" = "backend", header = {}) =>
+    by === "backend" ? backend.sign(claims, header) : backend.signAsStranger(claims, header);
   const claimsFor = (challengeToken: string, overrides: Record<string, unknown> = {}) => {
     const c = claimsOf(challengeToken);
     const now = Math.floor(s.clock.now() / 1000);
@@ -129,13 +106,17 @@ describeEachDatabase("step-up: custom steps and the delegation hook", (dialect) 
     const first = asked.body.challenge_token;
     const claims = claimsOf(first);
     expect(claims.current_step).toBe("kyc");
-    const kyc = await issue({ userId: claims.sub, challengeId: claims.challenge_id, key: "kyc" });
+    const kyc = await backend.issue({ userId: claims.sub, challengeId: claims.challenge_id, key: "kyc" });
     const second = await up.continue(first, kyc);
     expect(second.status, second.text).toBe(200);
     expect(claimsOf(second.body.challenge_token)).toMatchObject({ current_step: "selfie" });
     // The same verification token again: the first challenge token is spent, and so is the jti.
     expect((await up.continue(first, kyc)).body.code).toBe("token_reused");
-    const selfie = await issue({ userId: claims.sub, challengeId: claims.challenge_id, key: "selfie" });
+    const selfie = await backend.issue({
+      userId: claims.sub,
+      challengeId: claims.challenge_id,
+      key: "selfie",
+    });
     const done = await up.continue(second.body.challenge_token, selfie);
     expect(claimsOf(done.body.challenge_token).current_step).toBe("completed");
     const spent = await up.spend(done.body.challenge_token);
@@ -183,19 +164,19 @@ describeEachDatabase("step-up: custom steps and the delegation hook", (dialect) 
       ],
       [
         "signed by another key",
-        () => up.continue(first, rs256(claimsFor(first), stranger)),
+        () => up.continue(first, rs256(claimsFor(first), "stranger")),
         400,
         "invalid_verification_token",
       ],
       [
         "HS256",
-        () => up.continue(first, rs256(claimsFor(first), key, { alg: "HS256" })),
+        () => up.continue(first, rs256(claimsFor(first), "backend", { alg: "HS256" })),
         400,
         "invalid_verification_token",
       ],
       [
         "an unknown kid",
-        () => up.continue(first, rs256(claimsFor(first), key, { kid: "nope" })),
+        () => up.continue(first, rs256(claimsFor(first), "backend", { kid: "nope" })),
         400,
         "invalid_verification_token",
       ],
@@ -295,6 +276,42 @@ describeEachDatabase("step-up: custom steps and the delegation hook", (dialect) 
       false,
     ]);
   });
+
+  it("the app's JWKS is cached; an unknown kid fetches it again at most once per 30 s", async () => {
+    const { c, up } = await signedIn(email);
+    const challenge = async () => (await up.request("transfer")).body.challenge_token as string;
+    // Warm: the earlier tests fetched it.
+    const first = await challenge();
+    expect((await up.continue(first, await backend.issue(issueFor(first)))).status).toBe(200);
+    const fetched = backend.calls.length;
+    for (let i = 0; i < 3; i++) {
+      const c = await challenge();
+      expect((await up.continue(c, rs256(claimsFor(c), "backend", { kid: `made-up-${i}` }))).status).toBe(
+        400,
+      );
+    }
+    expect(backend.calls.length - fetched).toBeLessThanOrEqual(1);
+    s.clock.advance(31_000);
+    await c.refresh();
+    const later = await challenge();
+    await up.continue(later, rs256(claimsFor(later), "backend", { kid: "made-up-again" }));
+    expect(backend.calls.length - fetched).toBeLessThanOrEqual(2);
+    // Known kids are served from the cache until it is 10 minutes old.
+    const known = backend.calls.length;
+    const ok = await challenge();
+    expect((await up.continue(ok, await backend.issue(issueFor(ok)))).status).toBe(200);
+    expect(backend.calls.length).toBe(known);
+    s.clock.advance(10 * 60_000 + 1_000);
+    await c.refresh();
+    const stale = await challenge();
+    expect((await up.continue(stale, await backend.issue(issueFor(stale)))).status).toBe(200);
+    expect(backend.calls.length).toBe(known + 1);
+  });
+
+  const issueFor = (challengeToken: string) => {
+    const c = claimsOf(challengeToken);
+    return { userId: c.sub, challengeId: c.challenge_id, key: c.current_step };
+  };
 
   async function loginChallenge() {
     const { issueChallengeToken } = await import("../src/domain/sessions/challenge-token.js");
@@ -439,7 +456,6 @@ describeEachDatabase("step-up: custom steps and the delegation hook", (dialect) 
     // Nothing listening: request_failed.
     const t = await s.forNewApp("dead hook");
     await t.mgmt("POST", "/config/scopes", { scope: "wire" });
-    await jwks.close().catch(() => {});
     await t.mgmt("POST", "/config/stepup", {
       jwks_url: "http://127.0.0.1:9/jwks.json",
       step_keys: [],

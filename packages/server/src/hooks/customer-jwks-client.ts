@@ -4,7 +4,7 @@ import type { Clock } from "../domain/shared/clock.js";
 import type { CustomerJwks } from "../domain/step-up/customer-jwks.js";
 import type { OutboundClient } from "../outbound/outbound-client.js";
 import { checkOutboundUrl } from "../outbound/outbound-url.js";
-import { HOOK_MAX_RESPONSE_BYTES, HOOK_TIMEOUT_MS } from "./migration-hook-client.js";
+import { HOOK_MAX_RESPONSE_BYTES, HOOK_TIMEOUT_MS } from "./signed-hook-call.js";
 
 /** §7.3: keys are kept 10 minutes. */
 export const JWKS_CACHE_MS = 10 * 60_000;

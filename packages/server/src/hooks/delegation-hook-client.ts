@@ -6,8 +6,7 @@ import type { DelegationHook, DelegationReply } from "../domain/step-up/delegati
 import type { KeyRing } from "../keys/key-ring.js";
 import type { OutboundClient } from "../outbound/outbound-client.js";
 import { checkOutboundUrl } from "../outbound/outbound-url.js";
-import { signedRequestHeaders } from "../outbound/request-signer.js";
-import { HOOK_MAX_RESPONSE_BYTES, HOOK_TIMEOUT_MS } from "./migration-hook-client.js";
+import { postSignedJson } from "./signed-hook-call.js";
 
 /**
  * Calls an app's step-up delegation hook (prelude-api.md §7.1, docs/step-up.md) exactly as the
@@ -41,21 +40,12 @@ export function createDelegationHookClient(deps: {
         request_id: newId("shr", now),
         sent_at: Math.floor(now / 1000),
       };
-      const body = JSON.stringify(request);
-      const sent = await deps.outbound.post(
+      const sent = await postSignedJson(
+        deps,
+        app,
         checked.url,
-        body,
-        {
-          "content-type": "application/json",
-          accept: "application/json",
-          "user-agent": "Prelude-SessionStepUpHook/1.0",
-          ...(await signedRequestHeaders(deps.keys, app.id, body)),
-        },
-        {
-          timeoutMs: HOOK_TIMEOUT_MS,
-          maxResponseBytes: HOOK_MAX_RESPONSE_BYTES,
-          publicOnly: app.mode === "prod",
-        },
+        JSON.stringify(request),
+        "Prelude-SessionStepUpHook/1.0",
       );
       if (!sent.ok)
         return sent.failure === "too_large"

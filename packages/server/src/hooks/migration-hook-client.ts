@@ -10,12 +10,9 @@ import { newId } from "../domain/shared/new-id.js";
 import type { KeyRing } from "../keys/key-ring.js";
 import type { OutboundClient } from "../outbound/outbound-client.js";
 import { checkOutboundUrl } from "../outbound/outbound-url.js";
-import { signedRequestHeaders } from "../outbound/request-signer.js";
 import type { SchemaCompiler } from "../validation/schema-compiler.js";
 import { VERSION } from "../version.js";
-
-export const HOOK_TIMEOUT_MS = 5_000;
-export const HOOK_MAX_RESPONSE_BYTES = 64 * 1024;
+import { postSignedJson } from "./signed-hook-call.js";
 
 /**
  * Calls an app's session validation hook about a legacy token (the contract is in
@@ -48,21 +45,12 @@ export function createMigrationHookClient(deps: {
         ...(input.dispatchId !== undefined && { dispatch_id: input.dispatchId }),
         sent_at: Math.floor(now / 1000),
       };
-      const body = JSON.stringify(request);
-      const sent = await deps.outbound.post(
+      const sent = await postSignedJson(
+        deps,
+        app,
         checked.url,
-        body,
-        {
-          "content-type": "application/json",
-          accept: "application/json",
-          "user-agent": `Overture/${VERSION}`,
-          ...(await signedRequestHeaders(deps.keys, app.id, body)),
-        },
-        {
-          timeoutMs: HOOK_TIMEOUT_MS,
-          maxResponseBytes: HOOK_MAX_RESPONSE_BYTES,
-          publicOnly: app.mode === "prod",
-        },
+        JSON.stringify(request),
+        `Overture/${VERSION}`,
       );
       if (!sent.ok) {
         return sent.failure === "too_large"

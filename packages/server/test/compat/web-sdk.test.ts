@@ -10,8 +10,8 @@ import { build } from "esbuild";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeDevCert } from "../../src/cli/dev-cert.js";
-import { json, startReceiver } from "../support/receiver.js";
 import { SessionClient } from "../support/session-client.js";
+import { startStepBackend } from "../support/step-backend.js";
 import { startTestServer, type TestServer } from "../support/test-server.js";
 
 /**
@@ -31,8 +31,7 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)(
     let page: Page;
     let pageServer: Server;
     let domain: string;
-    let backendJwks: Awaited<ReturnType<typeof startReceiver>>;
-    let issueVerification: ReturnType<typeof createStepVerificationIssuer>;
+    let backend: Awaited<ReturnType<typeof startStepBackend>>;
     const responses: { path: string; status: number; code?: string }[] = [];
     const pending: Promise<void>[] = [];
 
@@ -64,25 +63,12 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)(
       });
       // Step-up (docs/step-up.md): an OTP step, a grant at once, a block, and a custom step whose
       // verification tokens come from a test backend with its own JWKS.
-      const backend = generateKeyPairSync("rsa", { modulusLength: 2048 });
-      const jwk = { ...backend.publicKey.export({ format: "jwk" }), kid: "backend", alg: "RS256" };
-      backendJwks = await startReceiver((_call, res) => json(res, 200, { keys: [jwk] }));
-      issueVerification = createStepVerificationIssuer({
-        privateKey: await webcrypto.subtle.importKey(
-          "pkcs8",
-          backend.privateKey.export({ format: "der", type: "pkcs8" }),
-          { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" },
-          false,
-          ["sign"],
-        ),
-        kid: "backend",
-        now: () => s.clock.now(),
-      });
+      backend = await startStepBackend("backend", () => s.clock.now());
       for (const scope of ["transfer:large", "profile:edit", "admin:all", "kyc:passed"])
         await s.mgmt("POST", "/config/scopes", { scope });
       const email = ["email_address"];
       const stepUp = await s.mgmt("POST", "/config/stepup", {
-        jwks_url: backendJwks.url,
+        jwks_url: backend.jwksUrl,
         step_keys: [{ key: "kyc", description: "identity document check" }],
         allowed_scopes: [
           {
@@ -188,7 +174,7 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)(
       await browser?.close();
       await new Promise((r) => pageServer?.close(r));
       await s?.close();
-      await backendJwks?.close();
+      await backend?.close();
     });
 
     /** Runs `script` in the page with a client for the API domain; errors come back as `{error}`. */
@@ -376,7 +362,7 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)(
       );
       expect(asked.info.currentStep).toBe("kyc");
       const mark = responses.length;
-      const token = await issueVerification({
+      const token = await backend.issue({
         userId: asked.info.userId,
         challengeId: asked.info.challengeId,
         key: "kyc",

@@ -17,6 +17,7 @@ import { benchManagement } from "./management.js";
 import { benchMigration } from "./migration.js";
 import { startServer } from "./server-process.js";
 import { benchSessions } from "./sessions.js";
+import { benchStepUp } from "./step-up.js";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
 const options: LoadOptions = {
@@ -25,7 +26,7 @@ const options: LoadOptions = {
   durationMs: Number(process.env.BENCH_DURATION_MS ?? 10_000),
 };
 // e.g. BENCH_SCENARIOS=sessions while working on one path; the full run is what gets reported.
-const scenarios = new Set((process.env.BENCH_SCENARIOS ?? "management,sessions,migration").split(","));
+const scenarios = new Set((process.env.BENCH_SCENARIOS ?? "management,sessions,migration,stepup").split(","));
 const postgresUrl = process.env.OVERTURE_BENCH_POSTGRES_URL ?? process.env.OVERTURE_TEST_POSTGRES_URL;
 
 interface Row extends Stats {
@@ -48,6 +49,7 @@ async function benchDatabase(database: string, storage: Record<string, string>):
       ...(scenarios.has("management") ? await benchManagement(server, withPid) : []),
       ...(scenarios.has("sessions") ? await benchSessions(server, env, withPid) : []),
       ...(scenarios.has("migration") ? await benchMigration(server, withPid) : []),
+      ...(scenarios.has("stepup") ? await benchStepUp(server, env, withPid) : []),
     ];
     return rows.map(([scenario, stats]) => ({ database, scenario, ...stats }));
   } finally {

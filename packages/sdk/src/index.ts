@@ -29,6 +29,7 @@ export {
   createManagementClient,
   type ManagementClient,
   type ManagementClientOptions,
+  type StepUpConfig,
   type UserPage,
 } from "./management-client.js";
 export { isApiError, OvertureApiError } from "./overture-api-error.js";

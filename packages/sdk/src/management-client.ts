@@ -5,6 +5,7 @@ import type {
   IdentifierInput,
   ListUsersQuery,
   MintTokenRequest,
+  StepUpConfigRequest,
   User,
   UserStatus,
 } from "@overture/protocol";
@@ -36,6 +37,9 @@ export interface ClaimsConfig {
   created_at: string;
   updated_at: string;
 }
+
+/** The app's step-up config as stored (docs/step-up.md). */
+export type StepUpConfig = StepUpConfigRequest & { created_at: string; updated_at: string };
 
 export interface UserPage {
   users: User[];
@@ -134,7 +138,7 @@ export function createManagementClient(options: ManagementClientOptions) {
       /** Idempotent; answers the allowed scopes. */
       add: async (scope: string) =>
         (await call<{ scopes: string[] }>("POST", "/config/scopes", { scope })).scopes,
-      /** Refused (`scope_in_use`) while a group or login config grants it; answers the rest. */
+      /** Refused (`scope_in_use`) while a group, login config or the step-up config uses it; answers the rest. */
       remove: async (scope: string) =>
         (await call<{ scopes: string[] }>("DELETE", "/config/scopes", { scope })).scopes,
     },
@@ -154,6 +158,16 @@ export function createManagementClient(options: ManagementClientOptions) {
       update: async (mapping: Record<string, unknown>) =>
         (await call<{ config: ClaimsConfig }>("PUT", "/config/claims", { mapping })).config,
       delete: () => call<void>("DELETE", "/config/claims"),
+    },
+
+    /** Step-up (docs/step-up.md): one document; `update` replaces it whole. */
+    stepUp: {
+      get: async () => (await call<{ config: StepUpConfig }>("GET", "/config/stepup")).config,
+      create: async (config: StepUpConfigRequest) =>
+        (await call<{ config: StepUpConfig }>("POST", "/config/stepup", config)).config,
+      update: async (config: StepUpConfigRequest) =>
+        (await call<{ config: StepUpConfig }>("PUT", "/config/stepup", config)).config,
+      delete: () => call<void>("DELETE", "/config/stepup"),
     },
 
     /** Dev mode only: a token signed with the app's access-token key, for tests. */

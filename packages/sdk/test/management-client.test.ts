@@ -67,6 +67,39 @@ describeEachDatabase("SDK management client against a listening server", (dialec
     await client.claims.delete();
     await expect(client.claims.get()).rejects.toMatchObject({ code: "config_not_found" });
 
+    await client.scopes.add("transfer");
+    const stepUp = {
+      step_keys: [],
+      allowed_scopes: [
+        {
+          scope: "transfer",
+          mode: "direct" as const,
+          direct: {
+            identifier_types: ["email_address" as const],
+            status: "continue" as const,
+            granted_for: 0,
+            grant_mode: "session-bound" as const,
+          },
+        },
+      ],
+    };
+    expect((await client.stepUp.create(stepUp)).allowed_scopes[0]?.direct?.granted_for).toBe(600);
+    await expect(client.stepUp.create(stepUp)).rejects.toMatchObject({ status: 409, code: "conflict" });
+    const blocked = {
+      ...stepUp,
+      allowed_scopes: [
+        {
+          scope: "transfer",
+          mode: "direct" as const,
+          direct: { identifier_types: ["phone_number" as const], status: "block" as const },
+        },
+      ],
+    };
+    expect((await client.stepUp.update(blocked)).allowed_scopes).toEqual(blocked.allowed_scopes);
+    expect((await client.stepUp.get()).allowed_scopes[0]?.direct?.status).toBe("block");
+    await client.stepUp.delete();
+    await expect(client.stepUp.get()).rejects.toMatchObject({ code: "config_not_found" });
+
     const minted = await client.mintToken({ claims: { sub: user.id }, expires_in: 60 });
     expect(minted.token.split(".")).toHaveLength(3);
   });

@@ -238,6 +238,42 @@ describeEachDatabase("step-up: decisions, OTP steps and grants", (dialect) => {
     expect(scopesOf(c.accessToken)).toContain("transfer");
   });
 
+  it("a step's code is resent by /otp/retry with the cookie, and redeemed only as that step", async () => {
+    const { c, up } = await signedIn(alice);
+    const token = (await up.request("transfer")).body.challenge_token;
+    const sent = await up.sendOtp(token);
+    const cookie = String(sent.headers["set-cookie"]).split(";")[0] ?? "";
+    const verification = String(sent.headers["x-verification-token"]);
+    const first = await up.lastCode("alice@example.com");
+    const post = (path: string, body: unknown, headers: Record<string, string>) =>
+      s.inject({
+        method: "POST",
+        url: `/v1/session${path}`,
+        headers: { host: c.host, "content-type": "application/json", ...headers },
+        ...(body !== undefined && { payload: JSON.stringify(body) }),
+      });
+    // Neither sign-in check redeems a step's verification.
+    const web = await post(
+      "/login/otp/check",
+      { code: first },
+      { cookie, dpop: c.key.proof("POST", `${c.origin}/v1/session/login/otp/check`) },
+    );
+    expect(web.status).toBeGreaterThanOrEqual(400);
+    const native = await post("/otp/check", { code: first }, { "x-verification-token": verification });
+    expect([native.status, native.body.code]).toEqual([401, "unauthorized"]);
+
+    const early = await post("/otp/retry", undefined, { cookie });
+    expect([early.status, early.body.code]).toEqual([429, "rate_limited"]);
+    s.clock.advance(31_000);
+    expect((await post("/otp/retry", undefined, { cookie })).status).toBe(204);
+    const second = await up.lastCode("alice@example.com");
+    // The first code died with the resend (unless the two happen to be equal, one in a million).
+    if (first !== second) expect((await up.checkOtp(token, first)).body.code).toBe("bad_check_code");
+    const checked = await up.checkOtp(token, second);
+    expect(checked.status, checked.text).toBe(200);
+    expect(claimsOf(checked.body.challenge_token).current_step).toBe("completed");
+  });
+
   it("steps run in their order; each step's token ends with its expiration_duration", async () => {
     const { up } = await signedIn(both);
     const asked = await up.request("two");

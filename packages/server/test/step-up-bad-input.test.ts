@@ -160,6 +160,7 @@ describeEachDatabase("step-up: bad input, foreign and replayed tokens", (dialect
     await s.mgmt("DELETE", `/users/${alice}/sessions/${c.sessionId}`);
     const ended = await up.checkOtp(again, await up.lastCode("alice@example.com"));
     expect([ended.status, ended.body.code]).toEqual([401, "unauthorized"]);
+    await refused("/otp for an ended session", () => up.sendOtp(again), 401, "unauthorized");
   });
 
   it("/stepup/request: a DPoP proof, when sent, is checked as on /refresh and must be the session's key", async () => {

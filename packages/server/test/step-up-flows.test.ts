@@ -149,6 +149,25 @@ describeEachDatabase("step-up: decisions, OTP steps and grants", (dialect) => {
     expect([again.status, again.body.code]).toEqual([409, "token_reused"]);
   });
 
+  it("a retry of the refresh that spent a step-up token, its answer lost, gets the same tokens with the grant", async () => {
+    const { c, up } = await signedIn(alice);
+    const token = (await up.request("read")).body.challenge_token;
+    const before = c.refreshToken;
+    const first = await up.spend(token);
+    expect(first.status).toBe(200);
+    const after = c.refreshToken;
+    // The client never saw the answer: it sends the same request again.
+    c.refreshToken = before;
+    const retried = await up.spend(token);
+    expect(retried.status, retried.text).toBe(200);
+    expect(c.refreshToken).toBe(after);
+    expect(scopesOf(retried.body.access_token)).toContain("read");
+    // Outside the grace window, the same is reuse.
+    s.clock.advance(61_000);
+    c.refreshToken = before;
+    expect((await up.spend(token)).body.code).toBe("token_reused");
+  });
+
   it("single-use: the scope is in the next access token only", async () => {
     const { c, up } = await signedIn(alice);
     const asked = await up.request("once");

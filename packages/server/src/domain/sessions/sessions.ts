@@ -212,9 +212,11 @@ export async function refreshSession(
     return { ok: false, reason: "session_ended", message: "The session has ended." };
   }
 
-  // A step-up grant asked for is checked before anything rotates, and spent with the rotation.
+  // A step-up grant asked for is checked before anything rotates, and spent with the rotation. A
+  // spent refresh token is a grace retry or reuse, decided below: a retry's step-up token was spent
+  // by the rotation it repeats, whose grant the user's stored grants already show.
   let stepUp: PendingGrant | undefined;
-  if (input.stepUpToken !== undefined) {
+  if (input.stepUpToken !== undefined && found.token.spentAt === null) {
     const toSpend = await grantToSpend(deps, app, input.stepUpToken, session, now);
     if (!toSpend.ok) return toSpend;
     stepUp = toSpend.pending;
@@ -261,7 +263,17 @@ export async function refreshSession(
       return { ok: false, reason: "session_ended", message: "This refresh token was already rotated." };
     }
   }
-  return issue(deps, app, client, user, session, successor, now, stepUp ? [stepUp.grant] : []);
+  // Only a rotation of this request spent the grant; a concurrent one that won did not.
+  return issue(
+    deps,
+    app,
+    client,
+    user,
+    session,
+    successor,
+    now,
+    stepUp && rotated === true ? [stepUp.grant] : [],
+  );
 }
 
 /**

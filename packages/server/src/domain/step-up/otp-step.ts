@@ -1,6 +1,7 @@
 import type { Identifier } from "@overture/protocol";
 import type { AppRecord } from "../apps/app-repository.js";
 import { redeemCode, startOtp } from "../login/otp/otp-login.js";
+import { isActive } from "../sessions/sessions.js";
 import type { DomainDeps } from "../shared/domain-deps.js";
 import type { Failure } from "../shared/outcome.js";
 import { checkChallengeProof, type ProofInput } from "./challenge-proof.js";
@@ -45,6 +46,9 @@ export async function startStepOtp(
   const at = await atOtpStep(deps, app, input.challengeToken);
   if (!at.ok) return at;
   const { challenge, step } = at;
+  const session = await deps.store.sessions.get(app.id, challenge.sessionId);
+  if (!session || !isActive(session, deps.clock.now()))
+    return { ok: false, reason: "session_ended", message: "The session has ended." };
   let target: Identifier | undefined;
   if (challenge.registerIdentifier) target = challenge.registerIdentifier;
   else {

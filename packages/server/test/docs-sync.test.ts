@@ -39,7 +39,7 @@ describe("generated documentation", () => {
     const document = JSON.parse(docs("openapi.json"));
     expect(document.openapi).toBe("3.1.0");
     await SwaggerParser.validate(structuredClone(document));
-    type Operation = { operationId?: string; responses: Record<string, unknown> };
+    type Operation = { operationId?: string; responses: Record<string, unknown>; tags?: string[] };
     const paths = Object.entries(document.paths as Record<string, Record<string, Operation>>);
     const operations = paths.flatMap(([, p]) => Object.values(p));
     expect(operations.length).toBeGreaterThanOrEqual(13);
@@ -53,6 +53,10 @@ describe("generated documentation", () => {
         expect(Object.keys(op.responses)).toContain("500");
       }
     }
+    // Every operation's tag is declared with a description, so the reference groups it.
+    const declared = new Set((document.tags as { name: string }[]).map((t) => t.name));
+    const used = new Set(operations.flatMap((o) => o.tags ?? []));
+    expect([...used].filter((tag) => !declared.has(tag))).toEqual([]);
   });
 
   it("serves a local docs page whose assets come from this server", async () => {

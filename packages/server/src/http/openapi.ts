@@ -53,6 +53,16 @@ export async function installOpenApi(app: FastifyInstance, version: string): Pro
           description: "One-time-code login: channels, senders, granted scopes.",
         },
         { name: "Config - Login Password", description: "Password login: policy and rate limits." },
+        { name: "Config - Sessions", description: "Session and access-token lifetimes." },
+        {
+          name: "Config - Step-up",
+          description:
+            "Which scopes may be asked for mid-session, and how each is decided (docs/step-up.md).",
+        },
+        {
+          name: "Config - Migration",
+          description: "The session validation hook lazy migration calls (docs/migration.md).",
+        },
         {
           name: "OTP",
           description: "Frontend API: one-time-code sign-in (web cookie flow and native flow).",
@@ -63,6 +73,15 @@ export async function installOpenApi(app: FastifyInstance, version: string): Pro
         {
           name: "Self-service sessions",
           description: "Frontend API: the signed-in user's sessions (Bearer).",
+        },
+        {
+          name: "Step-up",
+          description:
+            "Frontend API: a scope asked for mid-session, its steps, and the grant spent on /refresh (docs/step-up.md).",
+        },
+        {
+          name: "Login Migration",
+          description: "Frontend API: a legacy session exchanged for a challenge token (docs/migration.md).",
         },
       ],
     },

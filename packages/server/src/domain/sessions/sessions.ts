@@ -1,4 +1,3 @@
-import { createHmac } from "node:crypto";
 import type { Identifier } from "@overture/protocol";
 import type { AppRecord } from "../apps/app-repository.js";
 import { markProof, REPLAYED, type ReplayMark } from "../dpop/check-dpop.js";
@@ -11,7 +10,6 @@ import type { Failure } from "../shared/outcome.js";
 import { randomBytesPooled } from "../shared/random-bytes-pooled.js";
 import { sha256 } from "../shared/sha256.js";
 import type { Repositories } from "../shared/store.js";
-import { grantToSpend, type PendingGrant, spendGrant } from "../step-up/spend-step-up.js";
 import { mintAccessToken } from "./access-token.js";
 import { verifyChallengeToken } from "./challenge-token.js";
 import { verifyPkce } from "./pkce.js";
@@ -170,117 +168,14 @@ export async function startSession(
   if (started === "replayed") return REPLAYED;
   if (!started)
     return { ok: false, reason: "token_reused", message: "This challenge token was already used." };
-  return issue(deps, app, client, user, session, refreshToken, now);
-}
-
-/**
- * Rotates a refresh token (docs/sessions.md). A spent token presented again revokes the session,
- * except the grace-window retry described at REFRESH_RETRY_GRACE_MS.
- */
-export async function refreshSession(
-  deps: DomainDeps,
-  app: AppRecord,
-  input: { refreshToken: string | undefined; jkt: string; replayMark: ReplayMark; stepUpToken?: string },
-  client: ClientContext,
-): Promise<
-  | ({ ok: true } & IssuedSession)
-  | Failure<
-      | "session_ended"
-      | "dpop_key_mismatch"
-      | "token_reused"
-      | "dpop_invalid"
-      | "challenge_invalid"
-      | "challenge_expired"
-      | "challenge_mismatch"
-      | "step_not_completed"
-    >
-> {
-  const now = deps.clock.now();
-  if (!input.refreshToken)
-    return { ok: false, reason: "session_ended", message: "No refresh token was sent." };
-  const presented = sha256(input.refreshToken);
-  const found = await deps.store.sessions.findByRefreshToken(app.id, presented, {
-    withIdentifiers: readsIdentifiers(deps, app),
-  });
-  if (!found) return { ok: false, reason: "session_ended", message: "The refresh token is not valid." };
-  const { session, user } = found;
-  if (!isActive(session, now))
-    return { ok: false, reason: "session_ended", message: "The session has ended." };
-  if (session.jkt !== input.jkt) return { ok: false, reason: "dpop_key_mismatch" };
-  if (user.status !== "active") {
-    await endSession(deps, app.id, session, "user_disabled", now);
-    return { ok: false, reason: "session_ended", message: "The session has ended." };
-  }
-
-  // A step-up grant asked for is checked before anything rotates, and spent with the rotation. A
-  // spent refresh token is a grace retry or reuse, decided below: a retry's step-up token was spent
-  // by the rotation it repeats, whose grant the user's stored grants already show.
-  let stepUp: PendingGrant | undefined;
-  if (input.stepUpToken !== undefined && found.token.spentAt === null) {
-    const toSpend = await grantToSpend(deps, app, input.stepUpToken, session, now);
-    if (!toSpend.ok) return toSpend;
-    stepUp = toSpend.pending;
-  }
-
-  const successor = successorOf(deps.secrets.refreshSuccessor, input.refreshToken);
-  const rotated = await deps.store.transaction<boolean | "replayed" | "grant_spent">(async (tx, rollback) => {
-    // The proof's replay mark shares this transaction: one commit per refresh instead of two.
-    if (!(await markProof(tx, app.id, input.replayMark))) return "replayed";
-    if (!(await tx.sessions.spendRefreshToken(presented, now))) return false;
-    if (stepUp && !(await spendGrant(tx, stepUp, now))) return rollback("grant_spent");
-    await tx.sessions.addRefreshToken(session.id, sha256(successor), found.token.generation + 1, now);
-    await tx.sessions.touch(session.id, found.token.generation + 1, now, idleEnd(app, session, now));
-    return true;
-  });
-
-  if (rotated === "replayed") return REPLAYED;
-  if (rotated === "grant_spent")
-    return { ok: false, reason: "token_reused", message: "This step-up token was already used." };
-  if (!rotated) {
-    // The transaction committed the proof's mark although it did not rotate: no replay either way.
-    // Spent before (or by a concurrent request): a grace retry, or reuse.
-    const again = await deps.store.sessions.findByRefreshToken(app.id, presented);
-    const token = again?.token;
-    const current = again?.session;
-    const graceRetry =
-      token?.spentAt != null &&
-      current !== undefined &&
-      isActive(current, now) &&
-      token.generation === current.generation - 1 &&
-      now - token.spentAt <= REFRESH_RETRY_GRACE_MS;
-    if (!graceRetry) {
-      await endSession(deps, app.id, session, "token_reused", now);
-      return {
-        ok: false,
-        reason: "token_reused",
-        message: "A spent refresh token was presented; the session is revoked.",
-      };
-    }
-    // Only hand back the session's current token: one rotated before successors were derived
-    // (migration 0007) has another successor, and its retry cannot be answered.
-    const issued = await deps.store.sessions.findByRefreshToken(app.id, sha256(successor));
-    if (issued?.session.id !== session.id || issued.token.generation !== current.generation) {
-      return { ok: false, reason: "session_ended", message: "This refresh token was already rotated." };
-    }
-  }
-  // Only a rotation of this request spent the grant; a concurrent one that won did not.
-  return issue(
-    deps,
-    app,
-    client,
-    user,
-    session,
-    successor,
-    now,
-    stepUp && rotated === true ? [stepUp.grant] : [],
-  );
+  return issueSessionTokens(deps, app, client, user, session, refreshToken, now);
 }
 
 /**
  * Mints the access token and hands over the session's tokens. What the token carries comes from
  * the app's TokenContents at the version read with the user (token-contents.ts).
  */
-async function issue(
+export async function issueSessionTokens(
   deps: DomainDeps,
   app: AppRecord,
   client: ClientContext,
@@ -328,7 +223,7 @@ async function issue(
 }
 
 /** Whether a mint for the app will read identifiers, as far as this node knows before it reads. */
-function readsIdentifiers(deps: DomainDeps, app: AppRecord): boolean {
+export function readsIdentifiers(deps: DomainDeps, app: AppRecord): boolean {
   return deps.tokenContents.peek(app.id)?.claims?.readsIdentifiers ?? false;
 }
 
@@ -408,20 +303,11 @@ export function isActive(session: SessionRecord, now: number): boolean {
   return session.revokedAt === null && now < session.expiresAt && now < session.idleExpiresAt;
 }
 
-function idleEnd(app: AppRecord, session: SessionRecord, now: number): number {
+export function idleEnd(app: AppRecord, session: SessionRecord, now: number): number {
   return Math.min(now + app.idleTtlSeconds * 1000, session.expiresAt);
 }
 
 /** A session's first refresh token: 256 random bits; only the SHA-256 is stored. */
 function newRefreshToken(): string {
   return `ovr_${randomBytesPooled(32).toString("base64url")}`;
-}
-
-/**
- * The token that replaces `token` at rotation: 256 bits of HMAC-SHA256 under a key derived from the
- * master key. Deterministic, so a grace retry gets the same successor again with nothing about it
- * stored; unpredictable without the key, so it is as good as random to anyone else.
- */
-function successorOf(key: Buffer, token: string): string {
-  return `ovr_${createHmac("sha256", key).update(token, "utf8").digest("base64url")}`;
 }

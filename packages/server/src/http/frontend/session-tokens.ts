@@ -1,11 +1,7 @@
 import { FinalizeLoginRequest, RefreshRequest, TokenResponse } from "@overture/protocol";
 import type { FastifyReply } from "fastify";
-import {
-  finalizeLogin,
-  type IssuedSession,
-  refreshSession,
-  revokeByRefreshToken,
-} from "../../domain/sessions/sessions.js";
+import { refreshSession } from "../../domain/sessions/refresh-session.js";
+import { finalizeLogin, type IssuedSession, revokeByRefreshToken } from "../../domain/sessions/sessions.js";
 import { fail } from "../api-error.js";
 import { defineRoute } from "../route-spec.js";
 import {

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createDelegationHookVerifier } from "@overture/sdk";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { json, startReceiver } from "./support/receiver.js";
+import { startReceiver } from "./support/receiver.js";
 import { tableCounts } from "./support/row-counts.js";
 import { SessionClient } from "./support/session-client.js";
 import { startStepBackend } from "./support/step-backend.js";

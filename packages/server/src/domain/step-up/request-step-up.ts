@@ -18,6 +18,7 @@ import {
   DEFAULT_DURATION_SECONDS,
   isRegisterScope,
   REGISTER_SCOPES,
+  type StepUpConfigValue,
   stepUpConfig,
 } from "./step-up-config.js";
 import { checkMetadata } from "./step-up-metadata.js";
@@ -69,13 +70,12 @@ export async function requestStepUp(
     return { ok: false, reason: "not_configured", message: "Step-up is not configured for this app." };
   const metadata = checkMetadata(input.metadata, isRegisterScope(input.scope));
   if (!metadata.ok) return metadata;
-  const entries = config.value.allowed_scopes.filter((e) => e.scope === input.scope);
   const notAllowed = {
     ok: false,
     reason: "scope_not_allowed",
     message: `"${input.scope}" cannot be requested through step-up.`,
   } as const;
-  if (entries.length === 0) return notAllowed;
+  if (!config.value.allowed_scopes.some((e) => e.scope === input.scope)) return notAllowed;
   // A scope the app has since stopped allowing would never reach a token.
   if ((await deps.store.scopes.findAllowed(app.id, [input.scope])).length === 0) return notAllowed;
 
@@ -86,46 +86,15 @@ export async function requestStepUp(
     (i): i is Identifier => i.type === "email_address" || i.type === "phone_number",
   );
 
-  let decision: StepUpDecision;
-  let registerIdentifier: Identifier | null = null;
-  const direct = entries.find(
-    (e) =>
-      e.mode === "direct" && e.direct?.identifier_types.some((t) => identifiers.some((i) => i.type === t)),
-  )?.direct;
-  const delegated = entries.find((e) => e.mode === "delegated")?.delegated;
-  if (isRegisterScope(input.scope)) {
-    const target = registerTarget(input.scope, metadata.metadata.identifier as string, identifiers);
-    if (!target.ok) return target;
-    registerIdentifier = target.identifier;
-    decision = {
-      status: "review",
-      grantMode: "single-use",
-      grantedFor: 0,
-      steps: [{ order: 1, key: REGISTER_SCOPES[input.scope], expiration_duration: DEFAULT_DURATION_SECONDS }],
-    };
-  } else if (direct) {
-    decision = {
-      status: direct.status,
-      grantMode: direct.grant_mode ?? "single-use",
-      grantedFor: direct.granted_for ?? 0,
-      steps: [...(direct.steps ?? [])].sort((a, b) => a.order - b.order),
-    };
-  } else if (delegated) {
-    const asked = await askHook(deps, app, delegated, config.value.step_keys, {
-      scope: input.scope,
-      userId: user.id,
-      identifiers,
-      signals: { user_agent: client.userAgent, platform: platformOf(client.userAgent), ip: client.ip },
-      metadata: metadata.metadata,
-    });
-    if (!asked.ok) return asked;
-    decision = asked.decision;
-  } else {
-    return {
-      ...notAllowed,
-      message: `No step-up rule for "${input.scope}" applies to this account's identifier types.`,
-    };
-  }
+  const decided = await decide(deps, app, config.value, {
+    scope: input.scope,
+    userId: user.id,
+    identifiers,
+    signals: { user_agent: client.userAgent, platform: platformOf(client.userAgent), ip: client.ip },
+    metadata: metadata.metadata,
+  });
+  if (!decided.ok) return decided;
+  const { decision, registerIdentifier } = decided;
   if (decision.status === "block") return { ok: true, status: "block" };
 
   const steps = decision.status === "review" ? decision.steps : [];
@@ -149,6 +118,57 @@ export async function requestStepUp(
   await deps.store.stepUp.createChallenge(challenge);
   const challengeToken = await issueStepUpToken(deps.keys, app, client.issuer, challenge, now);
   return { ok: true, status: decision.status, challengeToken };
+}
+
+/**
+ * The decision for a scope: a register scope's `managed` entry; else the first `direct` entry whose
+ * identifier types the user holds, in declaration order; else the `delegated` entry's hook.
+ */
+async function decide(
+  deps: DomainDeps,
+  app: AppRecord,
+  config: StepUpConfigValue,
+  input: DelegationInput,
+): Promise<{ ok: true; decision: StepUpDecision; registerIdentifier: Identifier | null } | RequestFailure> {
+  const entries = config.allowed_scopes.filter((e) => e.scope === input.scope);
+  if (isRegisterScope(input.scope)) {
+    const target = registerTarget(input.scope, input.metadata.identifier as string, input.identifiers);
+    if (!target.ok) return target;
+    return {
+      ok: true,
+      registerIdentifier: target.identifier,
+      decision: {
+        status: "review",
+        grantMode: "single-use",
+        grantedFor: 0,
+        steps: [
+          { order: 1, key: REGISTER_SCOPES[input.scope], expiration_duration: DEFAULT_DURATION_SECONDS },
+        ],
+      },
+    };
+  }
+  const held = (type: string) => input.identifiers.some((i) => i.type === type);
+  const direct = entries.find((e) => e.mode === "direct" && e.direct?.identifier_types.some(held))?.direct;
+  if (direct)
+    return {
+      ok: true,
+      registerIdentifier: null,
+      decision: {
+        status: direct.status,
+        grantMode: direct.grant_mode ?? "single-use",
+        grantedFor: direct.granted_for ?? 0,
+        steps: [...(direct.steps ?? [])].sort((a, b) => a.order - b.order),
+      },
+    };
+  const delegated = entries.find((e) => e.mode === "delegated")?.delegated;
+  if (!delegated)
+    return {
+      ok: false,
+      reason: "scope_not_allowed",
+      message: `No step-up rule for "${input.scope}" applies to this account's identifier types.`,
+    };
+  const asked = await askHook(deps, app, delegated, config.step_keys, input);
+  return asked.ok ? { ok: true, decision: asked.decision, registerIdentifier: null } : asked;
 }
 
 /**

@@ -69,6 +69,11 @@ export const errorCatalogue = {
     status: "bad_request",
     message: "Another step of the challenge must be completed first.",
   },
+  webhook_activation_failed: {
+    http: 400,
+    status: "bad_request",
+    message: "The webhook endpoint did not answer the activation challenge; it stays inactive.",
+  },
   invalid_pagination_limit: {
     http: 400,
     status: "bad_request",
@@ -178,6 +183,11 @@ export const errorCatalogue = {
     http: 404,
     status: "not_found",
     message: "The group was not found.",
+  },
+  webhook_not_found: {
+    http: 404,
+    status: "not_found",
+    message: "The webhook was not found.",
   },
   scope_not_found: {
     http: 404,

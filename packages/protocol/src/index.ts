@@ -19,4 +19,5 @@ export * from "./management/session.js";
 export * from "./management/session-config.js";
 export * from "./management/step-up-config.js";
 export * from "./management/user.js";
+export * from "./management/webhook.js";
 export * from "./migration-hook.js";

@@ -9,6 +9,7 @@ import type { Store } from "./domain/shared/store.js";
 import { createCustomerJwksClient } from "./hooks/customer-jwks-client.js";
 import { createDelegationHookClient } from "./hooks/delegation-hook-client.js";
 import { createMigrationHookClient } from "./hooks/migration-hook-client.js";
+import { createWebhookActivationClient } from "./hooks/webhook-activation-client.js";
 import { deriveKeys } from "./keys/derived-keys.js";
 import { KeyRing } from "./keys/key-ring.js";
 import { loadMasterKey } from "./keys/master-key.js";
@@ -89,6 +90,7 @@ export function createDomainDeps(
     migrationHook: createMigrationHookClient({ keys, clock, outbound, schemas: createSchemaCompiler() }),
     delegationHook: createDelegationHookClient({ keys, clock, outbound }),
     customerJwks: createCustomerJwksClient({ clock, outbound }),
+    webhookActivator: createWebhookActivationClient({ clock, outbound }),
     otpTransports: {
       gateway: gatewaySender(outbound),
       mail: smtpSender(config.login.smtpAllowedInternalHosts),

@@ -71,6 +71,12 @@ const VALID: Record<string, (ids: { userId: string; configId: string }) => Recor
   "POST /v1/session/stepup/request": () => ({ scope: "sweep:read", metadata: { amount: "5" } }),
   "POST /v1/session/stepup/continue": () => ({ challenge_token: "x.y.z", verification_token: "a.b.c" }),
   "POST /config/stepup": () => STEP_UP,
+  "POST /webhooks": () => ({
+    url: "http://127.0.0.1:9/hook",
+    verification_token: "sweep-token",
+    events: ["user.created"],
+  }),
+  "POST /webhooks/:webhookID/events": () => ({ event: "user.deleted" }),
   "PUT /config/stepup": () => STEP_UP,
   "POST /config/migration": () => ({ session_validation_url: "http://127.0.0.1:9/hook" }),
   "PUT /config/migration": () => ({ session_validation_url: "http://127.0.0.1:9/hook" }),
@@ -179,7 +185,7 @@ function fieldCases(schema: Schema, valid: Record<string, Json>, path: string[] 
  */
 describeEachDatabase("every body field of every endpoint is validated", (dialect) => {
   let s: TestServer;
-  let ids: { userId: string; configId: string };
+  let ids: { userId: string; configId: string; webhookId: string };
   beforeAll(async () => {
     s = await startTestServer(dialect);
     const user = await s.mgmt("POST", "/users", {
@@ -187,7 +193,12 @@ describeEachDatabase("every body field of every endpoint is validated", (dialect
       identifiers: [{ value: "sweep@example.com" }],
     });
     const config = await s.mgmt("POST", "/config/login/otp", { config_type: "otp", channel_type: "sms" });
-    ids = { userId: user.body.id, configId: config.body.login_config.id };
+    const webhook = await s.mgmt("POST", "/webhooks", {
+      url: "http://127.0.0.1:9/hook",
+      verification_token: "sweep-token",
+      events: ["user.created"],
+    });
+    ids = { userId: user.body.id, configId: config.body.login_config.id, webhookId: webhook.body.webhook.id };
   });
   afterAll(() => s.close());
 
@@ -206,6 +217,7 @@ describeEachDatabase("every body field of every endpoint is validated", (dialect
           path
             .replace(":userID", ids.userId)
             .replace(":loginConfigID", ids.configId)
+            .replace(":webhookID", ids.webhookId)
             .replace(":groupName", "sweepers"),
           JSON.stringify(body),
         ),

@@ -31,6 +31,11 @@ export async function installOpenApi(app: FastifyInstance, version: string): Pro
       tags: [
         { name: "Mode", description: "The application's mode (dev/prod)." },
         { name: "Domains", description: "Custom domains serving the Frontend API." },
+        {
+          name: "Webhooks",
+          description:
+            "Endpoints of yours that receive the app's events, signed and retried (docs/webhooks.md).",
+        },
         { name: "Tokens", description: "Minting test tokens signed with the app's key (dev mode)." },
         {
           name: "Users",

@@ -13,6 +13,7 @@ import * as tokens from "./management/tokens.js";
 import * as grants from "./management/user-grants.js";
 import * as identifiers from "./management/user-identifiers.js";
 import * as users from "./management/users.js";
+import * as webhooks from "./management/webhooks.js";
 import type { RouteTable } from "./route-spec.js";
 
 /** The Management API, under /v2/session/apps/{appID}, API key required. */
@@ -29,6 +30,15 @@ export const managementRoutes: RouteTable = [
   ["GET", "/domains/:domainID", domains.getDomain],
   ["DELETE", "/domains/:domainID", domains.deleteDomain],
   ["POST", "/domains/:domainID/verify", domains.verifyDomain],
+
+  ["POST", "/webhooks", webhooks.createWebhook],
+  ["GET", "/webhooks", webhooks.listWebhooks],
+  ["GET", "/webhooks/:webhookID", webhooks.getWebhook],
+  ["DELETE", "/webhooks/:webhookID", webhooks.deleteWebhook],
+  ["POST", "/webhooks/:webhookID/activate", webhooks.activate],
+  ["POST", "/webhooks/:webhookID/deactivate", webhooks.deactivate],
+  ["POST", "/webhooks/:webhookID/events", webhooks.addEvent],
+  ["DELETE", "/webhooks/:webhookID/events/:event", webhooks.removeEvent],
 
   ["POST", "/config/login/otp", otpConfig.createOtpConfig],
   ["GET", "/config/login/otp", otpConfig.listOtpConfigs],

@@ -24,6 +24,7 @@ export interface DatabaseSchema {
   user_group_members: UserGroupMembersTable;
   step_up_challenges: StepUpChallengesTable;
   step_up_grants: StepUpGrantsTable;
+  webhooks: WebhooksTable;
   overture_migrations: MigrationsTable;
 }
 
@@ -260,4 +261,18 @@ export interface StepUpGrantsTable {
   grant_mode: "single-use" | "session-bound" | "profile-bound";
   expires_at: number;
   created_at: number;
+}
+
+export interface WebhooksTable {
+  id: string;
+  app_id: string;
+  url: string;
+  events: string;
+  verification_token_sealed: string;
+  active: number;
+  activated_at: number | null;
+  last_http_code: number | null;
+  last_http_code_at: number | null;
+  created_at: number;
+  updated_at: number;
 }

@@ -43,6 +43,15 @@ export class KyselyAppRepository implements AppRepository {
       .execute();
   }
 
+  async lockRow(id: string): Promise<void> {
+    // A write that changes nothing: it takes the row lock on both dialects without FOR UPDATE.
+    await this.db
+      .updateTable("apps")
+      .set((eb) => ({ updated_at: eb.ref("updated_at") }))
+      .where("id", "=", id)
+      .execute();
+  }
+
   async get(id: string): Promise<AppRecord | null> {
     const row = await this.db.selectFrom("apps").selectAll().where("id", "=", id).executeTakeFirst();
     return row ? toApp(row) : null;

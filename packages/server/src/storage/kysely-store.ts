@@ -15,6 +15,7 @@ import { KyselySigningKeyRepository } from "./kysely-signing-key-repository.js";
 import { KyselySpentTokenRepository } from "./kysely-spent-token-repository.js";
 import { KyselyStepUpRepository } from "./kysely-step-up-repository.js";
 import { KyselyUserRepository } from "./kysely-user-repository.js";
+import { KyselyWebhookRepository } from "./kysely-webhook-repository.js";
 import type { Database, DialectName } from "./open-database.js";
 
 function repositories(db: Kysely<DatabaseSchema>, dialect: DialectName): Repositories {
@@ -32,6 +33,7 @@ function repositories(db: Kysely<DatabaseSchema>, dialect: DialectName): Reposit
     domains: new KyselyDomainRepository(db),
     scopes: new KyselyScopeRepository(db, dialect),
     stepUp: new KyselyStepUpRepository(db),
+    webhooks: new KyselyWebhookRepository(db),
   };
 }
 

@@ -2,6 +2,9 @@ import { createServer, type IncomingHttpHeaders, type ServerResponse } from "nod
 import { type AddressInfo, createServer as createTcpServer } from "node:net";
 
 export interface ReceivedCall {
+  method: string;
+  /** The request target: path and query. */
+  url: string;
   headers: IncomingHttpHeaders;
   body: string;
 }
@@ -19,7 +22,12 @@ export async function startReceiver(initial: ReceiverHandler) {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
-      const call = { headers: req.headers, body: Buffer.concat(chunks).toString("utf8") };
+      const call = {
+        method: req.method ?? "",
+        url: req.url ?? "",
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString("utf8"),
+      };
       calls.push(call);
       handler(call, res);
     });

@@ -33,4 +33,9 @@ export interface AppRepository {
    * so such changes to one app take turns.
    */
   touchTokenConfig(id: string): Promise<void>;
+  /**
+   * Locks the app's row until the transaction ends (PostgreSQL; SQLite runs one writer at a time),
+   * so a per-app limit counted in the transaction holds under concurrent writes.
+   */
+  lockRow(id: string): Promise<void>;
 }

@@ -8,6 +8,7 @@ import type { PasswordHasher } from "../passwords/password-hasher.js";
 import type { TokenContentsCache } from "../sessions/token-contents.js";
 import type { CustomerJwks } from "../step-up/customer-jwks.js";
 import type { DelegationHook } from "../step-up/delegation-hook.js";
+import type { WebhookActivator } from "../webhooks/webhook-activator.js";
 import type { Clock } from "./clock.js";
 import type { Store } from "./store.js";
 
@@ -32,6 +33,8 @@ export interface DomainDeps {
   delegationHook: DelegationHook;
   /** Apps' JWKS for custom-step verification tokens, cached (hooks/customer-jwks-client.ts). */
   customerJwks: CustomerJwks;
+  /** Runs webhooks' activation handshakes (hooks/webhook-activation-client.ts). */
+  webhookActivator: WebhookActivator;
   /** How OTP codes leave the server: the gateway and SMTP senders (senders/). */
   otpTransports: OtpTransports;
   /** For operational messages (a dev-mode OTP, a purge failure); never secrets in prod. */

@@ -31,6 +31,7 @@ export type DomainReason =
   | "identifier_not_found"
   | "domain_not_found"
   | "group_not_found"
+  | "webhook_not_found"
   /** Not one of the app's allowed scopes. */
   | "scope_not_found"
   // Uniqueness
@@ -68,7 +69,9 @@ export type DomainReason =
   // Peers
   | "delivery_failed"
   | "hook_failed"
-  | "step_up_hook_failed";
+  | "step_up_hook_failed"
+  /** A webhook endpoint that did not echo the activation challenge. */
+  | "activation_failed";
 
 export interface Failure<R extends DomainReason = DomainReason> {
   ok: false;

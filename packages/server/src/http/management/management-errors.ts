@@ -25,6 +25,7 @@ export const managementCodes: Record<DomainReason, ErrorCode> = {
   identifier_not_found: "identifier_not_found",
   domain_not_found: "domain_not_found",
   group_not_found: "group_not_found",
+  webhook_not_found: "webhook_not_found",
   scope_not_found: "scope_not_found",
   external_id_taken: "external_id_already_exists",
   identifier_taken: "identifier_already_exists",
@@ -54,4 +55,5 @@ export const managementCodes: Record<DomainReason, ErrorCode> = {
   delivery_failed: "delivery_failed",
   hook_failed: "migration_hook_failed",
   step_up_hook_failed: "step_up_hook_failed",
+  activation_failed: "webhook_activation_failed",
 };

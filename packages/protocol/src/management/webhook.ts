@@ -1,0 +1,77 @@
+import Type from "typebox";
+
+/**
+ * The events a webhook can subscribe to (docs/webhooks.md): the seven of prelude-api.md §3.4, the
+ * two hook failures, and `user.updated`, which the migration guide's step 5 subscribes to.
+ */
+export const WEBHOOK_EVENTS = [
+  "user.created",
+  "user.deleted",
+  "user.profile.updated",
+  "user.identifier.created",
+  "user.identifier.deleted",
+  "user.updated",
+  "user.session.created",
+  "user.session.revoked",
+  "migration.hook_failed",
+  "step_up.hook_failed",
+] as const;
+export type WebhookEventName = (typeof WEBHOOK_EVENTS)[number];
+
+export const WEBHOOK_LIMITS = {
+  /** Webhooks per app. */
+  perAppMax: 20,
+  urlLengthMax: 2048,
+  verificationTokenLengthMax: 100,
+} as const;
+
+export const WebhookEventName = Type.Union(
+  WEBHOOK_EVENTS.map((e) => Type.Literal(e)),
+  { description: "An event a webhook receives (docs/webhooks.md)." },
+);
+
+export const Webhook = Type.Object({
+  id: Type.String({ examples: ["web_01jqebhswje1ka1z7ahr9rfsgt"] }),
+  url: Type.String(),
+  events: Type.Array(WebhookEventName),
+  active: Type.Boolean({ description: "Receives events: set by a successful activation handshake." }),
+  last_http_code: Type.Union([Type.Integer(), Type.Null()], {
+    description:
+      "The HTTP status of the latest delivery attempt; null before the first, or when it got no answer.",
+  }),
+  last_http_code_date: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
+  created_at: Type.String({ format: "date-time" }),
+  updated_at: Type.String({ format: "date-time" }),
+});
+
+export const CreateWebhookRequest = Type.Object(
+  {
+    url: Type.String({
+      format: "uri",
+      minLength: 1,
+      maxLength: WEBHOOK_LIMITS.urlLengthMax,
+      description: "https; `http` to a loopback host in `dev` mode only.",
+    }),
+    verification_token: Type.String({
+      minLength: 1,
+      maxLength: WEBHOOK_LIMITS.verificationTokenLengthMax,
+      description: "Sent back in the activation handshake; kept sealed, never returned.",
+    }),
+    events: Type.Array(WebhookEventName, { minItems: 1, maxItems: WEBHOOK_EVENTS.length }),
+  },
+  { additionalProperties: false },
+);
+export type CreateWebhookRequest = Type.Static<typeof CreateWebhookRequest>;
+
+export const WebhookEventRequest = Type.Object({ event: WebhookEventName }, { additionalProperties: false });
+export const WebhookResponse = Type.Object({ webhook: Webhook });
+export const WebhookListResponse = Type.Object({ webhooks: Type.Array(Webhook) });
+export const WebhookParams = Type.Object({
+  appID: Type.String({ maxLength: 64 }),
+  webhookID: Type.String({ maxLength: 64 }),
+});
+export const WebhookEventParams = Type.Object({
+  appID: Type.String({ maxLength: 64 }),
+  webhookID: Type.String({ maxLength: 64 }),
+  event: Type.String({ maxLength: 64 }),
+});

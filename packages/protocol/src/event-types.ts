@@ -28,10 +28,15 @@ export interface EventPayloads {
   };
   "user.status.updated": { user_id: string; status: string; previous_status: string; updated_at: string };
   "user.password.updated": { user_id: string; updated_at: string };
-  /** The user's scopes or groups changed; both are given as they are after the change. */
+  /**
+   * The user's status, external_id, scopes, groups or password changed; the user's status,
+   * external_id, scopes and groups are given as they are after the change (never the password).
+   */
   "user.updated": {
     user_id: string;
     changed: UserUpdatedField[];
+    status: string;
+    external_id: string | null;
     scopes: string[];
     groups: string[];
     updated_at: string;
@@ -62,7 +67,7 @@ export interface EventPayloads {
 }
 
 /** What a `user.updated` event reports as changed. */
-export type UserUpdatedField = "scopes" | "groups";
+export type UserUpdatedField = "status" | "external_id" | "scopes" | "groups" | "password";
 
 /** Why a call to the migration hook failed (docs/migration.md). */
 export type MigrationHookFailure =

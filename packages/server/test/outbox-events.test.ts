@@ -44,8 +44,11 @@ describeEachDatabase("outbox events", (dialect) => {
       "user.identifier.created",
       "user.identifier.deleted",
       "user.external_id.updated",
+      "user.updated",
       "user.status.updated",
+      "user.updated",
       "user.password.updated",
+      "user.updated",
       "user.deleted",
     ]);
     for (const e of events) {
@@ -54,7 +57,13 @@ describeEachDatabase("outbox events", (dialect) => {
       expect(typeof e.createdAt).toBe("number");
     }
     expect(new Set(events.map((e) => e.id)).size).toBe(events.length);
-    const [c, p, ic, id_, ext, st, pw, del] = events.map((e) => e.payload);
+    const [c, p, ic, id_, ext, extU, st, stU, pw, pwU, del] = events.map((e) => e.payload);
+    // user.updated: what changed, and the state after it (never the password).
+    const state = { user_id: id, scopes: [], groups: [], updated_at: iso };
+    expect(extU).toEqual({ ...state, changed: ["external_id"], status: "active", external_id: "evt-1b" });
+    expect(stU).toEqual({ ...state, changed: ["status"], status: "disabled", external_id: "evt-1b" });
+    expect(pwU).toEqual({ ...state, changed: ["password"], status: "disabled", external_id: "evt-1b" });
+    expect(JSON.stringify(pwU)).not.toContain("fine secret");
     expect(c).toEqual({
       user_id: id,
       external_id: "evt-1",

@@ -244,15 +244,17 @@ describeEachDatabase("scopes and groups", (dialect) => {
     expect((await s.mgmt("GET", `/users/${id}`)).body.user.scopes).toEqual(["admin"]);
 
     const events = await newEvents();
+    // The state after each change: status and external_id too (docs/events.md).
+    const held = { user_id: id, status: "active", external_id: null };
     expect(events).toEqual([
       {
         type: "user.updated",
-        payload: { user_id: id, changed: ["scopes"], scopes: ["read:invoices"], groups: [], updated_at: iso },
+        payload: { ...held, changed: ["scopes"], scopes: ["read:invoices"], groups: [], updated_at: iso },
       },
       {
         type: "user.updated",
         payload: {
-          user_id: id,
+          ...held,
           changed: ["scopes"],
           scopes: ["admin", "read:invoices"],
           groups: [],
@@ -261,7 +263,7 @@ describeEachDatabase("scopes and groups", (dialect) => {
       },
       {
         type: "user.updated",
-        payload: { user_id: id, changed: ["scopes"], scopes: ["admin"], groups: [], updated_at: iso },
+        payload: { ...held, changed: ["scopes"], scopes: ["admin"], groups: [], updated_at: iso },
       },
     ]);
   });
@@ -302,10 +304,11 @@ describeEachDatabase("scopes and groups", (dialect) => {
     expect((await s.mgmt("DELETE", `/users/${id}/groups/editors`)).status).toBe(204);
     expect((await s.mgmt("DELETE", `/users/${id}/groups/nosuchgroup`)).status).toBe(204);
     expect((await s.mgmt("GET", `/users/${id}`)).body.user.groups).toEqual(["readers"]);
+    const held = { user_id: id, status: "active", external_id: null };
     expect((await newEvents()).map((e) => e.payload)).toEqual([
-      { user_id: id, changed: ["groups"], scopes: [], groups: ["editors"], updated_at: iso },
-      { user_id: id, changed: ["groups"], scopes: [], groups: ["editors", "readers"], updated_at: iso },
-      { user_id: id, changed: ["groups"], scopes: [], groups: ["readers"], updated_at: iso },
+      { ...held, changed: ["groups"], scopes: [], groups: ["editors"], updated_at: iso },
+      { ...held, changed: ["groups"], scopes: [], groups: ["editors", "readers"], updated_at: iso },
+      { ...held, changed: ["groups"], scopes: [], groups: ["readers"], updated_at: iso },
     ]);
   });
 

@@ -334,8 +334,13 @@ describeEachDatabase("step-up: decisions, OTP steps and grants", (dialect) => {
     const completed = (await up.checkOtp(asked.body.challenge_token, code)).body.challenge_token;
     const spent = await up.spend(completed);
     expect(scopesOf(spent.body.access_token)).toContain("prld:pwd:write");
+    const events = (await s.store.outbox.list(s.appId, { limit: 10_000 })).length;
     const done = await reset();
     expect(done.status, done.text).toBe(204);
+    const recorded = (await s.store.outbox.list(s.appId, { limit: 10_000 })).slice(events);
+    expect(recorded.filter((e) => e.type === "user.updated").map((e) => e.payload)).toEqual([
+      expect.objectContaining({ user_id: alice, changed: ["password"], status: "active" }),
+    ]);
     const twice = await reset();
     expect([twice.status, twice.body.code]).toEqual([403, "insufficient_scope"]);
   });

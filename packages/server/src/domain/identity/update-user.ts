@@ -9,6 +9,7 @@ import type { Repositories } from "../shared/store.js";
 import { policyMessage } from "./create-user.js";
 import { checkProfile, mergeProfile } from "./user-profile.js";
 import type { UserRecord } from "./user-repository.js";
+import { recordUserUpdated } from "./user-updated.js";
 
 type NotFound = { ok: false; reason: "user_not_found" };
 const notFound: NotFound = { ok: false, reason: "user_not_found" };
@@ -77,6 +78,7 @@ export async function updateExternalId(deps: DomainDeps, appId: string, userId: 
       },
       now,
     );
+    await recordUserUpdated(tx, appId, { ...user, externalId }, ["external_id"], now);
     return { ok: true } as const;
   });
 }
@@ -93,6 +95,7 @@ export async function updateStatus(deps: DomainDeps, appId: string, userId: stri
       { user_id: userId, status, previous_status: user.status, updated_at: isoTime(now) },
       now,
     );
+    await recordUserUpdated(tx, appId, { ...user, status }, ["status"], now);
     return { ok: true, user: { ...user, status, updatedAt: now } } as const;
   });
 }
@@ -113,10 +116,11 @@ export async function setPassword(
   if (!check.ok) return { ok: false, reason: "weak_password", message: policyMessage(check.failed) } as const;
   if (!(await deps.store.users.get(appId, userId))) return notFound;
   const passwordHash = await deps.passwords.hash(password);
-  return withUser(deps, appId, userId, async (tx, _user, now) => {
+  return withUser(deps, appId, userId, async (tx, user, now) => {
     await tx.users.update(appId, userId, { passwordHash }, now);
     if (options.revokeSessions !== false) await endAllSessions(tx, appId, userId, "password_changed", now);
     await recordEvent(tx, appId, "user.password.updated", { user_id: userId, updated_at: isoTime(now) }, now);
+    await recordUserUpdated(tx, appId, user, ["password"], now);
     return { ok: true } as const;
   });
 }

@@ -1,11 +1,11 @@
 import { SCOPE_LIMITS } from "@overture/protocol";
+import { recordUserUpdated } from "../identity/user-updated.js";
 import type { DomainDeps } from "../shared/domain-deps.js";
 import type { Failure } from "../shared/outcome.js";
 import type { Repositories } from "../shared/store.js";
 import { STEP_UP_CONFIG, type StepUpConfigValue } from "../step-up/step-up-config.js";
 import { sortedUnique, undeclarableReason } from "./scope-names.js";
 import type { RowLock } from "./scope-repository.js";
-import { recordUserUpdated } from "./user-grants.js";
 
 type Scopes = { ok: true; scopes: string[] };
 

@@ -1,4 +1,5 @@
 import { SCOPE_LIMITS } from "@overture/protocol";
+import { recordUserUpdated } from "../identity/user-updated.js";
 import type { DomainDeps } from "../shared/domain-deps.js";
 import { newId } from "../shared/new-id.js";
 import type { Failure } from "../shared/outcome.js";
@@ -6,7 +7,6 @@ import type { Repositories } from "../shared/store.js";
 import { unknownScope } from "./allowed-scopes.js";
 import { HELD_RESERVED, isReserved, sortedUnique } from "./scope-names.js";
 import type { GroupRecord } from "./scope-repository.js";
-import { recordUserUpdated } from "./user-grants.js";
 
 type GroupResult<F extends Failure> = { ok: true; group: GroupRecord } | F;
 type Invalid = Failure<"invalid_input">;

@@ -1,11 +1,7 @@
-import type { UserUpdatedField } from "@overture/protocol";
-import { recordEvent } from "../events/record-event.js";
 import { withUser } from "../identity/update-user.js";
-import type { UserRecord } from "../identity/user-repository.js";
-import { isoTime } from "../shared/clock.js";
+import { recordUserUpdated } from "../identity/user-updated.js";
 import type { DomainDeps } from "../shared/domain-deps.js";
 import type { Failure } from "../shared/outcome.js";
-import type { Repositories } from "../shared/store.js";
 import { unknownScope } from "./allowed-scopes.js";
 import { HELD_RESERVED, isReserved, sortedUnique } from "./scope-names.js";
 
@@ -74,21 +70,4 @@ export async function removeUserFromGroup(
     await recordUserUpdated(tx, appId, { ...user, groups }, ["groups"], now);
     return done;
   });
-}
-
-/** `user.updated` with the user's scopes and groups as they are after the change. */
-export async function recordUserUpdated(
-  tx: Repositories,
-  appId: string,
-  user: Pick<UserRecord, "id" | "scopes" | "groups">,
-  changed: UserUpdatedField[],
-  now: number,
-) {
-  await recordEvent(
-    tx,
-    appId,
-    "user.updated",
-    { user_id: user.id, changed, scopes: user.scopes, groups: user.groups, updated_at: isoTime(now) },
-    now,
-  );
 }

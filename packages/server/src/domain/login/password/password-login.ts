@@ -5,6 +5,7 @@ import { recordEvent } from "../../events/record-event.js";
 import { createUser, policyMessage } from "../../identity/create-user.js";
 import { normalizeEmail } from "../../identity/normalize-identifier.js";
 import { endAllSessions } from "../../identity/update-user.js";
+import { recordUserUpdated } from "../../identity/user-updated.js";
 import { type PasswordConfigValue, passwordConfig, passwordRules } from "../../passwords/password-config.js";
 import { HASHER_BUSY } from "../../passwords/password-hasher.js";
 import { checkPassword } from "../../passwords/password-policy.js";
@@ -163,6 +164,8 @@ export async function resetOwnPassword(
       { user_id: input.userId, updated_at: isoTime(now) },
       now,
     );
+    const user = await tx.users.get(app.id, input.userId);
+    if (user) await recordUserUpdated(tx, app.id, user, ["password"], now);
     return { ok: true } as const;
   });
 }

@@ -3,6 +3,7 @@ import { createApp } from "./app.js";
 import type { Config } from "./config/config-schema.js";
 import { openRuntime, type Runtime } from "./runtime.js";
 import { startPurgeWorker, type Worker } from "./workers/purge-worker.js";
+import { startWebhookDispatcher } from "./workers/webhook-dispatcher.js";
 
 export interface RunningServer {
   /** The address it listens on, e.g. `http://127.0.0.1:4000`. */
@@ -29,7 +30,10 @@ export async function startServer(
     ...(tls && { https: { cert: readFileSync(tls.cert), key: readFileSync(tls.key) } }),
   });
   const address = await app.listen({ port: config.server.port, host: config.server.host });
-  const workers: Worker[] = options.workers === false ? [] : [startPurgeWorker(runtime.domain, app.log)];
+  const workers: Worker[] =
+    options.workers === false
+      ? []
+      : [startPurgeWorker(runtime.domain, app.log), startWebhookDispatcher(runtime.domain, app.log)];
   let stopping: Promise<void> | undefined;
   return {
     address,
@@ -37,6 +41,7 @@ export async function startServer(
     stop: () => {
       stopping ??= (async () => {
         for (const worker of workers) worker.stop();
+        await Promise.all(workers.map((worker) => worker.idle?.()));
         await app.close();
         await runtime.close();
       })();

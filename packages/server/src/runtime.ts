@@ -10,6 +10,7 @@ import { createCustomerJwksClient } from "./hooks/customer-jwks-client.js";
 import { createDelegationHookClient } from "./hooks/delegation-hook-client.js";
 import { createMigrationHookClient } from "./hooks/migration-hook-client.js";
 import { createWebhookActivationClient } from "./hooks/webhook-activation-client.js";
+import { createWebhookSenderClient } from "./hooks/webhook-sender-client.js";
 import { deriveKeys } from "./keys/derived-keys.js";
 import { KeyRing } from "./keys/key-ring.js";
 import { loadMasterKey } from "./keys/master-key.js";
@@ -91,6 +92,7 @@ export function createDomainDeps(
     delegationHook: createDelegationHookClient({ keys, clock, outbound }),
     customerJwks: createCustomerJwksClient({ clock, outbound }),
     webhookActivator: createWebhookActivationClient({ clock, outbound }),
+    webhookSender: createWebhookSenderClient({ keys, clock, outbound }),
     otpTransports: {
       gateway: gatewaySender(outbound),
       mail: smtpSender(config.login.smtpAllowedInternalHosts),

@@ -8,7 +8,7 @@ export const HOOK_TIMEOUT_MS = 5_000;
 export const HOOK_MAX_RESPONSE_BYTES = 64 * 1024;
 
 /**
- * One call to a hook of the app's backend: a JSON POST signed with the app's hook key, with the
+ * One call to a hook (or webhook) of the app's backend: a JSON POST signed with the app's hook key, with the
  * hooks' limits, no redirects, and in `prod` only to hosts that resolve to public addresses.
  */
 export async function postSignedJson(
@@ -17,6 +17,7 @@ export async function postSignedJson(
   url: URL,
   body: string,
   userAgent: string,
+  timeoutMs = HOOK_TIMEOUT_MS,
 ): Promise<OutboundResult> {
   return deps.outbound.post(
     url,
@@ -28,7 +29,7 @@ export async function postSignedJson(
       ...(await signedRequestHeaders(deps.keys, app.id, body)),
     },
     {
-      timeoutMs: HOOK_TIMEOUT_MS,
+      timeoutMs,
       maxResponseBytes: HOOK_MAX_RESPONSE_BYTES,
       publicOnly: app.mode === "prod",
     },

@@ -25,6 +25,7 @@ export interface DatabaseSchema {
   step_up_challenges: StepUpChallengesTable;
   step_up_grants: StepUpGrantsTable;
   webhooks: WebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
   overture_migrations: MigrationsTable;
 }
 
@@ -275,4 +276,22 @@ export interface WebhooksTable {
   last_http_code_at: number | null;
   created_at: number;
   updated_at: number;
+  lease_owner: Generated<string | null>;
+  lease_until: Generated<number | null>;
+}
+
+export interface WebhookDeliveriesTable {
+  webhook_id: string;
+  event_id: string;
+  app_id: string;
+  status: "pending" | "delivered" | "failed";
+  attempts: number;
+  next_attempt_at: number;
+  first_attempt_at: number | null;
+  last_attempt_at: number | null;
+  last_status: number | null;
+  last_error: string | null;
+  last_latency_ms: number | null;
+  delivered_at: number | null;
+  created_at: number;
 }

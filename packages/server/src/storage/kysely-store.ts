@@ -15,6 +15,7 @@ import { KyselySigningKeyRepository } from "./kysely-signing-key-repository.js";
 import { KyselySpentTokenRepository } from "./kysely-spent-token-repository.js";
 import { KyselyStepUpRepository } from "./kysely-step-up-repository.js";
 import { KyselyUserRepository } from "./kysely-user-repository.js";
+import { KyselyWebhookDeliveryRepository } from "./kysely-webhook-delivery-repository.js";
 import { KyselyWebhookRepository } from "./kysely-webhook-repository.js";
 import type { Database, DialectName } from "./open-database.js";
 
@@ -34,6 +35,7 @@ function repositories(db: Kysely<DatabaseSchema>, dialect: DialectName): Reposit
     scopes: new KyselyScopeRepository(db, dialect),
     stepUp: new KyselyStepUpRepository(db),
     webhooks: new KyselyWebhookRepository(db),
+    deliveries: new KyselyWebhookDeliveryRepository(db, dialect),
   };
 }
 

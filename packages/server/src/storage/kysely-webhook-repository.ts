@@ -35,6 +35,17 @@ export class KyselyWebhookRepository implements WebhookRepository {
     return rows.map(toWebhook);
   }
 
+  async listActive(appIds: string[]): Promise<WebhookRecord[]> {
+    if (appIds.length === 0) return [];
+    const rows = await this.db
+      .selectFrom("webhooks")
+      .selectAll()
+      .where("app_id", "in", appIds)
+      .where("active", "=", 1)
+      .execute();
+    return rows.map(toWebhook);
+  }
+
   async get(appId: string, id: string): Promise<WebhookRecord | null> {
     const row = await this.db
       .selectFrom("webhooks")
@@ -75,7 +86,7 @@ export class KyselyWebhookRepository implements WebhookRepository {
   }
 }
 
-function toWebhook(row: Selectable<WebhooksTable>): WebhookRecord {
+export function toWebhook(row: Selectable<WebhooksTable>): WebhookRecord {
   return {
     id: row.id,
     appId: row.app_id,

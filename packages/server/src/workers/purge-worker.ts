@@ -4,6 +4,8 @@ import { PURGE_INTERVAL_MS, purgeExpired } from "../domain/shared/purge-expired.
 export interface Worker {
   /** Stops the loop; a run in progress finishes on its own. */
   stop(): void;
+  /** Resolves once a run in progress has finished (for an orderly shutdown). */
+  idle?(): Promise<void>;
 }
 
 /**

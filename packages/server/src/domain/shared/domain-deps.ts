@@ -9,6 +9,7 @@ import type { TokenContentsCache } from "../sessions/token-contents.js";
 import type { CustomerJwks } from "../step-up/customer-jwks.js";
 import type { DelegationHook } from "../step-up/delegation-hook.js";
 import type { WebhookActivator } from "../webhooks/webhook-activator.js";
+import type { WebhookSender } from "../webhooks/webhook-sender.js";
 import type { Clock } from "./clock.js";
 import type { Store } from "./store.js";
 
@@ -35,6 +36,8 @@ export interface DomainDeps {
   customerJwks: CustomerJwks;
   /** Runs webhooks' activation handshakes (hooks/webhook-activation-client.ts). */
   webhookActivator: WebhookActivator;
+  /** Sends webhook batches (hooks/webhook-sender-client.ts). */
+  webhookSender: WebhookSender;
   /** How OTP codes leave the server: the gateway and SMTP senders (senders/). */
   otpTransports: OtpTransports;
   /** For operational messages (a dev-mode OTP, a purge failure); never secrets in prod. */

@@ -10,6 +10,7 @@ import type { ScopeRepository } from "../scopes/scope-repository.js";
 import type { SessionRepository } from "../sessions/session-repository.js";
 import type { SpentTokenRepository } from "../sessions/spent-token-repository.js";
 import type { StepUpRepository } from "../step-up/step-up-repository.js";
+import type { WebhookDeliveryRepository } from "../webhooks/delivery-repository.js";
 import type { WebhookRepository } from "../webhooks/webhook-repository.js";
 import type { RateLimitRepository } from "./rate-limit-repository.js";
 
@@ -33,6 +34,7 @@ export interface Repositories {
   scopes: ScopeRepository;
   stepUp: StepUpRepository;
   webhooks: WebhookRepository;
+  deliveries: WebhookDeliveryRepository;
 }
 
 export interface Store extends Repositories {

@@ -22,6 +22,8 @@ export interface WebhookRepository {
   /** The app's webhooks, oldest first. */
   list(appId: string): Promise<WebhookRecord[]>;
   get(appId: string, id: string): Promise<WebhookRecord | null>;
+  /** The active webhooks of these apps. */
+  listActive(appIds: string[]): Promise<WebhookRecord[]>;
   delete(appId: string, id: string): Promise<boolean>;
   /** False when there is no such webhook. */
   setEvents(appId: string, id: string, events: WebhookEventName[], now: number): Promise<boolean>;

@@ -1,0 +1,181 @@
+import { constants, createPublicKey, verify } from "node:crypto";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { startWebhookDispatcher } from "../src/workers/webhook-dispatcher.js";
+import { json, type ReceivedCall, startReceiver } from "./support/receiver.js";
+import { describeEachDatabase } from "./support/test-databases.js";
+import { startTestServer, type TestServer } from "./support/test-server.js";
+
+interface Envelope {
+  id: string;
+  type: string;
+  created_at: string;
+  payload: Record<string, unknown>;
+}
+
+describeEachDatabase("webhooks: delivery", (dialect) => {
+  let s: TestServer;
+  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  let status = 200;
+  let dispatcher: ReturnType<typeof startWebhookDispatcher>;
+  beforeAll(async () => {
+    s = await startTestServer(dialect);
+    receiver = await startReceiver((call, res) => {
+      if (call.method === "GET") {
+        const challenge = new URL(call.url, "http://x").searchParams.get("challenge");
+        return json(res, 200, { challenge: Number(challenge) });
+      }
+      json(res, status, {});
+    });
+    dispatcher = startWebhookDispatcher(s.domain, { error: () => {} }, { intervalMs: 20 });
+  });
+  afterAll(async () => {
+    dispatcher.stop();
+    await dispatcher.idle();
+    await s.close();
+    await receiver.close();
+  });
+
+  const batches = () => receiver.calls.filter((c) => c.method === "POST");
+  const received = (calls = batches()) =>
+    calls.flatMap((c) => (JSON.parse(c.body) as { events: Envelope[] }).events);
+  /** Waits, in real time, until `check` holds: the dispatcher runs every 20 ms. */
+  async function until(check: () => boolean, what: string) {
+    for (let i = 0; i < 250 && !check(); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(check(), what).toBe(true);
+  }
+
+  /** Whether `check` comes to hold within `ms`, without failing the test. */
+  async function soon(check: () => boolean, ms: number) {
+    for (let waited = 0; waited < ms && !check(); waited += 20) await new Promise((r) => setTimeout(r, 20));
+    return check();
+  }
+
+  async function activeWebhook(events: string[], url = `${receiver.url}?w=${Math.random()}`) {
+    const id = (await s.mgmt("POST", "/webhooks", { url, verification_token: "tok", events })).body.webhook
+      .id;
+    expect((await s.mgmt("POST", `/webhooks/${id}/activate`)).status).toBe(200);
+    return { id, url };
+  }
+  const to = (url: string) => (c: ReceivedCall) => url.endsWith(c.url.replace(/^\/hook/, ""));
+
+  it("sends signed batches of the subscribed events recorded since activation, with stable envelopes", async () => {
+    await s.mgmt("POST", "/users", { external_id: "before-activation" });
+    const { id, url } = await activeWebhook(["user.created", "user.updated"]);
+    const mine = to(url);
+    const user = (await s.mgmt("POST", "/users", { external_id: "after-activation" })).body.id;
+    await s.mgmt("PUT", `/users/${user}/status`, { status: "disabled" });
+    await s.mgmt("PATCH", `/users/${user}/profile`, { plan: "pro" });
+    await until(() => received(batches().filter(mine)).length >= 2, "two events arrive");
+    const events = received(batches().filter(mine));
+    expect(events.map((e) => [e.type, e.payload.user_id])).toEqual([
+      ["user.created", user],
+      ["user.updated", user],
+    ]);
+    expect(events[0]).toEqual({
+      id: expect.stringMatching(/^evt_/),
+      type: "user.created",
+      created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/),
+      payload: expect.objectContaining({ external_id: "after-activation", source: "api" }),
+    });
+    const call = batches().filter(mine)[0]!;
+    expect(JSON.parse(call.body).app_id).toBe(s.appId);
+    expect(call.headers["content-type"]).toBe("application/json");
+
+    // The signature verifies with plain node:crypto and the app's published key (docs/webhooks.md).
+    const jwks = (
+      await s.inject({
+        method: "GET",
+        url: "/.well-known/jwks.json",
+        headers: { host: `${s.appId}.localhost` },
+      })
+    ).body;
+    const jwk = jwks.keys.find((k: { kid: string }) => k.kid === call.headers["x-webhook-signature-key-id"]);
+    expect(jwk).toBeDefined();
+    const signature = String(call.headers["x-webhook-signature"]).replace(/^rsassa-pss-sha256=/, "");
+    const key = createPublicKey({ key: jwk, format: "jwk" });
+    const pss = { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_AUTO };
+    expect(verify("sha256", Buffer.from(call.body), pss, Buffer.from(signature, "base64url"))).toBe(true);
+    expect(verify("sha256", Buffer.from(`${call.body} `), pss, Buffer.from(signature, "base64url"))).toBe(
+      false,
+    );
+
+    const webhook = (await s.mgmt("GET", `/webhooks/${id}`)).body.webhook;
+    expect(webhook.last_http_code).toBe(200);
+    expect(webhook.last_http_code_date).toMatch(/Z$/);
+    await s.mgmt("DELETE", `/webhooks/${id}`);
+  });
+
+  it("sends nothing to an inactive webhook, and nothing recorded while it was inactive", async () => {
+    const { id, url } = await activeWebhook(["user.created"]);
+    const mine = to(url);
+    expect((await s.mgmt("POST", `/webhooks/${id}/deactivate`)).status).toBe(200);
+    await s.mgmt("POST", "/users", { external_id: "while-inactive" });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(batches().filter(mine)).toEqual([]);
+    expect((await s.mgmt("POST", `/webhooks/${id}/activate`)).status).toBe(200);
+    const later = (await s.mgmt("POST", "/users", { external_id: "reactivated" })).body.id;
+    await until(() => received(batches().filter(mine)).length >= 1, "the later event arrives");
+    await new Promise((r) => setTimeout(r, 100));
+    expect(received(batches().filter(mine)).map((e) => e.payload.user_id)).toEqual([later]);
+    await s.mgmt("DELETE", `/webhooks/${id}`);
+  });
+
+  it("retries a failing endpoint with backoff, holding the events behind, and delivers all in order after", async () => {
+    const { id, url } = await activeWebhook(["user.created"]);
+    const mine = to(url);
+    status = 500;
+    const first = (await s.mgmt("POST", "/users", { external_id: "retry-1" })).body.id;
+    await until(() => batches().filter(mine).length >= 1, "a first attempt");
+    const second = (await s.mgmt("POST", "/users", { external_id: "retry-2" })).body.id;
+    await new Promise((r) => setTimeout(r, 150));
+    // Held: one attempt, no retry before a minute has passed, and the second event waits behind.
+    expect(batches().filter(mine)).toHaveLength(1);
+    expect((await s.mgmt("GET", `/webhooks/${id}`)).body.webhook.last_http_code).toBe(500);
+    s.clock.advance(61_000);
+    await until(() => batches().filter(mine).length >= 2, "a retry after a minute");
+    // The retry carries both, in order; the next waits two minutes.
+    expect(received([batches().filter(mine)[1]!]).map((e) => e.payload.user_id)).toEqual([first, second]);
+    s.clock.advance(61_000);
+    await new Promise((r) => setTimeout(r, 150));
+    expect(batches().filter(mine)).toHaveLength(2);
+    status = 200;
+    s.clock.advance(61_000);
+    await until(() => batches().filter(mine).length >= 3, "a third attempt");
+    await new Promise((r) => setTimeout(r, 100));
+    expect(batches().filter(mine)).toHaveLength(3);
+    expect(received([batches().filter(mine)[2]!]).map((e) => e.payload.user_id)).toEqual([first, second]);
+    expect((await s.mgmt("GET", `/webhooks/${id}`)).body.webhook.last_http_code).toBe(200);
+    await s.mgmt("DELETE", `/webhooks/${id}`);
+  });
+
+  it("gives up after two weeks, and the queue moves on", async () => {
+    const { id, url } = await activeWebhook(["user.created"]);
+    const mine = to(url);
+    status = 503;
+    const lost = (await s.mgmt("POST", "/users", { external_id: "given-up" })).body.id;
+    await until(() => batches().filter(mine).length >= 1, "a first attempt");
+    // Backoff doubles to 12 h and stays there; past two weeks from the first attempt, it is failed.
+    let quiet = 0;
+    for (let i = 0; i < 40 && quiet < 2; i++) {
+      const n = batches().filter(mine).length;
+      s.clock.advance(12 * 3_600_000);
+      const moved = await soon(() => batches().filter(mine).length > n, 400);
+      quiet = moved ? 0 : quiet + 1;
+    }
+    expect(quiet, "attempts stop").toBe(2);
+    const attempts = batches().filter(mine).length;
+    // One attempt per 12 h step here: the first, then one a step until two weeks have passed.
+    expect(attempts).toBeGreaterThanOrEqual(28);
+    expect(attempts).toBeLessThanOrEqual(30);
+    status = 200;
+    const next = (await s.mgmt("POST", "/users", { external_id: "after-giving-up" })).body.id;
+    await until(
+      () => received(batches().filter(mine)).some((e) => e.payload.user_id === next),
+      "the next event",
+    );
+    const last = received([batches().filter(mine).at(-1)!]);
+    expect(last.map((e) => e.payload.user_id)).toEqual([next]);
+    expect(received(batches().filter(mine)).filter((e) => e.payload.user_id === lost).length).toBe(attempts);
+    await s.mgmt("DELETE", `/webhooks/${id}`);
+  });
+});

@@ -33,7 +33,12 @@ export async function startServer(
   const workers: Worker[] =
     options.workers === false
       ? []
-      : [startPurgeWorker(runtime.domain, app.log), startWebhookDispatcher(runtime.domain, app.log)];
+      : [
+          startPurgeWorker(runtime.domain, app.log, {
+            deliveredRetentionMs: config.webhooks.retentionDays * 86_400_000,
+          }),
+          startWebhookDispatcher(runtime.domain, app.log),
+        ];
   let stopping: Promise<void> | undefined;
   return {
     address,

@@ -1,5 +1,6 @@
 import { constants, createPublicKey, verify } from "node:crypto";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { purgeExpired } from "../src/domain/shared/purge-expired.js";
 import { startWebhookDispatcher } from "../src/workers/webhook-dispatcher.js";
 import { json, type ReceivedCall, startReceiver } from "./support/receiver.js";
 import { describeEachDatabase } from "./support/test-databases.js";
@@ -42,12 +43,6 @@ describeEachDatabase("webhooks: delivery", (dialect) => {
   async function until(check: () => boolean, what: string) {
     for (let i = 0; i < 250 && !check(); i++) await new Promise((r) => setTimeout(r, 20));
     expect(check(), what).toBe(true);
-  }
-
-  /** Whether `check` comes to hold within `ms`, without failing the test. */
-  async function soon(check: () => boolean, ms: number) {
-    for (let waited = 0; waited < ms && !check(); waited += 20) await new Promise((r) => setTimeout(r, 20));
-    return check();
   }
 
   async function activeWebhook(events: string[], url = `${receiver.url}?w=${Math.random()}`) {
@@ -155,18 +150,33 @@ describeEachDatabase("webhooks: delivery", (dialect) => {
     const lost = (await s.mgmt("POST", "/users", { external_id: "given-up" })).body.id;
     await until(() => batches().filter(mine).length >= 1, "a first attempt");
     // Backoff doubles to 12 h and stays there; past two weeks from the first attempt, it is failed.
-    let quiet = 0;
-    for (let i = 0; i < 40 && quiet < 2; i++) {
-      const n = batches().filter(mine).length;
+    // Each 12 h step makes one attempt, read from the delivery log once it is recorded.
+    const record = async () =>
+      (await s.mgmt("GET", `/webhooks/${id}/deliveries`)).body.deliveries[0] as {
+        attempts: number;
+        status: string;
+      };
+    const recorded = async (check: (d: { attempts: number; status: string }) => boolean) => {
+      for (let i = 0; i < 250; i++) {
+        const d = await record();
+        if (d && check(d)) return d;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      throw new Error("the delivery log did not change");
+    };
+    let current = await recorded((d) => d.attempts === 1);
+    while (current.status === "pending") {
+      const before = current.attempts;
       s.clock.advance(12 * 3_600_000);
-      const moved = await soon(() => batches().filter(mine).length > n, 400);
-      quiet = moved ? 0 : quiet + 1;
+      current = await recorded((d) => d.attempts > before);
+      expect(current.attempts).toBe(before + 1);
     }
-    expect(quiet, "attempts stop").toBe(2);
+    expect(current.status).toBe("failed");
+    // The first attempt, then one per 12 h step until two weeks have passed.
+    expect(current.attempts).toBeGreaterThanOrEqual(28);
+    expect(current.attempts).toBeLessThanOrEqual(30);
     const attempts = batches().filter(mine).length;
-    // One attempt per 12 h step here: the first, then one a step until two weeks have passed.
-    expect(attempts).toBeGreaterThanOrEqual(28);
-    expect(attempts).toBeLessThanOrEqual(30);
+    expect(attempts).toBe(current.attempts);
     status = 200;
     const next = (await s.mgmt("POST", "/users", { external_id: "after-giving-up" })).body.id;
     await until(
@@ -176,6 +186,100 @@ describeEachDatabase("webhooks: delivery", (dialect) => {
     const last = received([batches().filter(mine).at(-1)!]);
     expect(last.map((e) => e.payload.user_id)).toEqual([next]);
     expect(received(batches().filter(mine)).filter((e) => e.payload.user_id === lost).length).toBe(attempts);
+    await s.mgmt("DELETE", `/webhooks/${id}`);
+  });
+
+  it("keeps a delivery log, paginated and filtered, redelivers one event or all since a time, and purges", async () => {
+    const { id, url } = await activeWebhook(["user.created"]);
+    const mine = to(url);
+    status = 200;
+    const users: string[] = [];
+    for (const n of [1, 2, 3]) {
+      users.push((await s.mgmt("POST", "/users", { external_id: `log-${n}` })).body.id);
+      // A second apart, so that "since the second" is exactly the last two.
+      s.clock.advance(1_000);
+    }
+    await until(() => received(batches().filter(mine)).length >= 3, "three events");
+    // The answer is recorded just after the receiver has the batch.
+    const delivered = async () =>
+      (await s.mgmt("GET", `/webhooks/${id}/deliveries?status=delivered`)).body.deliveries.length;
+    for (let i = 0; i < 100 && (await delivered()) < 3; i++) await new Promise((r) => setTimeout(r, 20));
+    const page = await s.mgmt("GET", `/webhooks/${id}/deliveries?limit=2`);
+    expect(page.status, page.text).toBe(200);
+    expect(page.body.deliveries).toHaveLength(2);
+    expect(page.body.deliveries[0]).toEqual({
+      event_id: expect.stringMatching(/^evt_/),
+      event_type: "user.created",
+      status: "delivered",
+      attempts: 1,
+      last_status: 200,
+      last_error: null,
+      last_latency_ms: expect.any(Number),
+      first_attempt_at: expect.stringMatching(/Z$/),
+      last_attempt_at: expect.stringMatching(/Z$/),
+      next_attempt_at: null,
+      delivered_at: expect.stringMatching(/Z$/),
+      created_at: expect.stringMatching(/Z$/),
+    });
+    const rest = await s.mgmt("GET", `/webhooks/${id}/deliveries?limit=2&cursor=${page.body.next_cursor}`);
+    expect(rest.body.deliveries).toHaveLength(1);
+    expect(rest.body.next_cursor).toBeNull();
+    // Newest first across the two pages.
+    const ids = [...page.body.deliveries, ...rest.body.deliveries].map(
+      (d: { event_id: string }) => d.event_id,
+    );
+    expect(ids).toEqual(
+      received(batches().filter(mine))
+        .map((e) => e.id)
+        .reverse(),
+    );
+    expect((await s.mgmt("GET", `/webhooks/${id}/deliveries?status=failed`)).body.deliveries).toEqual([]);
+
+    // One event again: the same id, a second attempt.
+    const oldest = received(batches().filter(mine))[0]!;
+    const again = await s.mgmt("POST", `/webhooks/${id}/deliveries/${oldest.id}/redeliver`);
+    expect([again.status, again.body.delivery.status]).toEqual([200, "pending"]);
+    await until(() => received(batches().filter(mine)).length >= 4, "the redelivery");
+    expect(received(batches().filter(mine))[3]).toEqual(oldest);
+    const log = async () =>
+      (await s.mgmt("GET", `/webhooks/${id}/deliveries`)).body.deliveries as {
+        event_id: string;
+        attempts: number;
+        status: string;
+      }[];
+    let attempts = 0;
+    for (let i = 0; i < 100 && attempts < 2; i++) {
+      attempts = (await log()).find((d) => d.event_id === oldest.id)?.attempts ?? 0;
+      if (attempts < 2) await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(attempts).toBe(2);
+
+    // Everything since the second event.
+    const second = received(batches().filter(mine))[1]!;
+    const since = await s.mgmt("POST", `/webhooks/${id}/redeliver`, { since: second.created_at });
+    expect(since.body).toEqual({ redelivered: 2 });
+    await until(() => received(batches().filter(mine)).length >= 6, "two more");
+    expect(
+      received(batches().filter(mine))
+        .slice(4)
+        .map((e) => e.payload.user_id),
+    ).toEqual(users.slice(1));
+
+    const missing = await s.mgmt("POST", `/webhooks/${id}/deliveries/evt_unknown/redeliver`);
+    expect([missing.status, missing.body.code]).toEqual([404, "not_found"]);
+    const other = await s.forNewApp("other log");
+    expect((await other.mgmt("GET", `/webhooks/${id}/deliveries`)).body.code).toBe("webhook_not_found");
+    expect(
+      (await other.mgmt("POST", `/webhooks/${id}/redeliver`, { since: second.created_at })).body.code,
+    ).toBe("webhook_not_found");
+    const bad = await s.mgmt("GET", `/webhooks/${id}/deliveries?limit=1000`);
+    expect([bad.status, bad.body.code]).toEqual([400, "invalid_request"]);
+
+    // Delivered rows go after the retention; the default is seven days.
+    expect((await purgeExpired(s.domain)).deliveries).toBe(0);
+    s.clock.advance(7 * 86_400_000 + 60_000);
+    expect((await purgeExpired(s.domain)).deliveries).toBeGreaterThanOrEqual(3);
+    expect((await s.mgmt("GET", `/webhooks/${id}/deliveries`)).body.deliveries).toEqual([]);
     await s.mgmt("DELETE", `/webhooks/${id}`);
   });
 });

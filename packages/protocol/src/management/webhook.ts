@@ -75,3 +75,54 @@ export const WebhookEventParams = Type.Object({
   webhookID: Type.String({ maxLength: 64 }),
   event: Type.String({ maxLength: 64 }),
 });
+
+export const Delivery = Type.Object({
+  event_id: Type.String({ description: "The event's id: the envelope's `id`." }),
+  event_type: Type.String(),
+  status: Type.Union([Type.Literal("pending"), Type.Literal("delivered"), Type.Literal("failed")]),
+  attempts: Type.Integer(),
+  last_status: Type.Union([Type.Integer(), Type.Null()], {
+    description: "The HTTP status of the latest attempt.",
+  }),
+  last_error: Type.Union([Type.String(), Type.Null()]),
+  last_latency_ms: Type.Union([Type.Integer(), Type.Null()]),
+  first_attempt_at: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
+  last_attempt_at: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
+  next_attempt_at: Type.Union([Type.String({ format: "date-time" }), Type.Null()], {
+    description: "While pending: when it goes out (behind any older pending delivery).",
+  }),
+  delivered_at: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
+  created_at: Type.String({ format: "date-time", description: "When it was queued." }),
+});
+
+export const DeliveryListQuery = Type.Object(
+  {
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, description: "Default 50." })),
+    cursor: Type.Optional(Type.String({ maxLength: 64, description: "`next_cursor` of the previous page." })),
+    status: Type.Optional(
+      Type.Union([Type.Literal("pending"), Type.Literal("delivered"), Type.Literal("failed")]),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const DeliveryListResponse = Type.Object({
+  deliveries: Type.Array(Delivery),
+  next_cursor: Type.Union([Type.String(), Type.Null()]),
+});
+export const DeliveryResponse = Type.Object({ delivery: Delivery });
+export const DeliveryParams = Type.Object({
+  appID: Type.String({ maxLength: 64 }),
+  webhookID: Type.String({ maxLength: 64 }),
+  eventID: Type.String({ maxLength: 64 }),
+});
+export const RedeliverRequest = Type.Object(
+  {
+    since: Type.String({
+      format: "date-time",
+      description: "Every delivered or failed delivery of an event recorded at or after this time.",
+    }),
+  },
+  { additionalProperties: false },
+);
+export const RedeliverResponse = Type.Object({ redelivered: Type.Integer() });

@@ -11,8 +11,8 @@ export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" |
 
 /**
  * The process's configuration, parsed once (load-config.ts) and frozen, in sections. An option
- * that may be absent is `null`, never an empty string. Sections to come: webhooks (retry, leases),
- * oauth (providers), passkeys.
+ * that may be absent is `null`, never an empty string. Sections to come: oauth (providers),
+ * passkeys.
  */
 export interface Config {
   server: {
@@ -50,6 +50,10 @@ export interface Config {
     passwordHashConcurrency: number;
     smtpAllowedInternalHosts: string[];
   };
+  webhooks: {
+    /** How long delivered webhook deliveries stay in the delivery log. */
+    retentionDays: number;
+  };
 }
 
 /** Every option as it is read, one value each, before load-config.ts arranges them in sections. */
@@ -74,6 +78,7 @@ export interface Options {
   dnsServers: string[];
   smtpAllowedInternalHosts: string[];
   workers: number;
+  webhookRetentionDays: number;
 }
 
 type Parsed<T> = { value: T } | { error: string };
@@ -375,6 +380,18 @@ export const configSchema = [
         ? { value: list }
         : { error: "must be host names, IP addresses or CIDR blocks separated by commas" };
     },
+  }),
+  option({
+    key: "webhookRetentionDays",
+    section: "webhooks",
+    file: "webhook_retention_days",
+    env: "OVERTURE_WEBHOOK_RETENTION_DAYS",
+    doc:
+      "Days a delivered webhook delivery stays in the delivery log before it is purged; failed ones stay " +
+      "(docs/webhooks.md).",
+    defaultDoc: "`7`",
+    default: () => 7,
+    parse: integer(1, 3650),
   }),
 ] as const satisfies readonly OptionDef<keyof Options>[];
 

@@ -81,6 +81,7 @@ function sections(o: Options): Config {
       passwordHashConcurrency: o.passwordHashConcurrency,
       smtpAllowedInternalHosts: o.smtpAllowedInternalHosts,
     },
+    webhooks: { retentionDays: o.webhookRetentionDays },
   };
 }
 

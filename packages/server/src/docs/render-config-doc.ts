@@ -7,6 +7,7 @@ const SECTIONS: Record<keyof Config, string> = {
   storage: "Storage",
   keys: "Keys",
   login: "Login",
+  webhooks: "Webhooks",
 };
 
 export function renderConfigDoc(): string {

@@ -39,6 +39,9 @@ export const managementRoutes: RouteTable = [
   ["POST", "/webhooks/:webhookID/deactivate", webhooks.deactivate],
   ["POST", "/webhooks/:webhookID/events", webhooks.addEvent],
   ["DELETE", "/webhooks/:webhookID/events/:event", webhooks.removeEvent],
+  ["GET", "/webhooks/:webhookID/deliveries", webhooks.deliveries],
+  ["POST", "/webhooks/:webhookID/deliveries/:eventID/redeliver", webhooks.redeliverDelivery],
+  ["POST", "/webhooks/:webhookID/redeliver", webhooks.redeliver],
 
   ["POST", "/config/login/otp", otpConfig.createOtpConfig],
   ["GET", "/config/login/otp", otpConfig.listOtpConfigs],

@@ -3,6 +3,7 @@ import { type Kysely, type Selectable, sql } from "kysely";
 import type {
   AttemptOutcome,
   DeliveryRecord,
+  DeliveryStatus,
   QueuedEvent,
   WebhookDeliveryRepository,
 } from "../domain/webhooks/delivery-repository.js";
@@ -140,19 +141,68 @@ export class KyselyWebhookDeliveryRepository implements WebhookDeliveryRepositor
       .execute();
   }
 
-  async list(webhookId: string, options: { before?: string; limit: number }): Promise<DeliveryRecord[]> {
-    let query = this.db.selectFrom("webhook_deliveries").selectAll().where("webhook_id", "=", webhookId);
-    if (options.before) query = query.where("event_id", "<", options.before);
-    const rows = await query.orderBy("event_id", "desc").limit(options.limit).execute();
+  async list(
+    webhookId: string,
+    options: { before?: string; limit: number; status?: DeliveryStatus },
+  ): Promise<DeliveryRecord[]> {
+    let query = this.withType().where("d.webhook_id", "=", webhookId);
+    if (options.before) query = query.where("d.event_id", "<", options.before);
+    if (options.status) query = query.where("d.status", "=", options.status);
+    const rows = await query.orderBy("d.event_id", "desc").limit(options.limit).execute();
     return rows.map(toDelivery);
+  }
+
+  async get(webhookId: string, eventId: string): Promise<DeliveryRecord | null> {
+    const row = await this.withType()
+      .where("d.webhook_id", "=", webhookId)
+      .where("d.event_id", "=", eventId)
+      .executeTakeFirst();
+    return row ? toDelivery(row) : null;
+  }
+
+  async redeliver(
+    webhookId: string,
+    which: { eventId: string } | { since: number },
+    now: number,
+  ): Promise<number> {
+    let update = this.db
+      .updateTable("webhook_deliveries")
+      .set({ status: "pending", next_attempt_at: now, first_attempt_at: null, delivered_at: null })
+      .where("webhook_id", "=", webhookId)
+      .where("status", "<>", "pending");
+    update =
+      "eventId" in which
+        ? update.where("event_id", "=", which.eventId)
+        : update.where("event_id", "in", (eb) =>
+            eb.selectFrom("outbox_events").select("id").where("created_at", ">=", which.since),
+          );
+    return Number((await update.executeTakeFirst()).numUpdatedRows);
+  }
+
+  async purgeDelivered(before: number): Promise<number> {
+    const result = await this.db
+      .deleteFrom("webhook_deliveries")
+      .where("status", "=", "delivered")
+      .where("delivered_at", "<", before)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  private withType() {
+    return this.db
+      .selectFrom("webhook_deliveries as d")
+      .innerJoin("outbox_events as e", "e.id", "d.event_id")
+      .selectAll("d")
+      .select("e.type as event_type");
   }
 }
 
-function toDelivery(r: Selectable<WebhookDeliveriesTable>): DeliveryRecord {
+function toDelivery(r: Selectable<WebhookDeliveriesTable> & { event_type: string }): DeliveryRecord {
   const n = (v: number | null) => (v === null ? null : Number(v));
   return {
     webhookId: r.webhook_id,
     eventId: r.event_id,
+    eventType: r.event_type as EventType,
     appId: r.app_id,
     status: r.status,
     attempts: Number(r.attempts),

@@ -15,11 +15,13 @@ export interface Worker {
 export function startPurgeWorker(
   deps: Pick<DomainDeps, "store" | "clock">,
   log: { error(obj: object, msg: string): void },
-  intervalMs = PURGE_INTERVAL_MS,
+  options: { intervalMs?: number; deliveredRetentionMs?: number } = {},
 ): Worker {
   const timer = setInterval(() => {
-    purgeExpired(deps).catch((error: unknown) => log.error({ err: error }, "purging expired rows failed"));
-  }, intervalMs);
+    purgeExpired(deps, options).catch((error: unknown) =>
+      log.error({ err: error }, "purging expired rows failed"),
+    );
+  }, options.intervalMs ?? PURGE_INTERVAL_MS);
   timer.unref();
   return { stop: () => clearInterval(timer) };
 }

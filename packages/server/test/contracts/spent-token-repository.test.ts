@@ -22,6 +22,7 @@ describeEachDatabase("contract: SpentTokenRepository", (dialect) => {
         otp: 0,
         sessions: 0,
         stepUp: 0,
+        deliveries: 0,
       });
       expect(await store.spentTokens.markSpent("a1", "challenge", "j1", 10_000)).toBe(true);
       expect(await store.spentTokens.markSpent("a2", "challenge", "j1", 10_000)).toBe(false);

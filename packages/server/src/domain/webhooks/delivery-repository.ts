@@ -7,6 +7,7 @@ export type DeliveryStatus = "pending" | "delivered" | "failed";
 export interface DeliveryRecord {
   webhookId: string;
   eventId: string;
+  eventType: EventType;
   appId: string;
   status: DeliveryStatus;
   attempts: number;
@@ -64,6 +65,17 @@ export interface WebhookDeliveryRepository {
   ): Promise<void>;
   /** Gives the webhook's lease back, if `owner` still holds it. */
   releaseWebhook(webhookId: string, owner: string, now: number): Promise<void>;
-  /** The webhook's deliveries, newest first, before the `before` event id (keyset). */
-  list(webhookId: string, options: { before?: string; limit: number }): Promise<DeliveryRecord[]>;
+  /** The webhook's deliveries, newest event first, before the `before` event id (keyset). */
+  list(
+    webhookId: string,
+    options: { before?: string; limit: number; status?: DeliveryStatus },
+  ): Promise<DeliveryRecord[]>;
+  get(webhookId: string, eventId: string): Promise<DeliveryRecord | null>;
+  /**
+   * Queues deliveries again — one event's, or those of every event recorded at or after `since` —
+   * that were delivered or failed, as new (a fresh two weeks of retries); returns how many.
+   */
+  redeliver(webhookId: string, which: { eventId: string } | { since: number }, now: number): Promise<number>;
+  /** Deletes deliveries delivered before `before`; returns how many. */
+  purgeDelivered(before: number): Promise<number>;
 }

@@ -1,5 +1,11 @@
 import {
   CreateWebhookRequest,
+  DeliveryListQuery,
+  DeliveryListResponse,
+  DeliveryParams,
+  DeliveryResponse,
+  RedeliverRequest,
+  RedeliverResponse,
   WEBHOOK_EVENTS,
   type WebhookEventName,
   WebhookEventParams,
@@ -9,6 +15,8 @@ import {
   WebhookResponse,
 } from "@overture/protocol";
 import { isoTime } from "../../domain/shared/clock.js";
+import { listDeliveries, redeliverOne, redeliverSince } from "../../domain/webhooks/delivery-log.js";
+import type { DeliveryRecord } from "../../domain/webhooks/delivery-repository.js";
 import type { WebhookRecord } from "../../domain/webhooks/webhook-repository.js";
 import {
   activateWebhook,
@@ -168,5 +176,82 @@ export const removeEvent = defineRoute({
     );
     if (!changed.ok) fail(changed);
     return { status: 200, body: present(changed.webhook) };
+  },
+});
+
+const at = (t: number | null) => (t === null ? null : isoTime(t));
+const presentDelivery = (d: DeliveryRecord) => ({
+  event_id: d.eventId,
+  event_type: d.eventType,
+  status: d.status,
+  attempts: d.attempts,
+  last_status: d.lastStatus,
+  last_error: d.lastError,
+  last_latency_ms: d.lastLatencyMs,
+  first_attempt_at: at(d.firstAttemptAt),
+  last_attempt_at: at(d.lastAttemptAt),
+  next_attempt_at: d.status === "pending" ? isoTime(d.nextAttemptAt) : null,
+  delivered_at: at(d.deliveredAt),
+  created_at: isoTime(d.createdAt),
+});
+
+export const deliveries = defineRoute({
+  operationId: "listWebhookDeliveries",
+  summary: "The webhook's delivery log",
+  description:
+    "One row per event sent (or to send) to the webhook, newest event first, cursor-paginated; `status` " +
+    "filters. Delivered rows are kept `OVERTURE_WEBHOOK_RETENTION_DAYS` (default 7); failed ones stay.",
+  tag,
+  params: WebhookParams,
+  query: DeliveryListQuery,
+  responses: { 200: DeliveryListResponse },
+  errors: ["webhook_not_found"],
+  handler: async ({ app, params, query, deps }) => {
+    const page = await listDeliveries(deps.domain, app.id, params.webhookID, {
+      limit: query.limit ?? 50,
+      ...(query.cursor !== undefined && { cursor: query.cursor }),
+      ...(query.status !== undefined && { status: query.status }),
+    });
+    if (!page.ok) fail(page);
+    return {
+      status: 200,
+      body: { deliveries: page.deliveries.map(presentDelivery), next_cursor: page.nextCursor },
+    };
+  },
+});
+
+export const redeliverDelivery = defineRoute({
+  operationId: "redeliverWebhookDelivery",
+  summary: "Send one event to the webhook again",
+  description:
+    "A delivered or failed delivery goes back in the queue, in its event's place, with a fresh two weeks " +
+    "of retries; a pending one is left as it is.",
+  tag,
+  params: DeliveryParams,
+  bodyOptional: true,
+  responses: { 200: DeliveryResponse },
+  errors: ["webhook_not_found", "not_found"],
+  handler: async ({ app, params, deps }) => {
+    const done = await redeliverOne(deps.domain, app.id, params.webhookID, params.eventID);
+    if (!done.ok) fail(done);
+    return { status: 200, body: { delivery: presentDelivery(done.delivery) } };
+  },
+});
+
+export const redeliver = defineRoute({
+  operationId: "redeliverWebhook",
+  summary: "Send again everything since a time",
+  description:
+    "Every delivered or failed delivery of an event recorded at or after `since` goes back in the queue. " +
+    "Events never queued for the webhook (recorded while it was inactive) are not included.",
+  tag,
+  params: WebhookParams,
+  body: RedeliverRequest,
+  responses: { 200: RedeliverResponse },
+  errors: ["webhook_not_found"],
+  handler: async ({ app, params, body, deps }) => {
+    const done = await redeliverSince(deps.domain, app.id, params.webhookID, Date.parse(body.since));
+    if (!done.ok) fail(done);
+    return { status: 200, body: { redelivered: done.redelivered } };
   },
 });

@@ -6,9 +6,12 @@ import type { QueuedEvent } from "./delivery-repository.js";
 export const WEBHOOK_BATCH_SIZE = 100;
 /** Outbox events routed per claim, and how long a router holds them. */
 const ROUTE_BATCH = 500;
-const ROUTE_LEASE_MS = 30_000;
-/** How long a sender holds a webhook: past the 10 s timeout with room to record the attempt. */
-export const SEND_LEASE_MS = 60_000;
+const ROUTE_LEASE_MS = 15_000;
+/**
+ * How long a sender holds a webhook: the 10 s timeout with room to record the attempt. Short, since
+ * a node that dies holding one delays that webhook this long.
+ */
+export const SEND_LEASE_MS = 20_000;
 /** Retries: 1 min, 2 min, 4 min … at most 12 h apart, for two weeks from the first attempt. */
 export const RETRY_FIRST_MS = 60_000;
 export const RETRY_MAX_MS = 12 * 3_600_000;

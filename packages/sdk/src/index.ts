@@ -26,6 +26,13 @@ export {
   type MigrationHookVerifierOptions,
 } from "./backend/verify-migration-hook-request.js";
 export {
+  answerActivation,
+  createWebhookVerifier,
+  type WebhookBatch,
+  type WebhookEvent,
+  type WebhookVerifierOptions,
+} from "./backend/verify-webhook-request.js";
+export {
   createManagementClient,
   type ManagementClient,
   type ManagementClientOptions,

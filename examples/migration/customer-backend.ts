@@ -2,9 +2,11 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import {
+  answerActivation,
   createAccessTokenVerifier,
   createDualTokenVerifier,
   createMigrationHookVerifier,
+  createWebhookVerifier,
   type ManagementClient,
   mirrorUser,
 } from "@overture/sdk";
@@ -20,6 +22,8 @@ export interface CustomerUser {
   legacyId?: string;
   /** The Overture user, once linked by a bootstrap. */
   overtureUserId?: string;
+  /** Mirrored from Overture's events once webhooks are the source (phase 5). */
+  status?: string;
   createdAt: number;
 }
 
@@ -30,6 +34,8 @@ export interface BackendOptions {
   overtureIssuer: string;
   jwksUrl: string;
   appId: string;
+  /** The verification token the backend registers its webhook with (phase 5). */
+  webhookToken: string;
 }
 
 /**
@@ -42,6 +48,9 @@ export async function startCustomerBackend(o: BackendOptions) {
   const verifyHook = createMigrationHookVerifier({ jwksUrl: o.jwksUrl, appId: o.appId });
   const verifyOverture = createAccessTokenVerifier({ issuer: o.overtureIssuer, jwksUrl: o.jwksUrl });
   const byLegacyId = (legacyId: string) => [...users.values()].find((u) => u.legacyId === legacyId);
+  const verifyWebhookRequest = createWebhookVerifier({ jwksUrl: o.jwksUrl, appId: o.appId });
+  /** Event ids already applied: a batch that arrives again changes nothing (docs/webhooks.md). */
+  const applied = new Set<string>();
   const auth = createDualTokenVerifier({
     overture: verifyOverture,
     overtureIssuer: o.overtureIssuer,
@@ -97,6 +106,32 @@ export async function startCustomerBackend(o: BackendOptions) {
       });
       return [200, { mirrored: mirrored.status }];
     },
+    // Phase 5: Overture's webhook. The activation handshake, then signed batches, applied once each.
+    "GET /hooks/overture-events": async (req) => {
+      const answer = answerActivation(req.url ?? "", { verificationToken: o.webhookToken, appId: o.appId });
+      return [answer.status, answer.body];
+    },
+    "POST /hooks/overture-events": async (req, body) => {
+      let batch: Awaited<ReturnType<typeof verifyWebhookRequest>>;
+      try {
+        batch = await verifyWebhookRequest({ body, headers: req.headers });
+      } catch {
+        return [401, { error: "not from Overture" }];
+      }
+      for (const event of batch.events) {
+        if (applied.has(event.id)) continue;
+        applied.add(event.id);
+        if (event.type === "user.updated") {
+          const row = event.payload.external_id ? users.get(event.payload.external_id) : undefined;
+          if (row) row.status = event.payload.status;
+        } else if (event.type === "user.profile.updated") {
+          const row = [...users.values()].find((u) => u.overtureUserId === event.payload.user_id);
+          const name = event.payload.profile.name;
+          if (row && typeof name === "string") row.name = name;
+        }
+      }
+      return [200, {}];
+    },
     // The one endpoint that accepts an Overture token without external_id: provision or link.
     "POST /api/bootstrap": async (req) => {
       const token = /^Bearer (\S+)$/.exec(req.headers.authorization ?? "")?.[1] ?? "";
@@ -124,7 +159,7 @@ export async function startCustomerBackend(o: BackendOptions) {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", async () => {
-      const route = routes[`${req.method} ${req.url}`];
+      const route = routes[`${req.method} ${(req.url ?? "").split("?")[0]}`];
       const [status, body] = route ? await route(req, Buffer.concat(chunks).toString("utf8")) : [404, {}];
       res.writeHead(status, { "content-type": "application/json" });
       res.end(JSON.stringify(body));
@@ -135,6 +170,7 @@ export async function startCustomerBackend(o: BackendOptions) {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     users,
     authPaths: () => auth.counts(),
+    eventsApplied: () => applied.size,
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
 }

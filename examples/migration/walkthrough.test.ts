@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { startWebhookDispatcher } from "../../packages/server/src/workers/webhook-dispatcher.js";
 import { describeEachDatabase } from "../../packages/server/test/support/test-databases.js";
 import { startTestServer, type TestServer } from "../../packages/server/test/support/test-server.js";
 import { runWalkthrough } from "./walkthrough.js";
@@ -6,13 +7,20 @@ import { runWalkthrough } from "./walkthrough.js";
 describeEachDatabase("the migration walkthrough (examples/migration)", (dialect) => {
   let s: TestServer;
   let base: string;
+  let dispatcher: ReturnType<typeof startWebhookDispatcher>;
   beforeAll(async () => {
     s = await startTestServer(dialect);
     base = await s.app.listen({ port: 0, host: "127.0.0.1" });
+    // As `overture serve` runs it (phase 5 consumes webhooks).
+    dispatcher = startWebhookDispatcher(s.domain, { error: () => {} }, { intervalMs: 50 });
   });
-  afterAll(() => s.close());
+  afterAll(async () => {
+    dispatcher.stop();
+    await dispatcher.idle();
+    await s.close();
+  });
 
-  it("goes through mirror, lazy migration, backfill with password hashes and a bootstrapped sign-up", async () => {
+  it("goes through mirror, lazy migration, backfill with password hashes, a bootstrapped sign-up and webhooks", async () => {
     const lines: string[] = [];
     const report = await runWalkthrough({
       baseUrl: base,
@@ -21,7 +29,8 @@ describeEachDatabase("the migration walkthrough (examples/migration)", (dialect)
       apiKey: s.apiKey,
       log: (l) => lines.push(l),
     });
-    expect(lines.filter((l) => l.startsWith("Phase"))).toHaveLength(4);
+    expect(lines.filter((l) => l.startsWith("Phase"))).toHaveLength(5);
+    expect(report.eventsApplied).toBeGreaterThanOrEqual(2);
     expect(report.backfill).toMatchObject({ created: 3, skipped: 1, failed: 0 });
     expect(report.authPaths.legacy).toBeGreaterThanOrEqual(2);
     expect(report.authPaths.session).toBeGreaterThanOrEqual(4);

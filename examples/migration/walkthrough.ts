@@ -43,8 +43,8 @@ function check(condition: unknown, what: string): asserts condition {
 /**
  * The migration guide (seed 002) end to end against a running Overture: a legacy provider with its
  * users, the customer's backend, and the four phases — mirror, lazy migration through the SDK,
- * backfill of dormant users with their password hashes, and an Overture-native sign-up bootstrapped
- * with update-external-id. Throws at the first step that does not go as the guide says.
+ * backfill of dormant users with their password hashes, an Overture-native sign-up bootstrapped
+ * with update-external-id, and the switch to Overture's webhooks as the source of changes. Throws at the first step that does not go as the guide says.
  */
 export async function runWalkthrough(o: WalkthroughOptions) {
   const log = o.log ?? ((line: string) => console.log(line));
@@ -57,6 +57,7 @@ export async function runWalkthrough(o: WalkthroughOptions) {
     overtureIssuer: o.issuer,
     jwksUrl: `${base}/.well-known/jwks.json`,
     appId: o.appId,
+    webhookToken: "walkthrough-webhook-token",
   });
   const api = async (method: string, path: string, token: string, body?: unknown) => {
     const res = await fetch(backend.url + path, {
@@ -204,8 +205,38 @@ export async function runWalkthrough(o: WalkthroughOptions) {
       "Frank on the backend",
     );
 
+    log("Phase 5 — webhooks: stop mirroring, let Overture's events update the backend.");
+    const webhook = await overture.webhooks.create({
+      url: `${backend.url}/hooks/overture-events`,
+      verification_token: "walkthrough-webhook-token",
+      events: ["user.created", "user.updated", "user.profile.updated"],
+    });
+    check((await overture.webhooks.activate(webhook.id)).active, "the webhook to pass its handshake");
+    // Changes made on Overture's side now reach the backend: a status change and a profile edit.
+    const dave = await overture.users.findByExternalId("u_dave");
+    check(dave, "Dave on Overture");
+    await overture.users.setStatus(dave.id, "disabled");
+    const frankUser = backend.users.get(String(boot.body.id));
+    check(frankUser, "Frank's row");
+    await overture.users.updateProfile(frankUser.overtureUserId!, { name: "Frank Overture" });
+    // The dispatcher sends within a second or so; wait up to 20 s.
+    for (
+      let i = 0;
+      i < 200 && !(backend.users.get("u_dave")?.status === "disabled" && frankUser.name === "Frank Overture");
+      i++
+    )
+      await new Promise((r) => setTimeout(r, 100));
+    check(backend.users.get("u_dave")?.status === "disabled", "Dave's status to arrive by webhook");
+    check(frankUser.name === "Frank Overture", "Frank's profile edit to arrive by webhook");
+    const log5 = await overture.webhooks.deliveries(webhook.id);
+    check(
+      log5.deliveries.every((d) => d.status === "delivered"),
+      "every delivery delivered",
+    );
+
     const report = {
       aliceUserId: aliceOnOverture.id,
+      eventsApplied: backend.eventsApplied(),
       backfill,
       frankInternalId: String(boot.body.id),
       authPaths: backend.authPaths(),

@@ -38,6 +38,8 @@ export {
   type ManagementClientOptions,
   type StepUpConfig,
   type UserPage,
+  type Webhook,
+  type WebhookDelivery,
 } from "./management-client.js";
 export { isApiError, OvertureApiError } from "./overture-api-error.js";
 export {

@@ -8,6 +8,7 @@ import type {
   StepUpConfigRequest,
   User,
   UserStatus,
+  WebhookEventName,
 } from "@overture/protocol";
 import { OvertureApiError } from "./overture-api-error.js";
 
@@ -40,6 +41,34 @@ export interface ClaimsConfig {
 
 /** The app's step-up config as stored (docs/step-up.md). */
 export type StepUpConfig = StepUpConfigRequest & { created_at: string; updated_at: string };
+
+/** A webhook as the Management API shows it (docs/webhooks.md); never its verification token. */
+export interface Webhook {
+  id: string;
+  url: string;
+  events: WebhookEventName[];
+  active: boolean;
+  last_http_code: number | null;
+  last_http_code_date: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** One row of a webhook's delivery log. */
+export interface WebhookDelivery {
+  event_id: string;
+  event_type: string;
+  status: "pending" | "delivered" | "failed";
+  attempts: number;
+  last_status: number | null;
+  last_error: string | null;
+  last_latency_ms: number | null;
+  first_attempt_at: string | null;
+  last_attempt_at: string | null;
+  next_attempt_at: string | null;
+  delivered_at: string | null;
+  created_at: string;
+}
 
 export interface UserPage {
   users: User[];
@@ -81,6 +110,8 @@ export function createManagementClient(options: ManagementClientOptions) {
 
   const user = (id: string) => `/users/${encodeURIComponent(id)}`;
   const group = (name: string) => `/config/groups/${encodeURIComponent(name)}`;
+  const webhook = (id: string) => `/webhooks/${encodeURIComponent(id)}`;
+  type One = { webhook: Webhook };
 
   return {
     getMode: async () => (await call<{ mode: AppMode }>("GET", "/mode")).mode,
@@ -158,6 +189,39 @@ export function createManagementClient(options: ManagementClientOptions) {
       update: async (mapping: Record<string, unknown>) =>
         (await call<{ config: ClaimsConfig }>("PUT", "/config/claims", { mapping })).config,
       delete: () => call<void>("DELETE", "/config/claims"),
+    },
+
+    /** Webhooks (docs/webhooks.md): registered inactive; `activate` runs the handshake. */
+    webhooks: {
+      create: async (input: { url: string; verification_token: string; events: WebhookEventName[] }) =>
+        (await call<One>("POST", "/webhooks", input)).webhook,
+      list: async () => (await call<{ webhooks: Webhook[] }>("GET", "/webhooks")).webhooks,
+      get: async (id: string) => (await call<One>("GET", webhook(id))).webhook,
+      delete: (id: string) => call<void>("DELETE", webhook(id)),
+      /** Throws `webhook_activation_failed` (with the reason) when the endpoint does not echo the challenge. */
+      activate: async (id: string) => (await call<One>("POST", `${webhook(id)}/activate`)).webhook,
+      deactivate: async (id: string) => (await call<One>("POST", `${webhook(id)}/deactivate`)).webhook,
+      addEvent: async (id: string, event: WebhookEventName) =>
+        (await call<One>("POST", `${webhook(id)}/events`, { event })).webhook,
+      removeEvent: async (id: string, event: WebhookEventName) =>
+        (await call<One>("DELETE", `${webhook(id)}/events/${encodeURIComponent(event)}`)).webhook,
+      deliveries: (
+        id: string,
+        query: { limit?: number; cursor?: string; status?: WebhookDelivery["status"] } = {},
+      ) =>
+        call<{ deliveries: WebhookDelivery[]; next_cursor: string | null }>(
+          "GET",
+          `${webhook(id)}/deliveries${queryString(query)}`,
+        ),
+      redeliver: async (id: string, eventId: string) =>
+        (
+          await call<{ delivery: WebhookDelivery }>(
+            "POST",
+            `${webhook(id)}/deliveries/${encodeURIComponent(eventId)}/redeliver`,
+          )
+        ).delivery,
+      redeliverSince: async (id: string, since: string) =>
+        (await call<{ redelivered: number }>("POST", `${webhook(id)}/redeliver`, { since })).redelivered,
     },
 
     /** Step-up (docs/step-up.md): one document; `update` replaces it whole. */

@@ -18,6 +18,7 @@ import { benchMigration } from "./migration.js";
 import { startServer } from "./server-process.js";
 import { benchSessions } from "./sessions.js";
 import { benchStepUp } from "./step-up.js";
+import { benchWebhooks } from "./webhooks.js";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
 const options: LoadOptions = {
@@ -26,7 +27,9 @@ const options: LoadOptions = {
   durationMs: Number(process.env.BENCH_DURATION_MS ?? 10_000),
 };
 // e.g. BENCH_SCENARIOS=sessions while working on one path; the full run is what gets reported.
-const scenarios = new Set((process.env.BENCH_SCENARIOS ?? "management,sessions,migration,stepup").split(","));
+const scenarios = new Set(
+  (process.env.BENCH_SCENARIOS ?? "management,sessions,migration,stepup,webhooks").split(","),
+);
 const postgresUrl = process.env.OVERTURE_BENCH_POSTGRES_URL ?? process.env.OVERTURE_TEST_POSTGRES_URL;
 
 interface Row extends Stats {
@@ -50,6 +53,7 @@ async function benchDatabase(database: string, storage: Record<string, string>):
       ...(scenarios.has("sessions") ? await benchSessions(server, env, withPid) : []),
       ...(scenarios.has("migration") ? await benchMigration(server, withPid) : []),
       ...(scenarios.has("stepup") ? await benchStepUp(server, env, withPid) : []),
+      ...(scenarios.has("webhooks") ? await benchWebhooks(server, env, withPid) : []),
     ];
     return rows.map(([scenario, stats]) => ({ database, scenario, ...stats }));
   } finally {

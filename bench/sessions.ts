@@ -261,7 +261,10 @@ function checkMappedToken(c: Client) {
 }
 
 /** Runs each step in turn for BENCH_ALTERNATE_ROUNDS short slices (default 10 of 1.5 s), summed per step. */
-async function alternate(options: LoadOptions, steps: ((w: number) => Promise<boolean>)[]): Promise<Stats[]> {
+export async function alternate(
+  options: LoadOptions,
+  steps: ((w: number) => Promise<boolean>)[],
+): Promise<Stats[]> {
   const rounds = Number(process.env.BENCH_ALTERNATE_ROUNDS ?? 10);
   const slice = {
     ...options,

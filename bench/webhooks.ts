@@ -1,7 +1,7 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Pool } from "undici";
-import { type LoadOptions, runLoad, type Stats } from "./load.js";
+import type { LoadOptions, Stats } from "./load.js";
 import type { ServerProcess } from "./server-process.js";
 import { alternate, finalizer, issueChallengeTokens, newClient, sessionPoster } from "./sessions.js";
 

@@ -282,4 +282,35 @@ describeEachDatabase("webhooks: delivery", (dialect) => {
     expect((await s.mgmt("GET", `/webhooks/${id}/deliveries`)).body.deliveries).toEqual([]);
     await s.mgmt("DELETE", `/webhooks/${id}`);
   });
+
+  it("two nodes' dispatchers share the webhooks and never send one event twice", async () => {
+    const second = await s.secondNode();
+    const other = startWebhookDispatcher(second.domain, { error: () => {} }, { intervalMs: 20 });
+    try {
+      status = 200;
+      const hooks = await Promise.all([1, 2, 3, 4].map(() => activeWebhook(["user.created"])));
+      const users: string[] = [];
+      for (let n = 0; n < 200; n += 20)
+        await Promise.all(
+          Array.from({ length: 20 }, async (_, i) => {
+            users.push((await s.mgmt("POST", "/users", { external_id: `two-nodes-${n + i}` })).body.id);
+          }),
+        );
+      for (const { url } of hooks) {
+        const mine = to(url);
+        await until(() => received(batches().filter(mine)).length >= 200, "every event at every webhook");
+      }
+      await new Promise((r) => setTimeout(r, 200));
+      for (const { id, url } of hooks) {
+        const ids = received(batches().filter(to(url))).map((e) => e.id);
+        expect(ids).toHaveLength(200);
+        expect(new Set(ids).size).toBe(200);
+        await s.mgmt("DELETE", `/webhooks/${id}`);
+      }
+    } finally {
+      other.stop();
+      await other.idle();
+      await second.close();
+    }
+  });
 });

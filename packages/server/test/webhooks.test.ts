@@ -272,4 +272,23 @@ describeEachDatabase("webhooks: registration and the activation handshake", (dia
     expect([res.status, res.body.code]).toEqual([400, "webhook_activation_failed"]);
     expect(endpoint.calls.length).toBe(calls);
   });
+
+  it("fails the handshake of an endpoint that does not answer within 10 s", { timeout: 30_000 }, async () => {
+    const { createServer } = await import("node:http");
+    const silent = createServer(() => {
+      // Never answers.
+    });
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    try {
+      const port = (silent.address() as { port: number }).port;
+      const id = (await create({ url: `http://127.0.0.1:${port}/hook` })).body.webhook.id;
+      const res = await s.mgmt("POST", `/webhooks/${id}/activate`);
+      expect([res.status, res.body.code]).toEqual([400, "webhook_activation_failed"]);
+      expect(res.body.message).toContain("within 10 s");
+      expect((await s.mgmt("GET", `/webhooks/${id}`)).body.webhook.active).toBe(false);
+    } finally {
+      silent.closeAllConnections();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
 });

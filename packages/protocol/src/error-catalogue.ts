@@ -184,6 +184,11 @@ export const errorCatalogue = {
     status: "not_found",
     message: "The group was not found.",
   },
+  oauth_provider_not_found: {
+    http: 404,
+    status: "not_found",
+    message: "No such OAuth provider: google, apple, microsoft, github or okta.",
+  },
   webhook_not_found: {
     http: 404,
     status: "not_found",

@@ -12,6 +12,7 @@ export * from "./management/claims.js";
 export * from "./management/domain.js";
 export * from "./management/migration-config.js";
 export * from "./management/mode.js";
+export * from "./management/oauth-config.js";
 export * from "./management/otp-config.js";
 export * from "./management/password-config.js";
 export * from "./management/scopes.js";

@@ -71,6 +71,13 @@ const VALID: Record<string, (ids: { userId: string; configId: string }) => Recor
   "POST /v1/session/stepup/request": () => ({ scope: "sweep:read", metadata: { amount: "5" } }),
   "POST /v1/session/stepup/continue": () => ({ challenge_token: "x.y.z", verification_token: "a.b.c" }),
   "POST /config/stepup": () => STEP_UP,
+  "POST /config/login/oauth/:provider": () => ({
+    client_id: "sweep-client",
+    client_secret: "sweep-secret",
+    scopes: ["openid"],
+    options: { use_email_as_identifier: true },
+  }),
+  "PUT /config/login/oauth/:provider": () => ({ client_id: "sweep-client", client_secret: "sweep-secret" }),
   "POST /webhooks": () => ({
     url: "http://127.0.0.1:9/hook",
     verification_token: "sweep-token",
@@ -219,6 +226,7 @@ describeEachDatabase("every body field of every endpoint is validated", (dialect
             .replace(":userID", ids.userId)
             .replace(":loginConfigID", ids.configId)
             .replace(":webhookID", ids.webhookId)
+            .replace(":provider", "google")
             .replace(":groupName", "sweepers"),
           JSON.stringify(body),
         ),

@@ -58,6 +58,11 @@ export async function installOpenApi(app: FastifyInstance, version: string): Pro
           description: "One-time-code login: channels, senders, granted scopes.",
         },
         { name: "Config - Login Password", description: "Password login: policy and rate limits." },
+        {
+          name: "Config - Login OAuth",
+          description:
+            "Social login providers: client credentials, scopes, email trust (docs/social-login.md).",
+        },
         { name: "Config - Sessions", description: "Session and access-token lifetimes." },
         {
           name: "Config - Step-up",

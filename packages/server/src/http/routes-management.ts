@@ -3,6 +3,7 @@ import * as domains from "./management/domains.js";
 import * as groups from "./management/groups.js";
 import { migrationConfigRoutes } from "./management/migration-config.js";
 import * as mode from "./management/mode.js";
+import * as oauth from "./management/oauth-config.js";
 import * as otpConfig from "./management/otp-config.js";
 import { passwordConfigRoutes } from "./management/password-config.js";
 import * as scopes from "./management/scopes.js";
@@ -47,6 +48,11 @@ export const managementRoutes: RouteTable = [
   ["GET", "/config/login/otp", otpConfig.listOtpConfigs],
   ["PUT", "/config/login/otp/:loginConfigID", otpConfig.updateOtpConfig],
   ["DELETE", "/config/login/otp/:loginConfigID", otpConfig.deleteOtpConfig],
+
+  ["GET", "/config/login/oauth", oauth.listOAuthProviders],
+  ["POST", "/config/login/oauth/:provider", oauth.createOAuthProvider],
+  ["PUT", "/config/login/oauth/:provider", oauth.updateOAuthProvider],
+  ["DELETE", "/config/login/oauth/:provider", oauth.deleteOAuthProvider],
 
   ["GET", "/config/session", sessionConfig.getSessionConfig],
   ["PUT", "/config/session", sessionConfig.updateSessionConfig],

@@ -1,5 +1,6 @@
-import { SCOPE_LIMITS } from "@overture/protocol";
+import { OAUTH_PROVIDERS, SCOPE_LIMITS } from "@overture/protocol";
 import { recordUserUpdated } from "../identity/user-updated.js";
+import { oauthConfigKind } from "../oauth/oauth-config.js";
 import type { DomainDeps } from "../shared/domain-deps.js";
 import type { Failure } from "../shared/outcome.js";
 import type { Repositories } from "../shared/store.js";
@@ -106,10 +107,15 @@ async function scopeUsers(tx: Repositories, appId: string, scope: string): Promi
   const otp = (await tx.otp.listConfigs(appId))
     .filter((c) => c.grantedScopes.includes(scope))
     .map((c) => `OTP login config ${c.id}`);
+  const oauth: string[] = [];
+  for (const provider of OAUTH_PROVIDERS) {
+    const config = await tx.configs.get<{ granted_scopes: string[] }>(appId, oauthConfigKind(provider));
+    if (config?.value.granted_scopes.includes(scope)) oauth.push(`${provider} login config`);
+  }
   const stepUp = (await tx.configs.get<StepUpConfigValue>(appId, STEP_UP_CONFIG))?.value.allowed_scopes
     .map((entry, i) => (entry.scope === scope ? `step-up config allowed_scopes[${i}]` : null))
     .filter((where) => where !== null);
-  return [...groups, ...otp, ...(stepUp ?? [])];
+  return [...groups, ...otp, ...oauth, ...(stepUp ?? [])];
 }
 
 function invalid(message: string): Failure<"invalid_input"> {

@@ -32,6 +32,8 @@ export type DomainReason =
   | "domain_not_found"
   | "group_not_found"
   | "webhook_not_found"
+  /** Not one of the OAuth providers. */
+  | "oauth_provider_unknown"
   /** An event a webhook has no delivery of. */
   | "event_not_found"
   /** Not one of the app's allowed scopes. */

@@ -26,6 +26,7 @@ export const frontendCodes: Record<DomainReason, ErrorCode> = {
   domain_not_found: "not_found",
   group_not_found: "not_found",
   webhook_not_found: "not_found",
+  oauth_provider_unknown: "not_found",
   event_not_found: "not_found",
   scope_not_found: "not_found",
   external_id_taken: "conflict",

@@ -26,6 +26,7 @@ export const managementCodes: Record<DomainReason, ErrorCode> = {
   domain_not_found: "domain_not_found",
   group_not_found: "group_not_found",
   webhook_not_found: "webhook_not_found",
+  oauth_provider_unknown: "oauth_provider_not_found",
   event_not_found: "not_found",
   scope_not_found: "scope_not_found",
   external_id_taken: "external_id_already_exists",

@@ -1,9 +1,9 @@
 import Type from "typebox";
-import { IdentifierInput } from "../identifier.js";
+import { ContactIdentifierInput } from "../identifier.js";
 
 export const OtpLoginStartRequest = Type.Object(
   {
-    identifier: IdentifierInput,
+    identifier: ContactIdentifierInput,
     login_config_id: Type.Optional(Type.String({ maxLength: 64 })),
     dispatch_id: Type.Optional(Type.String({ maxLength: 64 })),
   },
@@ -12,7 +12,7 @@ export const OtpLoginStartRequest = Type.Object(
 
 export const OtpStartRequest = Type.Object(
   {
-    identifier: Type.Optional(IdentifierInput),
+    identifier: Type.Optional(ContactIdentifierInput),
     challenge_token: Type.Optional(Type.String({ maxLength: 8192 })),
     code_challenge: Type.Optional(Type.String({ pattern: "^[A-Za-z0-9_-]{43}$" })),
     login_config_id: Type.Optional(Type.String({ maxLength: 64 })),

@@ -110,7 +110,9 @@ export const CreateUserResponse = Type.Object({ id: Type.String(), user: User })
 export const ListUsersQuery = Type.Object(
   {
     external_id: Type.Optional(ExternalId),
-    identifier_type: Type.Optional(Type.Union([Type.Literal("email_address"), Type.Literal("phone_number")])),
+    identifier_type: Type.Optional(
+      Type.Union([Type.Literal("email_address"), Type.Literal("phone_number"), Type.Literal("oauth")]),
+    ),
     identifier_value: Type.Optional(Type.String({ minLength: 1, maxLength: 320 })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: USER_LIMITS.pageSizeMax })),
     cursor: Type.Optional(Type.String({ maxLength: 200 })),
@@ -133,6 +135,14 @@ export const BatchLookupRequest = Type.Object(
     ),
     emails: Type.Optional(
       Type.Array(Type.String({ minLength: 1, maxLength: 320 }), { maxItems: USER_LIMITS.batchLookupMax }),
+    ),
+    oauth_identities: Type.Optional(
+      Type.Array(
+        Type.String({ minLength: 1, maxLength: 320, description: "`<provider>:<provider user id>`" }),
+        {
+          maxItems: USER_LIMITS.batchLookupMax,
+        },
+      ),
     ),
   },
   { additionalProperties: false },

@@ -17,10 +17,20 @@ export interface MirrorResult {
   removed: number;
 }
 
-const key = (type: IdentifierType, value: string) =>
-  `${type}:${type === "email_address" ? value.trim().toLowerCase() : value.replace(/[\s().-]/g, "")}`;
+/** Compares as the server normalises: emails lower-cased, phones without spacing, OAuth providers lower-cased. */
+const key = (type: IdentifierType, value: string) => {
+  if (type === "email_address") return `${type}:${value.trim().toLowerCase()}`;
+  if (type === "phone_number") return `${type}:${value.replace(/[\s().-]/g, "")}`;
+  const [provider = "", ...subject] = value.trim().split(":");
+  return `${type}:${provider.toLowerCase()}:${subject.join(":")}`;
+};
 const typeOf = (i: IdentifierInput): IdentifierType =>
-  i.type ?? (i.value.includes("@") ? "email_address" : "phone_number");
+  i.type ??
+  (/^(google|apple|microsoft|github|okta):/i.test(i.value.trim())
+    ? "oauth"
+    : i.value.includes("@")
+      ? "email_address"
+      : "phone_number");
 
 /**
  * Mirrors a change made on your side to the Overture user (seed 002 step 1): resolve by external_id
@@ -77,9 +87,16 @@ export async function mirrorDelete(
   }
 }
 
+/**
+ * OAuth identities are reconciled only when `desired` names at least one: a caller that mirrors
+ * emails and phones alone never unlinks a user's social accounts.
+ */
 function diff(user: User, desired: IdentifierInput[]) {
   const wanted = new Map(desired.map((i) => [key(typeOf(i), i.value), { type: typeOf(i), value: i.value }]));
-  const existing = new Map(user.identifiers.map((i) => [key(i.type, i.value), i]));
+  const withOAuth = desired.some((i) => typeOf(i) === "oauth");
+  const existing = new Map(
+    user.identifiers.filter((i) => withOAuth || i.type !== "oauth").map((i) => [key(i.type, i.value), i]),
+  );
   return {
     toAdd: [...wanted].filter(([k]) => !existing.has(k)).map(([, i]) => i),
     toRemove: [...existing].filter(([k]) => !wanted.has(k)).map(([, i]) => i),

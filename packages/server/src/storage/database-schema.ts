@@ -67,7 +67,7 @@ export interface UserIdentifiersTable {
   id: string;
   app_id: string;
   user_id: string;
-  type: "email_address" | "phone_number";
+  type: "email_address" | "phone_number" | "oauth";
   value: string;
   created_at: number;
 }

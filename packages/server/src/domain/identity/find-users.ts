@@ -1,6 +1,6 @@
 import { type IdentifierType, USER_LIMITS } from "@overture/protocol";
 import type { DomainDeps } from "../shared/domain-deps.js";
-import { normalizeEmail, normalizeIdentifier } from "./normalize-identifier.js";
+import { normalizeEmail, normalizeIdentifier, normalizeOAuthIdentity } from "./normalize-identifier.js";
 import type { UserRecord } from "./user-repository.js";
 
 export async function getUser(deps: DomainDeps, appId: string, userId: string) {
@@ -77,11 +77,11 @@ export type BatchLookupResult =
   | { ok: true; users: UserRecord[] }
   | { ok: false; reason: "invalid_input" | "invalid_identifier"; message: string };
 
-/** Users matching any of the external ids or emails, each user once, in id order. */
+/** Users matching any of the external ids, emails or OAuth identities, each user once, in id order. */
 export async function batchLookupUsers(
   deps: DomainDeps,
   appId: string,
-  input: { externalIds?: string[]; emails?: string[] },
+  input: { externalIds?: string[]; emails?: string[]; oauthIdentities?: string[] },
 ): Promise<BatchLookupResult> {
   const externalIds = [...new Set(input.externalIds ?? [])];
   const emails: string[] = [];
@@ -96,17 +96,32 @@ export async function batchLookupUsers(
     }
     emails.push(normalized);
   }
-  if (externalIds.length === 0 && emails.length === 0) {
-    return { ok: false, reason: "invalid_input", message: "give at least one of external_ids or emails" };
+  const identities: string[] = [];
+  for (const [index, identity] of (input.oauthIdentities ?? []).entries()) {
+    const normalized = normalizeOAuthIdentity(identity);
+    if (normalized === null)
+      return {
+        ok: false,
+        reason: "invalid_identifier",
+        message: `oauth_identities[${index}] is not <provider>:<provider user id> with a known provider`,
+      };
+    identities.push(normalized);
   }
-  const [byExternalId, byEmail] = await Promise.all([
+  if (externalIds.length === 0 && emails.length === 0 && identities.length === 0) {
+    return {
+      ok: false,
+      reason: "invalid_input",
+      message: "give at least one of external_ids, emails or oauth_identities",
+    };
+  }
+  const [byExternalId, byIdentifier] = await Promise.all([
     deps.store.users.findByExternalIds(appId, externalIds),
-    deps.store.users.findByIdentifiers(
-      appId,
-      [...new Set(emails)].map((value) => ({ type: "email_address" as const, value })),
-    ),
+    deps.store.users.findByIdentifiers(appId, [
+      ...[...new Set(emails)].map((value) => ({ type: "email_address" as const, value })),
+      ...[...new Set(identities)].map((value) => ({ type: "oauth" as const, value })),
+    ]),
   ]);
   const unique = new Map<string, UserRecord>();
-  for (const user of [...byExternalId, ...byEmail]) unique.set(user.id, user);
+  for (const user of [...byExternalId, ...byIdentifier]) unique.set(user.id, user);
   return { ok: true, users: [...unique.values()].sort((a, b) => (a.id < b.id ? -1 : 1)) };
 }

@@ -1,4 +1,9 @@
-import type { Identifier, IdentifierInput, IdentifierType } from "@overture/protocol";
+import {
+  type Identifier,
+  type IdentifierInput,
+  type IdentifierType,
+  OAUTH_PROVIDERS,
+} from "@overture/protocol";
 import { parsePhoneNumberFromString } from "libphonenumber-js";
 
 export type NormalizeResult =
@@ -26,7 +31,27 @@ export function normalizePhone(value: string): string | null {
   return phone?.isValid() ? phone.number : null;
 }
 
+/** A provider's user id: 1–255 visible ASCII characters. */
+const OAUTH_SUBJECT = /^[\x21-\x7e]{1,255}$/;
+const OAUTH_PREFIX = new RegExp(`^(${OAUTH_PROVIDERS.join("|")}):`, "i");
+
+/**
+ * `<provider>:<provider user id>`: the provider one of the OAuth providers (lower-cased), the id
+ * as the provider gives it (case kept: ids are case-sensitive).
+ */
+export function normalizeOAuthIdentity(value: string): string | null {
+  const trimmed = value.trim();
+  const colon = trimmed.indexOf(":");
+  if (colon < 1) return null;
+  const provider = trimmed.slice(0, colon).toLowerCase();
+  const subject = trimmed.slice(colon + 1);
+  if (!(OAUTH_PROVIDERS as readonly string[]).includes(provider) || !OAUTH_SUBJECT.test(subject)) return null;
+  return `${provider}:${subject}`;
+}
+
 export function inferIdentifierType(value: string): IdentifierType | null {
+  // Before the email test: an OAuth id may hold an `@`; an email never starts with `provider:`.
+  if (OAUTH_PREFIX.test(value.trim())) return "oauth";
   if (value.includes("@")) return "email_address";
   if (value.trim().startsWith("+")) return "phone_number";
   return null;
@@ -35,7 +60,12 @@ export function inferIdentifierType(value: string): IdentifierType | null {
 export function normalizeIdentifier(input: IdentifierInput): NormalizeResult {
   const type = input.type ?? inferIdentifierType(input.value);
   if (type === null) return { ok: false, reason: "invalid_identifier" };
-  const value = type === "email_address" ? normalizeEmail(input.value) : normalizePhone(input.value);
+  const value =
+    type === "email_address"
+      ? normalizeEmail(input.value)
+      : type === "phone_number"
+        ? normalizePhone(input.value)
+        : normalizeOAuthIdentity(input.value);
   return value === null
     ? { ok: false, reason: "invalid_identifier" }
     : { ok: true, identifier: { type, value } };

@@ -82,8 +82,9 @@ export const listUsers = defineRoute({
 
 export const batchLookup = defineRoute({
   operationId: "batchLookupUsers",
-  summary: "Look up users by external ids and emails",
-  description: "At most 100 external ids and 100 emails; at least one of the two lists must be non-empty.",
+  summary: "Look up users by external ids, emails and OAuth identities",
+  description:
+    "At most 100 of each; at least one list must be non-empty. OAuth identities are `<provider>:<provider user id>` (docs/users.md).",
   tag,
   body: BatchLookupRequest,
   responses: { 200: UsersResponse },
@@ -92,6 +93,7 @@ export const batchLookup = defineRoute({
     const result = await batchLookupUsers(deps.domain, app.id, {
       ...(body.external_ids && { externalIds: body.external_ids }),
       ...(body.emails && { emails: body.emails }),
+      ...(body.oauth_identities && { oauthIdentities: body.oauth_identities }),
     });
     if (!result.ok) fail(result);
     return { status: 200, body: { users: result.users.map(presentUser) } };

@@ -42,6 +42,15 @@ export function readHookAnswer(
     return invalid("scopes must not use the reserved prld: prefix");
   const normalized = normalizeIdentifiers(answer.identifiers);
   if (!normalized.ok) return invalid(`identifiers[${normalized.index}] is not valid`);
+  // OAuth links ride along (a link must name a known provider: normalisation checks it), but the
+  // user must be reachable: at least one email or phone (prelude-api.md §7.2).
+  if (!normalized.identifiers.some((i) => i.type !== "oauth"))
+    return {
+      ok: false,
+      reason: "missing_identifiers",
+      statusCode: 200,
+      detail: "no email or phone identifier",
+    };
   const profile = answer.profile ?? {};
   const profileCheck = checkProfile(profile);
   if (!profileCheck.ok) return invalid(profileCheck.message);

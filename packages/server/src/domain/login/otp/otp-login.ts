@@ -1,5 +1,5 @@
 import { createHmac, randomBytes, randomInt, timingSafeEqual } from "node:crypto";
-import type { Identifier, IdentifierInput } from "@overture/protocol";
+import type { ContactIdentifier, Identifier, IdentifierInput } from "@overture/protocol";
 import type { AppRecord } from "../../apps/app-repository.js";
 import { createUser } from "../../identity/create-user.js";
 import { normalizeIdentifier } from "../../identity/normalize-identifier.js";
@@ -105,7 +105,8 @@ export async function startOtp(
     >
 > {
   const normalized = normalizeIdentifier(input.identifier);
-  if (!normalized.ok) return { ok: false, reason: "invalid_identifier" };
+  // A code goes to an email or a phone; an OAuth identity has nowhere to receive one.
+  if (!normalized.ok || !isContact(normalized.identifier)) return { ok: false, reason: "invalid_identifier" };
   const { identifier } = normalized;
   const resolved = await resolveOtpConfig(deps, app, channelOf(identifier), input.loginConfigId);
   if (!resolved.ok) return resolved;
@@ -288,7 +289,11 @@ async function findOrCreateUser(
   return winner;
 }
 
-function channelOf(identifier: Identifier): OtpChannel {
+function isContact(identifier: Identifier): identifier is ContactIdentifier {
+  return identifier.type === "email_address" || identifier.type === "phone_number";
+}
+
+function channelOf(identifier: ContactIdentifier): OtpChannel {
   return identifier.type === "email_address" ? "email" : "sms";
 }
 

@@ -1,4 +1,4 @@
-import type { Identifier } from "@overture/protocol";
+import type { ContactIdentifier } from "@overture/protocol";
 
 export type OtpChannel = "sms" | "email";
 
@@ -42,7 +42,7 @@ export interface OtpVerificationRecord {
   appId: string;
   tokenSha256: string;
   configId: string;
-  identifier: Identifier;
+  identifier: ContactIdentifier;
   codeMac: string;
   codeChallenge: string | null;
   attempts: number;

@@ -36,6 +36,7 @@ export {
   createManagementClient,
   type ManagementClient,
   type ManagementClientOptions,
+  type OAuthConfig,
   type StepUpConfig,
   type UserPage,
   type Webhook,

@@ -5,6 +5,8 @@ import type {
   IdentifierInput,
   ListUsersQuery,
   MintTokenRequest,
+  OAuthConfigRequest,
+  OAuthProvider,
   StepUpConfigRequest,
   User,
   UserStatus,
@@ -41,6 +43,20 @@ export interface ClaimsConfig {
 
 /** The app's step-up config as stored (docs/step-up.md). */
 export type StepUpConfig = StepUpConfigRequest & { created_at: string; updated_at: string };
+
+/** An OAuth provider's config as shown: never its client secret or Apple key (docs/social-login.md). */
+export interface OAuthConfig {
+  provider_id: OAuthProvider;
+  client_id: string;
+  enabled: boolean;
+  scopes: string[];
+  granted_scopes: string[];
+  options: { use_email_as_identifier: boolean; allow_email_account_merge: boolean; verify_email: boolean };
+  apple?: { team_id: string; key_id: string };
+  okta?: { issuer_url: string };
+  created_at: string;
+  updated_at: string;
+}
 
 /** A webhook as the Management API shows it (docs/webhooks.md); never its verification token. */
 export interface Webhook {
@@ -189,6 +205,17 @@ export function createManagementClient(options: ManagementClientOptions) {
       update: async (mapping: Record<string, unknown>) =>
         (await call<{ config: ClaimsConfig }>("PUT", "/config/claims", { mapping })).config,
       delete: () => call<void>("DELETE", "/config/claims"),
+    },
+
+    /** Social login providers (docs/social-login.md): one config each; secrets are write-only. */
+    oauth: {
+      list: async () => (await call<{ configs: OAuthConfig[] }>("GET", "/config/login/oauth")).configs,
+      create: async (provider: OAuthProvider, config: OAuthConfigRequest) =>
+        (await call<{ config: OAuthConfig }>("POST", `/config/login/oauth/${provider}`, config)).config,
+      /** The whole document; a secret left out is kept. */
+      update: async (provider: OAuthProvider, config: OAuthConfigRequest) =>
+        (await call<{ config: OAuthConfig }>("PUT", `/config/login/oauth/${provider}`, config)).config,
+      delete: (provider: OAuthProvider) => call<void>("DELETE", `/config/login/oauth/${provider}`),
     },
 
     /** Webhooks (docs/webhooks.md): registered inactive; `activate` runs the handshake. */

@@ -100,6 +100,21 @@ describeEachDatabase("SDK management client against a listening server", (dialec
     await client.stepUp.delete();
     await expect(client.stepUp.get()).rejects.toMatchObject({ code: "config_not_found" });
 
+    const github = await client.oauth.create("github", {
+      client_id: "gh-client",
+      client_secret: "gh-secret",
+    });
+    expect(github).toMatchObject({
+      provider_id: "github",
+      client_id: "gh-client",
+      scopes: ["read:user", "user:email"],
+    });
+    expect(JSON.stringify(github)).not.toContain("gh-secret");
+    expect((await client.oauth.update("github", { client_id: "gh-2", enabled: false })).enabled).toBe(false);
+    expect((await client.oauth.list()).map((c) => c.provider_id)).toEqual(["github"]);
+    await client.oauth.delete("github");
+    expect(await client.oauth.list()).toEqual([]);
+
     const minted = await client.mintToken({ claims: { sub: user.id }, expires_in: 60 });
     expect(minted.token.split(".")).toHaveLength(3);
   });

@@ -70,6 +70,24 @@ export class KyselyOutboxRepository implements OutboxRepository {
     return Number(result.numUpdatedRows);
   }
 
+  async purgeRouted(routedBefore: number): Promise<number> {
+    const result = await this.db
+      .deleteFrom("outbox_events")
+      .where("delivered_at", "<", routedBefore)
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom("webhook_deliveries")
+              .select("webhook_deliveries.event_id")
+              .whereRef("webhook_deliveries.event_id", "=", "outbox_events.id"),
+          ),
+        ),
+      )
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
   async release(owner: string, ids: string[]): Promise<number> {
     if (ids.length === 0) return 0;
     const result = await this.db

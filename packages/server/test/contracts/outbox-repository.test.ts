@@ -124,4 +124,48 @@ describeEachDatabase("contract: OutboxRepository leases", (dialect) => {
       await connection.close();
     }
   });
+
+  it("purges routed events older than the cutoff that no delivery refers to, and nothing else", async () => {
+    // Route everything so far, as a dispatcher would.
+    for (;;) {
+      const claimed = await store.outbox.claim("purger", { limit: 500, leaseMs: 60_000, now });
+      if (claimed.length === 0) break;
+      await store.outbox.markDelivered(
+        "purger",
+        claimed.map((e) => e.id),
+        now,
+      );
+    }
+    const [referenced, free] = await append(2);
+    const unrouted = (await append(1))[0]!;
+    for (const id of [referenced!, free!]) {
+      const [claimed] = await store.outbox.claim("purger", { limit: 1, leaseMs: 60_000, now });
+      await store.outbox.markDelivered("purger", [claimed!.id], now + 10);
+      expect(claimed!.id).toBe(id);
+    }
+    const webhookId = newId("web");
+    await store.webhooks.create({
+      id: webhookId,
+      appId,
+      url: "https://example.com/h",
+      events: ["user.created"],
+      verificationTokenSealed: "v1.x",
+      active: true,
+      activatedAt: now,
+      lastHttpCode: null,
+      lastHttpCodeAt: null,
+      createdAt: now,
+      updatedAt: now,
+    });
+    await store.deliveries.enqueue(webhookId, appId, [referenced!], now);
+    expect(await store.outbox.purgeRouted(now + 10)).toBeGreaterThanOrEqual(0);
+    const remaining = async () => (await store.outbox.list(appId, { limit: 10_000 })).map((e) => e.id);
+    // Routed at now + 10: not before the cutoff now + 10.
+    expect(await remaining()).toEqual(expect.arrayContaining([referenced, free, unrouted]));
+    await store.outbox.purgeRouted(now + 11);
+    const left = await remaining();
+    expect(left).toContain(referenced);
+    expect(left).toContain(unrouted);
+    expect(left).not.toContain(free);
+  });
 });

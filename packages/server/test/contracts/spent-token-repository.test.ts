@@ -23,6 +23,7 @@ describeEachDatabase("contract: SpentTokenRepository", (dialect) => {
         sessions: 0,
         stepUp: 0,
         deliveries: 0,
+        outbox: 0,
       });
       expect(await store.spentTokens.markSpent("a1", "challenge", "j1", 10_000)).toBe(true);
       expect(await store.spentTokens.markSpent("a2", "challenge", "j1", 10_000)).toBe(false);

@@ -24,4 +24,9 @@ export interface OutboxRepository {
   markDelivered(owner: string, ids: string[], now: number): Promise<number>;
   /** Gives back the given events `owner` holds, claimable again at once; returns how many. */
   release(owner: string, ids: string[]): Promise<number>;
+  /**
+   * Deletes events routed before `routedBefore` that no webhook delivery still refers to (the
+   * delivery log and replay read them); returns how many.
+   */
+  purgeRouted(routedBefore: number): Promise<number>;
 }

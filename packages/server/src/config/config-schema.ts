@@ -387,8 +387,8 @@ export const configSchema = [
     file: "webhook_retention_days",
     env: "OVERTURE_WEBHOOK_RETENTION_DAYS",
     doc:
-      "Days a delivered webhook delivery stays in the delivery log before it is purged; failed ones stay " +
-      "(docs/webhooks.md).",
+      "Days a delivered webhook delivery stays in the delivery log before it is purged (failed ones stay), " +
+      "and a routed outbox event no delivery refers to is kept (docs/webhooks.md).",
     defaultDoc: "`7`",
     default: () => 7,
     parse: integer(1, 3650),

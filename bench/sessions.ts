@@ -36,14 +36,17 @@ export function newClient(): Client {
   };
 }
 
-/** A DPoP proof as the web SDK makes one: a fresh jti, the last nonce, the exact URL. */
-export function proof(c: Client, url: string): string {
+/**
+ * A DPoP proof as the web SDK makes one: a fresh jti, the last nonce, the exact URL. With
+ * `challengeJti`, the challenge flavour (client-protocol.md §2.3): that jti and no nonce.
+ */
+export function proof(c: Client, url: string, challengeJti?: string): string {
   const payload = b64({
-    jti: randomUUID(),
+    jti: challengeJti ?? randomUUID(),
     htm: "POST",
     htu: url,
     iat: Math.floor(Date.now() / 1000),
-    ...(c.nonce && { nonce: c.nonce }),
+    ...(c.nonce && challengeJti === undefined && { nonce: c.nonce }),
   });
   const input = `${c.header}.${payload}`;
   return `${input}.${sign("sha256", Buffer.from(input), { key: c.key, dsaEncoding: "ieee-p1363" }).toString("base64url")}`;

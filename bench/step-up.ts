@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID, sign } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Pool } from "undici";
@@ -8,7 +8,7 @@ import { issueChallengeToken } from "../packages/server/src/domain/sessions/chal
 import { openRuntime } from "../packages/server/src/runtime.js";
 import { type LoadOptions, runLoad, type Stats } from "./load.js";
 import type { ServerProcess } from "./server-process.js";
-import { type Client, newClient, sessionPoster } from "./sessions.js";
+import { type Client, newClient, proof, sessionPoster } from "./sessions.js";
 
 interface Session {
   client: Client;
@@ -150,7 +150,7 @@ export async function benchStepUp(
       const checked = await send(
         "/otp/check",
         { code, challenge_token: challenge },
-        { dpop: challengeProof(s.client, `${server.base}/v1/session/otp/check`, claimsOf(challenge).jti) },
+        { dpop: proof(s.client, `${server.base}/v1/session/otp/check`, claimsOf(challenge).jti) },
       );
       if (checked.status !== 200) return false;
       const completed = JSON.parse(checked.text).challenge_token as string;
@@ -234,13 +234,4 @@ async function openSessions(
     sessions.push(...(await Promise.all(batch)));
   }
   return sessions;
-}
-
-/** The challenge flavour of DPoP (client-protocol.md §2.3): the challenge token's jti, no nonce. */
-function challengeProof(c: Client, url: string, jti: string): string {
-  const payload = Buffer.from(
-    JSON.stringify({ jti, htm: "POST", htu: url, iat: Math.floor(Date.now() / 1000) }),
-  ).toString("base64url");
-  const input = `${c.header}.${payload}`;
-  return `${input}.${sign("sha256", Buffer.from(input), { key: c.key, dsaEncoding: "ieee-p1363" }).toString("base64url")}`;
 }

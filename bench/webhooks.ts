@@ -1,5 +1,6 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { answerActivation } from "@overture/sdk";
 import { Pool } from "undici";
 import type { LoadOptions, Stats } from "./load.js";
 import type { ServerProcess } from "./server-process.js";
@@ -27,10 +28,8 @@ export async function benchWebhooks(
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
       if (req.method === "GET") {
-        const challenge = new URL(req.url ?? "", "http://x").searchParams.get("challenge");
-        res
-          .writeHead(200, { "content-type": "application/json" })
-          .end(JSON.stringify({ challenge: Number(challenge) }));
+        const answer = answerActivation(req.url ?? "", { verificationToken: "bench", appId: server.appId });
+        res.writeHead(answer.status, { "content-type": "application/json" }).end(JSON.stringify(answer.body));
         return;
       }
       received += (JSON.parse(Buffer.concat(chunks).toString("utf8")) as { events: unknown[] }).events.length;

@@ -163,6 +163,53 @@ describeEachDatabase("step-up: bad input, foreign and replayed tokens", (dialect
     await refused("/otp for an ended session", () => up.sendOtp(again), 401, "unauthorized");
   });
 
+  it("/stepup/request, /stepup/continue and the step forms of /otp: malformed bodies write nothing", async () => {
+    const { c, up } = await signedIn(s, alice);
+    const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+      s.inject({
+        method: "POST",
+        url: `/v1/session${path}`,
+        headers: {
+          host: c.host,
+          "content-type": "application/json",
+          authorization: `Bearer ${c.accessToken}`,
+          ...headers,
+        },
+        payload: typeof body === "string" ? body : JSON.stringify(body),
+      });
+    const token = (await up.request("transfer")).body.challenge_token;
+    const cases: [string, unknown, number, string][] = [
+      ["/stepup/request", { scope: "read", metadata: ["a"] }, 400, "bad_request"],
+      ["/stepup/request", { scope: "read", metadata: "a" }, 400, "bad_request"],
+      ["/stepup/request", { scope: "bad scope" }, 400, "bad_request"],
+      ["/stepup/request", { scope: "x".repeat(129) }, 400, "bad_request"],
+      ["/stepup/request", { scope: "read", extra: 1 }, 400, "bad_request"],
+      ["/stepup/request", "{not json", 400, "bad_request"],
+      ["/stepup/continue", {}, 400, "bad_request"],
+      ["/stepup/continue", { challenge_token: token }, 400, "bad_request"],
+      [
+        "/stepup/continue",
+        { challenge_token: "x".repeat(8193), verification_token: "v" },
+        400,
+        "bad_request",
+      ],
+      ["/otp", { challenge_token: token, code_challenge: "c".repeat(43) }, 400, "bad_request"],
+      ["/otp", { challenge_token: token, login_config_id: "lcfg_x" }, 400, "bad_request"],
+      ["/otp", { challenge_token: 5 }, 400, "bad_request"],
+      ["/otp/check", { code: "123456", challenge_token: ["x"] }, 400, "bad_request"],
+    ];
+    for (const [path, body, status, code] of cases) {
+      const before = await tableCounts(s);
+      const res = await post(path, body);
+      expect([res.status, res.body.code], `${path} ${JSON.stringify(body).slice(0, 60)}`).toEqual([
+        status,
+        code,
+      ]);
+      const after = await tableCounts(s);
+      expect({ ...after, rate_limits: 0 }).toEqual({ ...before, rate_limits: 0 });
+    }
+  });
+
   it("/stepup/request: a DPoP proof, when sent, is checked as on /refresh and must be the session's key", async () => {
     const { c, up } = await signedIn(s, alice);
     const other = await signedIn(s, alice);

@@ -1,4 +1,5 @@
 import { constants, createPublicKey, verify } from "node:crypto";
+import { answerActivation } from "@overture/sdk";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { purgeExpired } from "../src/domain/shared/purge-expired.js";
 import { startWebhookDispatcher } from "../src/workers/webhook-dispatcher.js";
@@ -22,8 +23,8 @@ describeEachDatabase("webhooks: delivery", (dialect) => {
     s = await startTestServer(dialect);
     receiver = await startReceiver((call, res) => {
       if (call.method === "GET") {
-        const challenge = new URL(call.url, "http://x").searchParams.get("challenge");
-        return json(res, 200, { challenge: Number(challenge) });
+        const answer = answerActivation(call.url, { verificationToken: "tok", appId: s.appId });
+        return json(res, answer.status, answer.body);
       }
       json(res, status, {});
     });

@@ -3,6 +3,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { answerActivation } from "@overture/sdk";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startServeProcess } from "./support/run-cli.js";
 import { createTestDatabase, describeEachDatabase, type TestDatabase } from "./support/test-databases.js";
@@ -14,6 +15,8 @@ import { createTestDatabase, describeEachDatabase, type TestDatabase } from "./s
  */
 describeEachDatabase("webhooks: a server killed mid-delivery loses nothing", (dialect) => {
   let db: TestDatabase;
+  /** The dev app the first start creates, read from its banner. */
+  let appId = "";
   const received: { id: string; userId: string }[] = [];
   let batches = 0;
   const receiver = createServer((req, res) => {
@@ -21,10 +24,8 @@ describeEachDatabase("webhooks: a server killed mid-delivery loses nothing", (di
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
       if (req.method === "GET") {
-        const challenge = new URL(req.url ?? "", "http://x").searchParams.get("challenge");
-        res
-          .writeHead(200, { "content-type": "application/json" })
-          .end(JSON.stringify({ challenge: Number(challenge) }));
+        const answer = answerActivation(req.url ?? "", { verificationToken: "t", appId });
+        res.writeHead(answer.status, { "content-type": "application/json" }).end(JSON.stringify(answer.body));
         return;
       }
       const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as {
@@ -55,6 +56,7 @@ describeEachDatabase("webhooks: a server killed mid-delivery loses nothing", (di
     const first = startServeProcess(env);
     const banner = await first.ready;
     const management = /Management API:\s+(\S+)/.exec(banner)?.[1] as string;
+    appId = /App ID:\s+(\S+)/.exec(banner)?.[1] as string;
     const apiKey = /API key:\s+(ovk_\S+)/.exec(banner)?.[1] as string;
     const headers = { authorization: `Bearer ${apiKey}`, "content-type": "application/json" };
     const call = async (method: string, path: string, body?: unknown) => {

@@ -73,7 +73,7 @@ export const WebhookParams = Type.Object({
 export const WebhookEventParams = Type.Object({
   appID: Type.String({ maxLength: 64 }),
   webhookID: Type.String({ maxLength: 64 }),
-  event: Type.String({ maxLength: 64 }),
+  event: WebhookEventName,
 });
 
 export const Delivery = Type.Object({

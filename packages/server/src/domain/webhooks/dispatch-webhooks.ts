@@ -36,7 +36,9 @@ export async function routeEvents(deps: Deps, owner: string): Promise<number> {
       const ids = events
         .filter(
           (e) =>
-            e.appId === webhook.appId && e.createdAt >= since && webhook.events.includes(e.type as never),
+            e.appId === webhook.appId &&
+            e.createdAt >= since &&
+            (webhook.events as readonly string[]).includes(e.type),
         )
         .map((e) => e.id);
       await tx.deliveries.enqueue(webhook.id, webhook.appId, ids, now);

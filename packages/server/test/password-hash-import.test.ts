@@ -399,8 +399,11 @@ describeEachDatabase("password-hash import", (dialect) => {
     const statuses = answers.map((r) => r.status);
     expect(statuses.filter((code) => code === 429).length).toBeGreaterThan(0);
     expect(statuses.every((code) => code === 200 || code === 429)).toBe(true);
-    const busy = answers.find((r) => r.status === 429)!;
-    expect(busy.body.code).toBe("rate_limited");
-    expect(busy.headers["retry-after"]).toBe("1");
+    // The queue's own answer: a full queue clears within a second. (Under load some logins can
+    // also meet the per-IP password limit, a 429 with a longer Retry-After: not what this shows.)
+    const busy = answers.find((r) => r.status === 429 && r.headers["retry-after"] === "1");
+    expect(busy, JSON.stringify(answers.map((r) => [r.status, r.headers["retry-after"]]))).toBeDefined();
+    expect(busy?.body.code).toBe("rate_limited");
+    expect(answers.filter((r) => r.status === 429).every((r) => r.body.code === "rate_limited")).toBe(true);
   });
 });

@@ -29,6 +29,27 @@ export const errorCatalogue = {
     status: "bad_request",
     message: "Retry with the nonce in the DPoP-Nonce header.",
   },
+  oauth_provider_not_configured: {
+    http: 400,
+    status: "bad_request",
+    message: "This OAuth provider is not configured for the application.",
+  },
+  oauth_provider_disabled: {
+    http: 400,
+    status: "bad_request",
+    message: "This OAuth provider is disabled for the application.",
+  },
+  invalid_redirect_uri: {
+    http: 400,
+    status: "bad_request",
+    message: "The redirect_uri is not allowed for this application.",
+  },
+  invalid_oauth_state: {
+    http: 400,
+    status: "bad_request",
+    message:
+      "The sign-in attempt is unknown, already used, expired or was started in another browser; start again.",
+  },
   invalid_challenge_token: {
     http: 400,
     status: "bad_request",
@@ -184,6 +205,11 @@ export const errorCatalogue = {
     status: "not_found",
     message: "The group was not found.",
   },
+  email_already_in_use: {
+    http: 409,
+    status: "conflict",
+    message: "This email address belongs to another account; sign in with that account first.",
+  },
   oauth_provider_not_found: {
     http: 404,
     status: "not_found",
@@ -263,6 +289,11 @@ export const errorCatalogue = {
     http: 502,
     status: "bad_gateway",
     message: "The migration hook could not validate the session; try again later.",
+  },
+  oauth_provider_unavailable: {
+    http: 502,
+    status: "bad_gateway",
+    message: "The sign-in provider could not be reached; try again.",
   },
   step_up_hook_failed: {
     http: 502,

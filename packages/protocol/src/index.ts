@@ -3,6 +3,7 @@ export * from "./error-catalogue.js";
 export * from "./event-types.js";
 export * from "./frontend/me.js";
 export * from "./frontend/migration.js";
+export * from "./frontend/oauth.js";
 export * from "./frontend/otp.js";
 export * from "./frontend/password.js";
 export * from "./frontend/session.js";

@@ -11,6 +11,7 @@ import { createDelegationHookClient } from "./hooks/delegation-hook-client.js";
 import { createMigrationHookClient } from "./hooks/migration-hook-client.js";
 import { createWebhookActivationClient } from "./hooks/webhook-activation-client.js";
 import { createWebhookSenderClient } from "./hooks/webhook-sender-client.js";
+import { createIdentityProvidersClient } from "./idp/identity-providers-client.js";
 import { deriveKeys } from "./keys/derived-keys.js";
 import { KeyRing } from "./keys/key-ring.js";
 import { loadMasterKey } from "./keys/master-key.js";
@@ -93,6 +94,7 @@ export function createDomainDeps(
     customerJwks: createCustomerJwksClient({ clock, outbound }),
     webhookActivator: createWebhookActivationClient({ clock, outbound }),
     webhookSender: createWebhookSenderClient({ keys, clock, outbound }),
+    identityProviders: createIdentityProvidersClient({ clock, outbound, oauth: config.oauth }),
     otpTransports: {
       gateway: gatewaySender(outbound),
       mail: smtpSender(config.login.smtpAllowedInternalHosts),

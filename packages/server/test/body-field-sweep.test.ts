@@ -126,6 +126,19 @@ const VALID: Record<string, (ids: { userId: string; configId: string }) => Recor
     password: "a sign-up password",
   }),
   "POST /v1/session/me/password/reset": () => ({ password: "a new password", revoke_sessions: true }),
+  "POST /v1/session/login/oauth/:provider/authorize": () => ({
+    redirect_uri: "http://localhost:5173/signed-in",
+    code_challenge: "c".repeat(43),
+    code_challenge_method: "S256",
+    dispatch_id: "d1",
+  }),
+  "POST /v1/session/login/oauth/:provider/callback": () => ({
+    state: "s".repeat(43),
+    code: "a-code",
+    error: "access_denied",
+    error_description: "no",
+    user: "{}",
+  }),
   "POST /v1/session/migration": () => ({ token: "legacy", code_challenge: "c".repeat(43) }),
   "POST /v1/session/login/finalize": () => ({ challenge_token: "x.y.z", code_verifier: "v".repeat(43) }),
   "POST /v1/session/refresh": () => ({ step_up_token: "x" }),
@@ -238,7 +251,7 @@ describeEachDatabase("every body field of every endpoint is validated", (dialect
       (method, path, body) =>
         s.inject({
           method: method as "POST",
-          url: path,
+          url: path.replace(":provider", "google"),
           headers: { host: `${s.appId}.localhost`, "content-type": "application/json" },
           payload: JSON.stringify(body),
         }),

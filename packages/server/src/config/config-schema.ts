@@ -1,6 +1,7 @@
 import { isIP } from "node:net";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
+import { OAUTH_PROVIDERS, type OAuthProvider } from "@overture/protocol";
 import {
   parseDatabaseUrl,
   SQLITE_CACHE_MIB_DEFAULT,
@@ -11,8 +12,7 @@ export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" |
 
 /**
  * The process's configuration, parsed once (load-config.ts) and frozen, in sections. An option
- * that may be absent is `null`, never an empty string. Sections to come: oauth (providers),
- * passkeys.
+ * that may be absent is `null`, never an empty string. Sections to come: passkeys.
  */
 export interface Config {
   server: {
@@ -54,6 +54,12 @@ export interface Config {
     /** How long delivered webhook deliveries stay in the delivery log. */
     retentionDays: number;
   };
+  oauth: {
+    /** Social login providers whose endpoints are elsewhere than the public ones (docs/social-login.md). */
+    endpoints: Partial<Record<OAuthProvider, string>>;
+    /** Whether `prod` apps may use overridden endpoints. */
+    endpointsInProd: boolean;
+  };
 }
 
 /** Every option as it is read, one value each, before load-config.ts arranges them in sections. */
@@ -79,6 +85,8 @@ export interface Options {
   smtpAllowedInternalHosts: string[];
   workers: number;
   webhookRetentionDays: number;
+  oauthEndpoints: Partial<Record<OAuthProvider, string>>;
+  oauthEndpointsInProd: boolean;
 }
 
 type Parsed<T> = { value: T } | { error: string };
@@ -300,7 +308,7 @@ export const configSchema = [
       "(also `loopback`, `linklocal`, `uniquelocal`). `true` is refused: trusting every hop lets a " +
       "client choose its own IP (docs/security.md).",
     defaultDoc: "`false`",
-    default: () => false,
+    default: () => false as const,
     parse: parseTrustProxy,
   }),
   option({
@@ -393,7 +401,67 @@ export const configSchema = [
     default: () => 7,
     parse: integer(1, 3650),
   }),
+  option({
+    key: "oauthEndpoints",
+    section: "oauth",
+    file: "oauth_endpoints",
+    env: "OVERTURE_OAUTH_ENDPOINTS",
+    doc:
+      "JSON object pointing social login providers elsewhere than their public endpoints (an enterprise " +
+      'proxy, GitHub Enterprise Server, a test identity provider): `{"google": "https://idp.internal/google"}`. ' +
+      "For google, apple and microsoft the value is the issuer base whose `/.well-known/openid-configuration` " +
+      "is read; for github the server whose `/login/oauth/*` and `/api/v3` are used. `prod` apps refuse " +
+      "overridden providers unless OVERTURE_OAUTH_ENDPOINTS_IN_PROD is true (docs/social-login.md).",
+    defaultDoc: "none: the providers' public endpoints",
+    default: () => ({}),
+    parse: parseOAuthEndpoints,
+  }),
+  option({
+    key: "oauthEndpointsInProd",
+    section: "oauth",
+    file: "oauth_endpoints_in_prod",
+    env: "OVERTURE_OAUTH_ENDPOINTS_IN_PROD",
+    doc: "`true` lets `prod` apps sign in through the providers OVERTURE_OAUTH_ENDPOINTS overrides.",
+    defaultDoc: "`false`",
+    default: () => false,
+    parse: (raw) =>
+      raw === true || raw === "true"
+        ? { value: true }
+        : raw === false || raw === "false"
+          ? { value: false }
+          : { error: "must be true or false" },
+  }),
 ] as const satisfies readonly OptionDef<keyof Options>[];
+
+function parseOAuthEndpoints(raw: unknown): Parsed<Partial<Record<OAuthProvider, string>>> {
+  let value: unknown = raw;
+  if (typeof raw === "string") {
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      return { error: "must be a JSON object of provider names to URLs" };
+    }
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    return { error: "must be a JSON object of provider names to URLs" };
+  const out: Partial<Record<OAuthProvider, string>> = {};
+  for (const [provider, url] of Object.entries(value)) {
+    if (provider === "okta")
+      return { error: "okta needs no override: each app's okta.issuer_url already names its server" };
+    if (!(OAUTH_PROVIDERS as readonly string[]).includes(provider))
+      return { error: `${provider} is not one of ${OAUTH_PROVIDERS.join(", ")}` };
+    let parsed: URL;
+    try {
+      parsed = new URL(String(url));
+    } catch {
+      return { error: `${provider} must be an absolute http(s) URL` };
+    }
+    if ((parsed.protocol !== "https:" && parsed.protocol !== "http:") || parsed.search || parsed.hash)
+      return { error: `${provider} must be an http(s) URL without query or fragment` };
+    out[provider as OAuthProvider] = parsed.href.replace(/\/+$/, "");
+  }
+  return { value: out };
+}
 
 function parseTrustProxy(raw: unknown): Parsed<false | number | string[]> {
   const text = Array.isArray(raw) ? raw.join(",") : String(raw).trim();

@@ -82,6 +82,7 @@ function sections(o: Options): Config {
       smtpAllowedInternalHosts: o.smtpAllowedInternalHosts,
     },
     webhooks: { retentionDays: o.webhookRetentionDays },
+    oauth: { endpoints: o.oauthEndpoints, endpointsInProd: o.oauthEndpointsInProd },
   };
 }
 

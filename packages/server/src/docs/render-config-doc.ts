@@ -8,6 +8,7 @@ const SECTIONS: Record<keyof Config, string> = {
   keys: "Keys",
   login: "Login",
   webhooks: "Webhooks",
+  oauth: "Social login",
 };
 
 export function renderConfigDoc(): string {

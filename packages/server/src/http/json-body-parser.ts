@@ -8,8 +8,22 @@ import { ApiError } from "./api-error.js";
  */
 export function installJsonBodyParser(app: FastifyInstance): void {
   const parse = app.getDefaultJsonParser("error", "error");
-  // JSON is the only body format either API takes; anything else is 415 unsupported_media_type.
+  // JSON is the only body format either API takes, but for the routes that say `formBody` (a
+  // provider's form_post callback); anything else is 415 unsupported_media_type.
   app.removeAllContentTypeParsers();
+  app.addContentTypeParser(
+    "application/x-www-form-urlencoded",
+    { parseAs: "string" },
+    (request, body, done) => {
+      if (request.routeOptions.config?.formBody !== true)
+        return done(new ApiError("unsupported_media_type", "The request body must be JSON."), undefined);
+      const entries = [...new URLSearchParams(body as string)];
+      if (new Set(entries.map(([name]) => name)).size !== entries.length)
+        return done(new ApiError("invalid_request", "A form field appears twice."), undefined);
+      // fromEntries defines own properties: a `__proto__` field is a plain field, never a prototype.
+      done(null, Object.fromEntries(entries));
+    },
+  );
   app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
     const text = body as string;
     if (text.trim() === "") return done(null, undefined);

@@ -7,6 +7,13 @@ import { answerPreflight, applyCors } from "./middleware/cors.js";
 import { resolveApp } from "./middleware/resolve-app.js";
 import type { AnyRouteSpec, HttpDeps, RouteTable } from "./route-spec.js";
 
+declare module "fastify" {
+  interface FastifyContextConfig {
+    /** The route takes form-encoded bodies too (json-body-parser.ts). */
+    formBody?: boolean;
+  }
+}
+
 export const MANAGEMENT_PREFIX = "/v2/session/apps/:appID";
 
 export const AppParams = Type.Object({
@@ -85,6 +92,7 @@ function mountRoutes(app: FastifyInstance, table: RouteTable, deps: HttpDeps, su
         response: { ...successResponses(spec), ...errorResponses(errors, surface.errorSchema) },
       },
       onRequest: surface.identify,
+      ...(spec.formBody && { config: { formBody: true } }),
       ...(spec.bodyOptional && {
         preValidation: async (request: FastifyRequest) => {
           if (request.body === undefined) request.body = {};

@@ -79,6 +79,11 @@ export async function installOpenApi(app: FastifyInstance, version: string): Pro
         },
         { name: "Keys", description: "Frontend API: the app's public signing keys." },
         { name: "Password", description: "Frontend API: password login, sign-up, rules and change." },
+        {
+          name: "Social login",
+          description:
+            "Frontend API: sign-in with Google, Apple, Microsoft, GitHub and Okta — authorize, the provider's callback (docs/social-login.md).",
+        },
         { name: "Sessions", description: "Frontend API: finalize a login, refresh, log out (DPoP)." },
         {
           name: "Self-service sessions",

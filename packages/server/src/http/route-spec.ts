@@ -52,6 +52,8 @@ export interface RouteSpec<B = unknown, Q = unknown, P = unknown> {
   dpop?: boolean;
   /** The body may be absent (treated as `{}`): the web SDK sends body-less POSTs. */
   bodyOptional?: boolean;
+  /** Takes a form-encoded body too (a provider's `form_post` callback); every other route takes JSON only. */
+  formBody?: boolean;
   handler: (ctx: HandlerContext<B, Q, P>) => Promise<HandlerResult>;
 }
 

@@ -1,6 +1,7 @@
 import * as jwks from "./frontend/jwks.js";
 import * as me from "./frontend/me.js";
 import * as migration from "./frontend/migration.js";
+import * as oauth from "./frontend/oauth.js";
 import * as otp from "./frontend/otp.js";
 import * as password from "./frontend/password.js";
 import * as tokens from "./frontend/session-tokens.js";
@@ -22,6 +23,10 @@ export const frontendRoutes: RouteTable = [
   ["POST", "/v1/session/login/email/sign-up", password.signUp],
   ["GET", "/v1/session/password/compliancy", password.compliancy],
   ["POST", "/v1/session/me/password/reset", password.reset],
+
+  ["POST", "/v1/session/login/oauth/:provider/authorize", oauth.authorize],
+  ["GET", "/v1/session/login/oauth/:provider/callback", oauth.callbackGet],
+  ["POST", "/v1/session/login/oauth/:provider/callback", oauth.callbackPost],
 
   ["POST", "/v1/session/migration", migration.migrate],
 

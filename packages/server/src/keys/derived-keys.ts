@@ -16,6 +16,8 @@ export interface DerivedKeys {
   configSecrets: Buffer;
   /** AES key sealing secrets that came with imported password hashes (Firebase's signer key). */
   importedHashSecrets: Buffer;
+  /** HMAC key deriving a social login's PKCE verifier and nonce towards the provider from its state. */
+  oauthState: Buffer;
 }
 
 export function deriveKeys(masterKey: Buffer): DerivedKeys {
@@ -27,5 +29,6 @@ export function deriveKeys(masterKey: Buffer): DerivedKeys {
     otpCode: derive("otp-code"),
     configSecrets: derive("config-secrets"),
     importedHashSecrets: derive("imported-hash-secrets"),
+    oauthState: derive("oauth-state"),
   };
 }

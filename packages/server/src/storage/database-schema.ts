@@ -11,6 +11,7 @@ export interface DatabaseSchema {
   sessions: SessionsTable;
   refresh_tokens: RefreshTokensTable;
   spent_tokens: SpentTokensTable;
+  oauth_states: OAuthStatesTable;
   app_configs: AppConfigsTable;
   rate_limits: RateLimitsTable;
   otp_configs: OtpConfigsTable;
@@ -128,6 +129,17 @@ export interface RefreshTokensTable {
   spent_at: number | null;
   /** No longer written or read (migration 0007); kept so that nodes of the previous release still work. */
   successor_sealed: string | null;
+}
+
+export interface OAuthStatesTable {
+  state_hash: string;
+  app_id: string;
+  provider: string;
+  browser_hash: string;
+  redirect_uri: string;
+  code_challenge: string;
+  expires_at: number;
+  created_at: number;
 }
 
 export interface SpentTokensTable {

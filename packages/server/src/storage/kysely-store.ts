@@ -6,6 +6,7 @@ import { KyselyApiKeyRepository } from "./kysely-api-key-repository.js";
 import { KyselyAppConfigRepository } from "./kysely-app-config-repository.js";
 import { KyselyAppRepository } from "./kysely-app-repository.js";
 import { KyselyDomainRepository } from "./kysely-domain-repository.js";
+import { KyselyOAuthStateRepository } from "./kysely-oauth-state-repository.js";
 import { KyselyOtpRepository } from "./kysely-otp-repository.js";
 import { KyselyOutboxRepository } from "./kysely-outbox-repository.js";
 import { KyselyRateLimitRepository } from "./kysely-rate-limit-repository.js";
@@ -36,6 +37,7 @@ function repositories(db: Kysely<DatabaseSchema>, dialect: DialectName): Reposit
     stepUp: new KyselyStepUpRepository(db),
     webhooks: new KyselyWebhookRepository(db),
     deliveries: new KyselyWebhookDeliveryRepository(db, dialect),
+    oauthStates: new KyselyOAuthStateRepository(db),
   };
 }
 

@@ -22,6 +22,7 @@ describeEachDatabase("contract: SpentTokenRepository", (dialect) => {
         otp: 0,
         sessions: 0,
         stepUp: 0,
+        oauthStates: 0,
         deliveries: 0,
         outbox: 0,
       });

@@ -4,6 +4,7 @@ import type { AppDirectory } from "../apps/app-directory.js";
 import type { CnameResolver } from "../apps/custom-domains.js";
 import type { MigrationHook } from "../login/migration/migration-hook.js";
 import type { OtpTransports } from "../login/otp/otp-transports.js";
+import type { IdentityProviders } from "../oauth/identity-provider.js";
 import type { PasswordHasher } from "../passwords/password-hasher.js";
 import type { TokenContentsCache } from "../sessions/token-contents.js";
 import type { CustomerJwks } from "../step-up/customer-jwks.js";
@@ -38,6 +39,8 @@ export interface DomainDeps {
   webhookActivator: WebhookActivator;
   /** Sends webhook batches (hooks/webhook-sender-client.ts). */
   webhookSender: WebhookSender;
+  /** Social login providers: authorization URLs, code exchange, ID token validation (idp/). */
+  identityProviders: IdentityProviders;
   /** How OTP codes leave the server: the gateway and SMTP senders (senders/). */
   otpTransports: OtpTransports;
   /** For operational messages (a dev-mode OTP, a purge failure); never secrets in prod. */

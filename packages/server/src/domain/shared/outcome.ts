@@ -21,6 +21,10 @@ export type DomainReason =
   | "dev_mode_only"
   /** An action allowed in `dev` mode only (minting tokens), asked for in `prod`. */
   | "dev_mode_required"
+  /** A social login provider the app has no config for. */
+  | "provider_not_configured"
+  /** A social login provider whose config is turned off. */
+  | "provider_disabled"
   /** An allowed scope that something (a group, a login config) still grants. */
   | "scope_in_use"
   // Things looked up
@@ -42,6 +46,8 @@ export type DomainReason =
   | "external_id_taken"
   | "identifier_taken"
   | "host_taken"
+  /** A social login's verified email that another user has, with account merging off. */
+  | "email_in_use"
   | "cname_mismatch"
   // Who is asking
   | "wrong_credentials"
@@ -58,6 +64,10 @@ export type DomainReason =
   | "pkce_mismatch"
   | "challenge_invalid"
   | "challenge_expired"
+  /** A social login's state that is unknown, used, expired or from another browser. */
+  | "oauth_state_invalid"
+  /** A redirect_uri outside the app's allowed sites (docs/social-login.md). */
+  | "redirect_not_allowed"
   | "dpop_missing"
   | "dpop_invalid"
   | "dpop_nonce_required"
@@ -73,6 +83,8 @@ export type DomainReason =
   // Peers
   | "delivery_failed"
   | "hook_failed"
+  /** A social login provider that could not be reached or answered nonsense. */
+  | "provider_unavailable"
   | "step_up_hook_failed"
   /** A webhook endpoint that did not echo the activation challenge. */
   | "activation_failed";

@@ -7,7 +7,7 @@ export const PURGE_INTERVAL_MS = 5 * 60_000;
  * Deletes what can never matter again: spent-token marks (challenge jtis, DPoP jtis) and
  * rate-limit windows past their expiry, OTP verifications past theirs, dev messages after a day,
  * sessions (with every refresh token they rotated through) a day after they ended, step-up
- * challenges and grants past their end, webhook deliveries delivered longer ago than the retention,
+ * challenges and grants past their end, social logins' states past theirs, webhook deliveries delivered longer ago than the retention,
  * and outbox events routed as long ago that no delivery refers to. Safe on any number of nodes at
  * once; each delete is idempotent.
  */
@@ -24,6 +24,7 @@ export async function purgeExpired(
     // An ended session's tokens already answer 401; after a day they go, with their refresh tokens.
     sessions: await deps.store.sessions.purgeEnded(now - 86_400_000),
     stepUp: await deps.store.stepUp.purge(now),
+    oauthStates: await deps.store.oauthStates.purgeExpired(now),
     deliveries: await deps.store.deliveries.purgeDelivered(retainedSince),
     // After the deliveries: an event routed as long ago goes once no delivery refers to it.
     outbox: await deps.store.outbox.purgeRouted(retainedSince),

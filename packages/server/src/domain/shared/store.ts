@@ -6,6 +6,7 @@ import type { SigningKeyRepository } from "../apps/signing-key-repository.js";
 import type { OutboxRepository } from "../events/outbox-repository.js";
 import type { UserRepository } from "../identity/user-repository.js";
 import type { OtpRepository } from "../login/otp/otp-repository.js";
+import type { OAuthStateRepository } from "../oauth/oauth-state-repository.js";
 import type { ScopeRepository } from "../scopes/scope-repository.js";
 import type { SessionRepository } from "../sessions/session-repository.js";
 import type { SpentTokenRepository } from "../sessions/spent-token-repository.js";
@@ -35,6 +36,7 @@ export interface Repositories {
   stepUp: StepUpRepository;
   webhooks: WebhookRepository;
   deliveries: WebhookDeliveryRepository;
+  oauthStates: OAuthStateRepository;
 }
 
 export interface Store extends Repositories {

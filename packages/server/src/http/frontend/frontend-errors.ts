@@ -18,6 +18,7 @@ export const frontendCodes: Record<DomainReason, ErrorCode> = {
   invalid_input: "bad_request",
   not_configured: "not_configured",
   login_method_unavailable: "forbidden",
+  provider_not_configured: "oauth_provider_not_configured",
   app_not_found: "not_found",
   key_not_found: "not_found",
   user_not_found: "not_found",

@@ -8,6 +8,11 @@ import {
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from "fastify";
 import { checkOtp, OTP_TTL_MS, retryOtp, startOtp } from "../../domain/login/otp/otp-login.js";
 import type { OtpFlow } from "../../domain/login/otp/otp-repository.js";
+import {
+  checkEmailLinkOtp,
+  isEmailLinkToken,
+  startEmailLinkOtp,
+} from "../../domain/oauth/oauth-email-link.js";
 import { issueChallengeToken } from "../../domain/sessions/challenge-token.js";
 import { startSession } from "../../domain/sessions/sessions.js";
 import type { Failure } from "../../domain/shared/outcome.js";
@@ -181,7 +186,8 @@ export const start = defineRoute({
           "bad_request",
           "With challenge_token, send no identifier, code_challenge or login_config_id: the step names them.",
         );
-      const sent = await startStepOtp({ ...deps.domain, log }, app, {
+      const start = isEmailLinkToken(body.challenge_token) ? startEmailLinkOtp : startStepOtp;
+      const sent = await start({ ...deps.domain, log }, app, {
         challengeToken: body.challenge_token,
         ip: request.ip,
       });
@@ -230,6 +236,17 @@ export const check = defineRoute({
     "dpop_key_mismatch",
   ],
   handler: async ({ app, body, deps, log, request, reply }) => {
+    if (body.challenge_token !== undefined && isEmailLinkToken(body.challenge_token)) {
+      const linked = await checkEmailLinkOtp(
+        { ...deps.domain, log },
+        app,
+        { challengeToken: body.challenge_token, code: body.code },
+        tokenIssuer(request),
+      );
+      if (!linked.ok) fail(linked);
+      clearVerification(reply, app.id);
+      return { status: 200, body: { challenge_token: linked.challengeToken } };
+    }
     if (body.challenge_token !== undefined) {
       const stepped = await checkStepOtp(
         { ...deps.domain, log },

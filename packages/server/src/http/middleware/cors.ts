@@ -1,6 +1,5 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
-import type { AppRecord } from "../../domain/apps/app-repository.js";
-import { isLoopbackHost } from "../../outbound/outbound-url.js";
+import { isAllowedOrigin } from "../../domain/apps/allowed-origin.js";
 
 /** Exactly what the web SDK needs (client-protocol.md §12). */
 export const CORS_ALLOW_HEADERS =
@@ -13,25 +12,6 @@ declare module "fastify" {
     /** Sites of the app's usable custom domains, for CORS; set when the request has an Origin. */
     overtureSites: string[];
   }
-}
-
-/**
- * Which browser origins may call an app's Frontend API with credentials (docs/frontend-api.md):
- * `https` origins on the site of one of the app's usable custom domains (the site and its
- * subdomains); in `dev` mode also any http(s) origin on a loopback host (localhost, *.localhost, 127.0.0.0/8, [::1]).
- */
-export function isAllowedOrigin(app: AppRecord, origin: string, sites: string[] = []): boolean {
-  let url: URL;
-  try {
-    url = new URL(origin);
-  } catch {
-    return false;
-  }
-  if (url.origin !== origin || (url.protocol !== "https:" && url.protocol !== "http:")) return false;
-  const host = url.hostname;
-  if (app.mode === "dev" && isLoopbackHost(host)) return true;
-  if (url.protocol !== "https:" && app.mode !== "dev") return false;
-  return sites.some((site) => host === site || host.endsWith(`.${site}`));
 }
 
 /** Adds the CORS headers of an actual (non-preflight) response when the origin is allowed. */

@@ -8,6 +8,7 @@ import { build } from "esbuild";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeDevCert } from "../../src/cli/dev-cert.js";
+import { startTestIdp, type TestIdp } from "../support/oidc-idp.js";
 import { SessionClient } from "../support/session-client.js";
 import { startStepBackend } from "../support/step-backend.js";
 import { startTestServer, type TestServer } from "../support/test-server.js";
@@ -30,6 +31,8 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)(
     let pageServer: Server;
     let domain: string;
     let backend: Awaited<ReturnType<typeof startStepBackend>>;
+    let idp: TestIdp;
+    let pageOrigin: string;
     const responses: { path: string; status: number; code?: string }[] = [];
     const pending: Promise<void>[] = [];
 
@@ -38,7 +41,13 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)(
       const certs = writeDevCert(dir);
       if ("error" in certs) throw new Error(certs.error);
       const tls = { cert: readFileSync(certs.cert), key: readFileSync(certs.key) };
-      s = await startTestServer("sqlite", {}, { https: tls });
+      // A local OpenID provider standing in for Google (docs/social-login.md, endpoint override).
+      idp = await startTestIdp({ shape: "google", clientId: "web-client", clientSecret: "web-secret" });
+      s = await startTestServer(
+        "sqlite",
+        { OVERTURE_OAUTH_ENDPOINTS: JSON.stringify({ google: idp.url }) },
+        { https: tls },
+      );
       // A short access token, so the test can let it expire without leaving the DPoP iat window.
       await s.db.database.db.updateTable("apps").set({ access_ttl_seconds: 60 }).execute();
       await s.mgmt("POST", "/config/login/password", {});
@@ -107,6 +116,12 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)(
       if (stepUp.status !== 201) throw new Error(stepUp.text);
       const api = await s.app.listen({ port: 0, host: "127.0.0.1" });
       domain = `localhost:${new URL(api).port}`;
+      idp.allowRedirects([`https://${domain}/v1/session/login/oauth/google/callback`]);
+      await s.mgmt("POST", "/config/login/oauth/google", {
+        client_id: "web-client",
+        client_secret: "web-secret",
+        options: { use_email_as_identifier: true },
+      });
 
       await build({
         entryPoints: [fileURLToPath(new URL("./browser-entry.js", import.meta.url))],
@@ -120,13 +135,19 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)(
         join(root, "node_modules/@prelude.so/js-sdk/dist/inline/core-worker.js"),
         join(dir, "core-worker.js"),
       );
+      const html: [string, string] = [
+        "text/html",
+        '<!doctype html><script type="module" src="/bundle.js"></script>',
+      ];
       const files: Record<string, [string, string]> = {
-        "/": ["text/html", '<!doctype html><script type="module" src="/bundle.js"></script>'],
+        "/": html,
+        // Where a social login returns, with ?challenge_token=…
+        "/signed-in": html,
         "/bundle.js": ["text/javascript", readFileSync(join(dir, "bundle.js"), "utf8")],
         "/core-worker.js": ["text/javascript", readFileSync(join(dir, "core-worker.js"), "utf8")],
       };
       pageServer = createServer(tls, (req, res) => {
-        const file = files[req.url ?? ""];
+        const file = files[(req.url ?? "").split("?")[0] ?? ""];
         if (!file) return res.writeHead(404).end();
         res.writeHead(200, { "content-type": file[0] }).end(file[1]);
       });
@@ -164,7 +185,8 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)(
           );
         }
       });
-      await page.goto(`https://localhost:${(pageServer.address() as AddressInfo).port}/`);
+      pageOrigin = `https://localhost:${(pageServer.address() as AddressInfo).port}`;
+      await page.goto(`${pageOrigin}/`);
       await page.waitForFunction(() => "PrldSessionClient" in globalThis);
     }, 120_000);
 
@@ -173,6 +195,7 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)(
       await new Promise((r) => pageServer?.close(r));
       await s?.close();
       await backend?.close();
+      await idp?.close();
     });
 
     /** Runs `script` in the page with a client for the API domain; errors come back as `{error}`. */
@@ -426,6 +449,67 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)(
       });
       expect(await inPage(`return (await c.validatePassword("short")).valid;`)).toBe(false);
       expect(await inPage(`return (await c.validatePassword("long enough")).valid;`)).toBe(true);
+    });
+
+    it("social login: loginWithOAuth through a real browser redirect round trip, then finalizeOAuthLogin", async () => {
+      idp.next = { sub: "web-google-1", email: "oauth.web@example.com", email_verified: true };
+      const mark = responses.length;
+      // loginWithOAuth navigates the page away: to the provider, back through Overture's callback,
+      // and on to the app's page with the challenge token.
+      await Promise.all([
+        page
+          .waitForURL((url) => url.pathname === "/signed-in", { timeout: 20_000 })
+          .catch(async () => {
+            throw new Error(
+              `the round trip stopped at ${page.url()}: ${(await page.content()).slice(0, 500)}`,
+            );
+          }),
+        inPage(
+          `await c.loginWithOAuth({ provider: "google", redirectURI: arg }); return "navigating";`,
+          `${pageOrigin}/signed-in`,
+        ).catch(() => "navigated"),
+      ]);
+      const landed = new URL(page.url());
+      expect(landed.searchParams.get("error")).toBeNull();
+      const challengeToken = landed.searchParams.get("challenge_token");
+      expect(challengeToken).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+      await page.waitForFunction(() => "PrldSessionClient" in globalThis);
+      const profile = await inPage(
+        "await c.finalizeOAuthLogin(arg); return await c.getProfile();",
+        challengeToken,
+      );
+      expect(profile).toMatchObject({ sub: expect.stringMatching(/^usr_/) });
+      const user = (await s.mgmt("GET", `/users/${profile.sub}`)).body.user;
+      expect(user.identifiers.map((i: { value: string }) => i.value).sort()).toEqual([
+        "google:web-google-1",
+        "oauth.web@example.com",
+      ]);
+      // The verifier was the SDK's own, kept in localStorage across the round trip, then dropped.
+      expect(await inPage(`return localStorage.getItem("prld.oauth.code_verifier");`)).toBeNull();
+      expect((await since(mark)).map((r) => `${r.path} ${r.status}`)).toEqual(
+        expect.arrayContaining([
+          "/v1/session/login/oauth/google/authorize 200",
+          "/v1/session/login/oauth/google/callback 302",
+          "/v1/session/login/finalize 200",
+        ]),
+      );
+      // The same account again lands on the same user.
+      await inPage(`await c.logout(); return "out";`);
+      await Promise.all([
+        page.waitForURL((url) => url.pathname === "/signed-in" && url.search !== landed.search, {
+          timeout: 30_000,
+        }),
+        inPage(
+          `await c.loginWithOAuth({ provider: "google", redirectURI: arg }); return "navigating";`,
+          `${pageOrigin}/signed-in`,
+        ).catch(() => "navigated"),
+      ]);
+      await page.waitForFunction(() => "PrldSessionClient" in globalThis);
+      const again = await inPage(
+        "await c.finalizeOAuthLogin(arg); return await c.getProfile();",
+        new URL(page.url()).searchParams.get("challenge_token"),
+      );
+      expect(again.sub).toBe(profile.sub);
     });
   },
 );

@@ -35,7 +35,7 @@ export interface AuthorizeInput {
   codeChallenge: string;
   /** The browser-binding cookie, when the browser already has one. */
   browserSecret: string | undefined;
-  /** The Frontend origin the browser called: the callback is registered on it. */
+  /** The Frontend origin the browser called: the callback is registered on it (and its cookie lives there). */
   origin: string;
   ip: string;
 }
@@ -148,7 +148,15 @@ const callbackError = (redirectUri: string, error: OAuthCallbackError, descripti
 export async function finishOAuthLogin(
   deps: DomainDeps,
   app: AppRecord,
-  input: { provider: string; params: OAuthCallbackParams; browserSecret: string | undefined; origin: string },
+  input: {
+    provider: string;
+    params: OAuthCallbackParams;
+    browserSecret: string | undefined;
+    /** The Frontend origin the browser called, as at authorize. */
+    origin: string;
+    /** The challenge tokens' `iss`, as every login method's. */
+    issuer: string;
+  },
 ): Promise<CallbackRedirect | Failure<"oauth_state_invalid" | "oauth_provider_unknown">> {
   if (!isOAuthProvider(input.provider)) return { ok: false, reason: "oauth_provider_unknown" };
   const provider = input.provider;
@@ -199,7 +207,7 @@ export async function finishOAuthLogin(
   }
   const resolved = await resolveOAuthAccount(deps, app, provider, config, redeemed.identity);
   if (resolved.ok === "verify_email") {
-    const token = await issueEmailLinkToken(deps, app, input.origin, {
+    const token = await issueEmailLinkToken(deps, app, input.issuer, {
       provider,
       identity: redeemed.identity,
       email: resolved.email,
@@ -216,7 +224,7 @@ export async function finishOAuthLogin(
   const challengeToken = await issueChallengeToken(
     deps.keys,
     app,
-    input.origin,
+    input.issuer,
     {
       userId: resolved.user.id,
       method: "oauth",

@@ -13,12 +13,20 @@ export function tokenIssuer(request: FastifyRequest): string {
 }
 
 /**
+ * The origin the client called (scheme and Host as seen through trusted proxies only): where a
+ * provider must send the browser back, on the host whose cookies it holds.
+ */
+export function externalOrigin(request: FastifyRequest): string {
+  return `${request.protocol}://${request.host.toLowerCase()}`;
+}
+
+/**
  * The URL a DPoP proof's `htu` must name: the URL the client called (scheme and Host as seen
  * through trusted proxies only) and path, without the query. It binds a proof to this request; the
  * nonce, which is per app, keeps a proof made for another server from passing here.
  */
 export function externalUrl(request: FastifyRequest): string {
-  return `${request.protocol}://${request.host.toLowerCase()}${request.url.split("?")[0] ?? ""}`;
+  return `${externalOrigin(request)}${request.url.split("?")[0] ?? ""}`;
 }
 
 export function clientContext(request: FastifyRequest): ClientContext {

@@ -5,7 +5,7 @@ import { finishOAuthLogin, OAUTH_STATE_TTL_MS, startOAuthLogin } from "../../dom
 import { fail } from "../api-error.js";
 import { hostCookie, readCookie } from "../cookies.js";
 import { defineRoute, type HandlerContext, type HandlerResult } from "../route-spec.js";
-import { tokenIssuer } from "./client-request.js";
+import { externalOrigin, tokenIssuer } from "./client-request.js";
 
 const tag = "Social login";
 const ProviderParams = Type.Object({
@@ -45,7 +45,7 @@ export const authorize = defineRoute({
       redirectUri: body.redirect_uri,
       codeChallenge: body.code_challenge,
       browserSecret: browserSecretOf(request, app.id),
-      origin: tokenIssuer(request),
+      origin: externalOrigin(request),
       ip: request.ip,
     });
     if (!started.ok) fail(started);
@@ -67,7 +67,8 @@ async function callback(
     provider: params.provider,
     params: answer,
     browserSecret: browserSecretOf(request, app.id),
-    origin: tokenIssuer(request),
+    origin: externalOrigin(request),
+    issuer: tokenIssuer(request),
   });
   if (!finished.ok) fail(finished);
   const location = new URL(finished.redirectUri);

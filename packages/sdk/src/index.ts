@@ -46,6 +46,7 @@ export { isApiError, OvertureApiError } from "./overture-api-error.js";
 export {
   createSessionClient,
   memoryStore,
+  type OAuthOutcome,
   type SessionClient,
   type SessionClientOptions,
   type SessionStore,

@@ -163,11 +163,26 @@ export function createSessionClient(options: SessionClientOptions) {
     return record;
   };
 
-  const doMigrate = async (legacyToken: string): Promise<string> => {
+  /** A PKCE pair (RFC 7636 S256): 32 random bytes as the verifier. */
+  const pkce = async () => {
     const verifier = base64UrlEncode(crypto.getRandomValues(new Uint8Array(32)));
     const challenge = base64UrlEncode(
       new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier))),
     );
+    return { verifier, challenge };
+  };
+
+  /** Finalizes a social login's challenge token with the stored verifier, which is then dropped. */
+  const finalizeOAuth = async (challengeToken: string): Promise<string> => {
+    const verifier = (await store.get("oauth_verifier")) as string | undefined;
+    if (!verifier) throw new Error("No social login in progress: call startOAuthLogin first");
+    const accessToken = await client.finalizeLogin(challengeToken, verifier);
+    await store.delete("oauth_verifier");
+    return accessToken;
+  };
+
+  const doMigrate = async (legacyToken: string): Promise<string> => {
+    const { verifier, challenge } = await pkce();
     const { response, json } = await send("/migration", { token: legacyToken, code_challenge: challenge });
     if (!response.ok) fail(response, json);
     if (typeof json.challenge_token !== "string")
@@ -310,6 +325,51 @@ export function createSessionClient(options: SessionClientOptions) {
       return advance(json.challenge_token);
     },
 
+    /**
+     * Starts a social login (docs/social-login.md): keeps a PKCE verifier in the store and answers
+     * the provider URL to send the browser to. In a browser the call carries the binding cookie the
+     * callback checks (`credentials: "include"`); elsewhere, pass a `fetch` that keeps cookies.
+     */
+    async startOAuthLogin(input: { provider: string; redirectUri: string }): Promise<string> {
+      const { verifier, challenge } = await pkce();
+      await store.set("oauth_verifier", verifier);
+      const { response, json } = await send(`/login/oauth/${encodeURIComponent(input.provider)}/authorize`, {
+        redirect_uri: input.redirectUri,
+        code_challenge: challenge,
+        code_challenge_method: "S256",
+      });
+      if (!response.ok) fail(response, json);
+      if (typeof json.authorization_url !== "string") throw new Error("No authorization_url in the answer");
+      return json.authorization_url;
+    },
+
+    /**
+     * Completes a social login on the redirect page, from its URL: `signed_in` with the access
+     * token, or `otp_required` with the challenge token and the email to prove (send the code with
+     * `otpCreate`, then `verifyOAuthEmail`). An `error` the callback returned is thrown as an
+     * OvertureApiError with its code.
+     */
+    async finishOAuthLogin(returnUrl: string | URL): Promise<OAuthOutcome> {
+      const params = new URL(returnUrl).searchParams;
+      const error = params.get("error");
+      if (error) throw new OvertureApiError(400, error, params.get("error_description") ?? error, null);
+      const challengeToken = params.get("challenge_token");
+      if (!challengeToken) throw new Error("No challenge_token in the return URL");
+      if (params.get("status") === "otp_required") {
+        const metadata = claimsOf(challengeToken).metadata as { oauth_email?: unknown } | undefined;
+        return { status: "otp_required", challengeToken, email: String(metadata?.oauth_email ?? "") };
+      }
+      return { status: "signed_in", accessToken: await finalizeOAuth(challengeToken) };
+    },
+
+    /** `otp_required`: checks the email's code, then finalizes the social login. */
+    async verifyOAuthEmail(challengeToken: string, code: string): Promise<string> {
+      const { response, json } = await send("/otp/check", { code, challenge_token: challengeToken });
+      if (!response.ok) fail(response, json);
+      if (typeof json.challenge_token !== "string") throw new Error("No challenge token in the answer");
+      return finalizeOAuth(json.challenge_token);
+    },
+
     /** Ends the session on the server, then forgets everything (key, tokens) locally. */
     async logout(): Promise<void> {
       if (await store.get("dpop")) await dpopCall("/revoke", undefined, true);
@@ -324,6 +384,11 @@ export function createSessionClient(options: SessionClientOptions) {
 }
 
 export type SessionClient = ReturnType<typeof createSessionClient>;
+
+/** Where a social login stands on the redirect page. */
+export type OAuthOutcome =
+  | { status: "signed_in"; accessToken: string }
+  | { status: "otp_required"; challengeToken: string; email: string };
 
 export interface StepUpStepInfo {
   order: number;

@@ -7,6 +7,8 @@ export interface LegacyAccount {
   name: string;
   /** PBKDF2-SHA256, 100,000 iterations: what its export gives for password users. */
   password?: { salt: string; hash: string; iterations: number };
+  /** Social accounts, named as such providers export them (`oauth_google`, Clerk's style). */
+  externalAccounts?: { provider: string; providerUserId: string }[];
 }
 
 /**

@@ -8,10 +8,18 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig, startServer } from "@overture/server";
 import { provisionApp } from "../../packages/server/src/domain/apps/apps.js";
+import { startTestIdp } from "../../packages/server/test/support/oidc-idp.js";
 import { runWalkthrough } from "./walkthrough.js";
 
+// Google, played by a local OpenID provider (panva's oidc-provider) behind the endpoint override.
+const google = await startTestIdp({
+  shape: "google",
+  clientId: "walkthrough",
+  clientSecret: "walkthrough-secret",
+});
 const config = loadConfig({
   ...process.env,
+  OVERTURE_OAUTH_ENDPOINTS: JSON.stringify({ google: google.url }),
   OVERTURE_DATA_DIR: process.env.OVERTURE_DATA_DIR ?? mkdtempSync(join(tmpdir(), "overture-walkthrough-")),
   OVERTURE_LOG_LEVEL: "warn",
   OVERTURE_HOST: "127.0.0.1",
@@ -26,7 +34,9 @@ try {
     issuer: config.server.publicUrl,
     appId: app.id,
     apiKey: apiKey.secret,
+    google: { idp: google, clientId: "walkthrough", clientSecret: "walkthrough-secret" },
   });
 } finally {
   await server.stop();
+  await google.close();
 }

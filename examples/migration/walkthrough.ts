@@ -1,4 +1,7 @@
 import { createManagementClient, createSessionClient, runBackfill } from "@overture/sdk";
+// The browser's part at the (local) Google: follow its redirects. A test fixture, as is the IdP.
+import { followProvider } from "../../packages/server/test/support/oauth-browser.js";
+import type { TestIdp } from "../../packages/server/test/support/oidc-idp.js";
 import { type CustomerUser, startCustomerBackend } from "./customer-backend.js";
 import { createLegacyProvider } from "./legacy-provider.js";
 
@@ -12,6 +15,11 @@ export interface WalkthroughOptions {
   issuer: string;
   appId: string;
   apiKey: string;
+  /**
+   * A local OpenID provider Overture knows as Google (OVERTURE_OAUTH_ENDPOINTS), with this client
+   * registered: where Erin, a Google user of the legacy provider, signs in (phase 4).
+   */
+  google: { idp: TestIdp; clientId: string; clientSecret: string };
   log?: (line: string) => void;
 }
 
@@ -32,6 +40,13 @@ const PEOPLE = [
     password: "carol-legacy-password",
   },
   { id: "u_dave", email: "dave@example.com", name: "Dave", legacyId: "lg_4" },
+  {
+    id: "u_erin",
+    email: "erin@example.com",
+    name: "Erin",
+    legacyId: "lg_5",
+    google: "104857600123456789",
+  },
 ];
 
 const claims = (jwt: string) => JSON.parse(Buffer.from(jwt.split(".")[1] ?? "", "base64url").toString());
@@ -42,9 +57,10 @@ function check(condition: unknown, what: string): asserts condition {
 
 /**
  * The migration guide (seed 002) end to end against a running Overture: a legacy provider with its
- * users, the customer's backend, and the four phases — mirror, lazy migration through the SDK,
- * backfill of dormant users with their password hashes, an Overture-native sign-up bootstrapped
- * with update-external-id, and the switch to Overture's webhooks as the source of changes. Throws at the first step that does not go as the guide says.
+ * users, the customer's backend, and the guide's phases — mirror, lazy migration through the SDK,
+ * backfill of dormant users with their password hashes and OAuth identities, a Google sign-in on
+ * Overture landing on the backfilled user, an Overture-native sign-up bootstrapped with
+ * update-external-id, and the switch to Overture's webhooks as the source of changes. Throws at the first step that does not go as the guide says.
  */
 export async function runWalkthrough(o: WalkthroughOptions) {
   const log = o.log ?? ((line: string) => console.log(line));
@@ -83,9 +99,17 @@ export async function runWalkthrough(o: WalkthroughOptions) {
   };
 
   try {
-    log("Set-up: the legacy provider and the customer's table hold the same four people.");
+    log("Set-up: the legacy provider and the customer's table hold the same five people.");
     for (const [i, p] of PEOPLE.entries()) {
-      legacy.addAccount({ id: p.legacyId, email: p.email, name: p.name }, p.password);
+      legacy.addAccount(
+        {
+          id: p.legacyId,
+          email: p.email,
+          name: p.name,
+          ...(p.google && { externalAccounts: [{ provider: "oauth_google", providerUserId: p.google }] }),
+        },
+        p.password,
+      );
       const row: CustomerUser = {
         id: p.id,
         email: p.email,
@@ -145,7 +169,14 @@ export async function runWalkthrough(o: WalkthroughOptions) {
         return new Map(chunk.map((r) => [r.id, accounts.get(r.legacyId!)!]));
       },
       toUser: (row, account) => ({
-        identifiers: [{ value: row.email }],
+        // Every OAuth external account too, the provider's name normalised (`oauth_google` → `google`).
+        identifiers: [
+          { value: row.email },
+          ...(account?.externalAccounts ?? []).map((a) => ({
+            type: "oauth" as const,
+            value: `${a.provider.replace(/^oauth_/, "")}:${a.providerUserId}`,
+          })),
+        ],
         profile: { name: row.name },
         ...(account?.password && {
           password_hash: {
@@ -158,8 +189,8 @@ export async function runWalkthrough(o: WalkthroughOptions) {
       }),
     });
     check(
-      backfill.created === 3 && backfill.skipped === 1 && backfill.failed === 0,
-      "3 created and Alice skipped",
+      backfill.created === 4 && backfill.skipped === 1 && backfill.failed === 0,
+      "4 created and Alice skipped",
     );
     const carolChallenge = await frontend("/login/email/password", {
       identifier: "carol@example.com",
@@ -179,9 +210,48 @@ export async function runWalkthrough(o: WalkthroughOptions) {
       fetchLegacy: async () => new Map(),
       toUser: () => null,
     });
-    check(again.created === 0 && again.skipped === 4, "a second run to skip everyone");
+    check(again.created === 0 && again.skipped === 5, "a second run to skip everyone");
 
-    log("Phase 4 — Overture-native sign-up, bootstrapped with update-external-id.");
+    log("Phase 4 — sign-in flips to Overture: Erin signs in with Google and is her backfilled self.");
+    check(
+      (
+        await mgmt("/config/login/oauth/google", {
+          client_id: o.google.clientId,
+          client_secret: o.google.clientSecret,
+          options: { use_email_as_identifier: true },
+        })
+      ).status === 201,
+      "the Google login config",
+    );
+    o.google.idp.allowRedirects([`${base}/v1/session/login/oauth/google/callback`]);
+    o.google.idp.next = {
+      sub: "104857600123456789",
+      email: "erin@example.com",
+      email_verified: true,
+      given_name: "Erin",
+    };
+    // The browser keeps Overture's binding cookie between authorize and the callback.
+    let cookie = "";
+    const browserFetch: typeof fetch = async (input, init) => {
+      const res = await fetch(input, { ...init, headers: { ...(init?.headers as object), cookie } });
+      cookie = res.headers.getSetCookie()[0]?.split(";")[0] ?? cookie;
+      return res;
+    };
+    const erin = createSessionClient({ baseUrl: base, fetch: browserFetch });
+    const atGoogle = await erin.startOAuthLogin({
+      provider: "google",
+      redirectUri: "http://localhost:5173/signed-in",
+    });
+    const back = await followProvider(atGoogle);
+    const landed = await fetch(back.url, { redirect: "manual", headers: { cookie } });
+    const outcome = await erin.finishOAuthLogin(String(landed.headers.get("location")));
+    check(outcome.status === "signed_in", "Erin to be signed in");
+    const erinOnOverture = await overture.users.findByExternalId("u_erin");
+    check(claims(outcome.accessToken).sub === erinOnOverture?.id, "Google to land on the backfilled user");
+    check(claims(outcome.accessToken).external_id === "u_erin", "her token to carry her internal id");
+    check((await api("GET", "/api/me", outcome.accessToken)).body.id === "u_erin", "Erin on the backend");
+
+    log("Phase 5 — Overture-native sign-up, bootstrapped with update-external-id.");
     const signUp = await frontend("/login/email/sign-up", {
       identifier: "frank@example.com",
       password: "a brand new password",
@@ -205,7 +275,7 @@ export async function runWalkthrough(o: WalkthroughOptions) {
       "Frank on the backend",
     );
 
-    log("Phase 5 — webhooks: stop mirroring, let Overture's events update the backend.");
+    log("Phase 6 — webhooks: stop mirroring, let Overture's events update the backend.");
     const webhook = await overture.webhooks.create({
       url: `${backend.url}/hooks/overture-events`,
       verification_token: "walkthrough-webhook-token",

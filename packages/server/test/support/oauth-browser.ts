@@ -61,36 +61,8 @@ export class OAuthBrowser {
   }
 
   /** Follows the provider until it sends the browser back to Overture. */
-  async visitProvider(authorizationUrl: string): Promise<ProviderReturn> {
-    let url = new URL(authorizationUrl);
-    const idpOrigin = url.origin;
-    for (let hop = 0; hop < 10; hop++) {
-      const res = await fetch(url, {
-        redirect: "manual",
-        headers: { cookie: [...this.idpCookies].map(([k, v]) => `${k}=${v}`).join("; ") },
-      });
-      for (const line of res.headers.getSetCookie()) {
-        const [pair = ""] = line.split(";");
-        const eq = pair.indexOf("=");
-        this.idpCookies.set(pair.slice(0, eq), pair.slice(eq + 1));
-      }
-      const location = res.headers.get("location");
-      if (location) {
-        url = new URL(location, url);
-        if (url.origin !== idpOrigin) return { method: "GET", url };
-        continue;
-      }
-      const html = await res.text();
-      const action = /<form[^>]*action="([^"]+)"/i.exec(html)?.[1];
-      if (res.status === 200 && action) {
-        const form: Record<string, string> = {};
-        for (const m of html.matchAll(/<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"/gi))
-          form[m[1] ?? ""] = decodeEntities(m[2] ?? "");
-        return { method: "POST", url: new URL(decodeEntities(action)), form };
-      }
-      throw new Error(`the provider stopped at ${url.href}: ${res.status} ${html.slice(0, 300)}`);
-    }
-    throw new Error("too many redirects at the provider");
+  visitProvider(authorizationUrl: string): Promise<ProviderReturn> {
+    return followProvider(authorizationUrl, this.idpCookies);
   }
 
   /** Loads the provider's return at Overture, with this browser's cookie. */
@@ -119,6 +91,45 @@ export class OAuthBrowser {
     if (started.status !== 200) throw new Error(`authorize: ${started.status} ${started.text}`);
     return this.callback(await this.visitProvider(started.body.authorization_url));
   }
+}
+
+/**
+ * A browser at the provider: follows its redirects with real HTTP, keeping its cookies, until it
+ * sends the browser elsewhere (a redirect) or hands it an auto-submitting form (form_post).
+ */
+export async function followProvider(
+  authorizationUrl: string,
+  idpCookies = new Map<string, string>(),
+): Promise<ProviderReturn> {
+  let url = new URL(authorizationUrl);
+  const idpOrigin = url.origin;
+  for (let hop = 0; hop < 10; hop++) {
+    const res = await fetch(url, {
+      redirect: "manual",
+      headers: { cookie: [...idpCookies].map(([k, v]) => `${k}=${v}`).join("; ") },
+    });
+    for (const line of res.headers.getSetCookie()) {
+      const [pair = ""] = line.split(";");
+      const eq = pair.indexOf("=");
+      idpCookies.set(pair.slice(0, eq), pair.slice(eq + 1));
+    }
+    const location = res.headers.get("location");
+    if (location) {
+      url = new URL(location, url);
+      if (url.origin !== idpOrigin) return { method: "GET", url };
+      continue;
+    }
+    const html = await res.text();
+    const action = /<form[^>]*action="([^"]+)"/i.exec(html)?.[1];
+    if (res.status === 200 && action) {
+      const form: Record<string, string> = {};
+      for (const m of html.matchAll(/<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"/gi))
+        form[m[1] ?? ""] = decodeEntities(m[2] ?? "");
+      return { method: "POST", url: new URL(decodeEntities(action)), form };
+    }
+    throw new Error(`the provider stopped at ${url.href}: ${res.status} ${html.slice(0, 300)}`);
+  }
+  throw new Error("too many redirects at the provider");
 }
 
 function decodeEntities(value: string): string {

@@ -129,6 +129,20 @@ export async function startTestIdp(options: Options): Promise<TestIdp> {
       pkce: { required: () => true, methods: ["S256"] },
       interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
       cookies: { keys: ["test-idp-cookie-key"] },
+      adapter: MemoryStore,
+      // Set explicitly, so the provider does not print a notice for each default.
+      ttl: {
+        AuthorizationCode: 60,
+        Interaction: 600,
+        Session: 3600,
+        Grant: 3600,
+        AccessToken: 3600,
+        IdToken: 3600,
+      },
+      renderError(ctx, out) {
+        ctx.type = "json";
+        ctx.body = out;
+      },
       async findAccount(_ctx, id) {
         const account = accounts.get(id);
         if (!account) return undefined;
@@ -143,6 +157,8 @@ export async function startTestIdp(options: Options): Promise<TestIdp> {
     });
     p.use(async (ctx, next) => {
       await next();
+      if (ctx.path === "/token" && !options.apple)
+        idp.tokenRequests.push({ ...(ctx.oidc?.body as Record<string, string>) });
       const body = ctx.body as Record<string, unknown> | undefined;
       if (ctx.path === "/.well-known/openid-configuration" && body && options.shape === "microsoft")
         ctx.body = { ...body, issuer: `${url}/{tenantid}/v2.0` };
@@ -168,18 +184,18 @@ export async function startTestIdp(options: Options): Promise<TestIdp> {
   async function handle(req: IncomingMessage, res: ServerResponse) {
     try {
       if (req.url?.startsWith("/interaction/")) return await interaction(req, res);
-      if (req.method === "POST" && req.url?.startsWith("/token")) {
+      if (options.apple && req.method === "POST" && req.url?.startsWith("/token")) {
+        // Apple's client secret is a JWT from the team's key; past this check, the registered one.
         const form = Object.fromEntries(new URLSearchParams(await readBody(req)));
         idp.tokenRequests.push({ ...form });
-        if (options.apple) {
-          // Apple's client secret is a JWT from the team's key; past this check, the registered one.
-          if (!appleSecretValid(form.client_secret ?? "", options, url)) {
-            res.writeHead(400, { "content-type": "application/json" });
-            return res.end(JSON.stringify({ error: "invalid_client" }));
-          }
-          form.client_secret = options.clientSecret;
+        if (!appleSecretValid(form.client_secret ?? "", options, url)) {
+          res.writeHead(400, { "content-type": "application/json" });
+          return res.end(JSON.stringify({ error: "invalid_client" }));
         }
-        (req as IncomingMessage & { body?: string }).body = new URLSearchParams(form).toString();
+        (req as IncomingMessage & { body?: string }).body = new URLSearchParams({
+          ...form,
+          client_secret: options.clientSecret,
+        }).toString();
       }
       provider.callback()(req, res);
     } catch (error) {
@@ -212,6 +228,37 @@ export async function startTestIdp(options: Options): Promise<TestIdp> {
   }
 
   return idp;
+}
+
+/** The provider's storage: its own in-memory one works, but warns on every start. */
+class MemoryStore {
+  private static readonly rows = new Map<string, Record<string, unknown>>();
+  constructor(private readonly model: string) {}
+  private key = (id: string) => `${this.model}:${id}`;
+  async upsert(id: string, payload: Record<string, unknown>) {
+    MemoryStore.rows.set(this.key(id), payload);
+  }
+  async find(id: string) {
+    return MemoryStore.rows.get(this.key(id));
+  }
+  async findByUid(uid: string) {
+    return [...MemoryStore.rows.entries()].find(
+      ([k, v]) => k.startsWith(`${this.model}:`) && v.uid === uid,
+    )?.[1];
+  }
+  async findByUserCode() {
+    return undefined;
+  }
+  async consume(id: string) {
+    const row = MemoryStore.rows.get(this.key(id));
+    if (row) row.consumed = Math.floor(Date.now() / 1000);
+  }
+  async destroy(id: string) {
+    MemoryStore.rows.delete(this.key(id));
+  }
+  async revokeByGrantId(grantId: string) {
+    for (const [k, v] of MemoryStore.rows) if (v.grantId === grantId) MemoryStore.rows.delete(k);
+  }
 }
 
 /** A request body as text: the test providers read forms themselves. */

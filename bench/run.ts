@@ -15,6 +15,7 @@ import { benchEs256 } from "./crypto.js";
 import type { LoadOptions, Stats } from "./load.js";
 import { benchManagement } from "./management.js";
 import { benchMigration } from "./migration.js";
+import { benchOAuth, startBenchIdp } from "./oauth.js";
 import { startServer } from "./server-process.js";
 import { benchSessions } from "./sessions.js";
 import { benchStepUp } from "./step-up.js";
@@ -28,7 +29,7 @@ const options: LoadOptions = {
 };
 // e.g. BENCH_SCENARIOS=sessions while working on one path; the full run is what gets reported.
 const scenarios = new Set(
-  (process.env.BENCH_SCENARIOS ?? "management,sessions,migration,stepup,webhooks").split(","),
+  (process.env.BENCH_SCENARIOS ?? "management,sessions,migration,stepup,webhooks,oauth").split(","),
 );
 const postgresUrl = process.env.OVERTURE_BENCH_POSTGRES_URL ?? process.env.OVERTURE_TEST_POSTGRES_URL;
 
@@ -40,10 +41,13 @@ interface Row extends Stats {
 async function benchDatabase(database: string, storage: Record<string, string>): Promise<Row[]> {
   // One master key shared by the server and this process, which issues challenge tokens.
   // Trusting X-Forwarded-For lets the migration scenario come from many client addresses.
+  // Google, for the social login scenario, is a minimal provider in this process (oauth.ts).
+  const idp = await startBenchIdp();
   const env = {
     ...storage,
     OVERTURE_MASTER_KEY: randomBytes(32).toString("base64url"),
     OVERTURE_TRUST_PROXY: "loopback",
+    OVERTURE_OAUTH_ENDPOINTS: JSON.stringify({ google: idp.url }),
   };
   const server = await startServer(env);
   const withPid = { ...options, ...(server.pid !== undefined && { serverPid: server.pid }) };
@@ -54,10 +58,12 @@ async function benchDatabase(database: string, storage: Record<string, string>):
       ...(scenarios.has("migration") ? await benchMigration(server, withPid) : []),
       ...(scenarios.has("stepup") ? await benchStepUp(server, env, withPid) : []),
       ...(scenarios.has("webhooks") ? await benchWebhooks(server, env, withPid) : []),
+      ...(scenarios.has("oauth") ? await benchOAuth(server, withPid) : []),
     ];
     return rows.map(([scenario, stats]) => ({ database, scenario, ...stats }));
   } finally {
     await server.stop();
+    await idp.close();
   }
 }
 

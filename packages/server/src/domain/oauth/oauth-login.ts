@@ -5,7 +5,7 @@ import type { AppRecord } from "../apps/app-repository.js";
 import { issueChallengeToken } from "../sessions/challenge-token.js";
 import type { DomainDeps } from "../shared/domain-deps.js";
 import type { Failure } from "../shared/outcome.js";
-import { consumeRateLimit } from "../shared/rate-limit.js";
+import { consumeRateLimit, type RateLimitResult } from "../shared/rate-limit.js";
 import { sha256 } from "../shared/sha256.js";
 import type { ProviderFailure } from "./identity-provider.js";
 import { isOAuthProvider } from "./oauth-config.js";
@@ -71,36 +71,42 @@ export async function startOAuthLogin(
       message:
         "redirect_uri must be an https URL on the site of one of the app's verified domains (in dev mode also on localhost), without a fragment.",
     };
-  const now = deps.clock.now();
-  const limited = await consumeRateLimit(
-    deps.store,
-    { operation: "oauth", appId: app.id, dimension: "ip", value: input.ip },
-    AUTHORIZE_PER_IP,
-    now,
-  );
-  if (!limited.ok) return limited;
   const state = randomBytes(32).toString("base64url");
   const browserSecret =
     input.browserSecret && BROWSER_SECRET.test(input.browserSecret)
       ? input.browserSecret
       : randomBytes(32).toString("base64url");
-  const client = providerClient(deps, app, provider, enabled.config, input.origin);
+  // No secrets to open: the authorization URL carries only the client id.
+  const client = providerClient(deps, app, provider, enabled.config, input.origin, { secrets: false });
   const url = await deps.identityProviders.authorizationUrl(client, {
     state,
     nonce: derived(deps, "nonce", state),
     codeChallenge: s256(derived(deps, "pkce", state)),
   });
   if (!url.ok) return providerFailure(deps, app, provider, url);
-  await deps.store.oauthStates.create({
-    stateHash: sha256(state),
-    appId: app.id,
-    provider,
-    browserHash: sha256(browserSecret),
-    redirectUri: input.redirectUri,
-    codeChallenge: input.codeChallenge,
-    expiresAt: now + OAUTH_STATE_TTL_MS,
-    createdAt: now,
+  const now = deps.clock.now();
+  // The IP's count and the state in one transaction: one commit (a group commit on SQLite).
+  const written = await deps.store.transaction<RateLimitResult>(async (tx, rollback) => {
+    const limited = await consumeRateLimit(
+      tx,
+      { operation: "oauth", appId: app.id, dimension: "ip", value: input.ip },
+      AUTHORIZE_PER_IP,
+      now,
+    );
+    if (!limited.ok) return rollback(limited);
+    await tx.oauthStates.create({
+      stateHash: sha256(state),
+      appId: app.id,
+      provider,
+      browserHash: sha256(browserSecret),
+      redirectUri: input.redirectUri,
+      codeChallenge: input.codeChallenge,
+      expiresAt: now + OAUTH_STATE_TTL_MS,
+      createdAt: now,
+    });
+    return limited;
   });
+  if (!written.ok) return written;
   return { ok: true, authorizationUrl: url.url, browserSecret };
 }
 
@@ -163,7 +169,8 @@ export async function finishOAuthLogin(
   const invalid = (message: string) => ({ ok: false, reason: "oauth_state_invalid", message }) as const;
   const { state } = input.params;
   if (!state) return invalid("The provider sent no state; start the sign-in again.");
-  const attempt = await deps.store.oauthStates.take(app.id, sha256(state));
+  // In a transaction, so that on SQLite the delete commits with others of its turn (group-commit.ts).
+  const attempt = await deps.store.transaction((tx) => tx.oauthStates.take(app.id, sha256(state)));
   if (!attempt || attempt.provider !== provider)
     return invalid("This sign-in attempt is unknown or was already used; start the sign-in again.");
   const now = deps.clock.now();

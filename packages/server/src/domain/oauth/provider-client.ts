@@ -30,16 +30,22 @@ export async function enabledProvider(
   return { ok: true, config: record.value };
 }
 
-/** The config with its secrets opened, for the provider clients (idp/); never stored or logged. */
+/**
+ * The config for the provider clients (idp/), with its secrets opened unless `secrets` is false
+ * (an authorization URL needs none); they are never stored or logged.
+ */
 export function providerClient(
   deps: Pick<DomainDeps, "secrets">,
   app: AppRecord,
   provider: OAuthProvider,
   config: OAuthConfigValue,
   origin: string,
+  options: { secrets: boolean } = { secrets: true },
 ): ProviderClient {
   const open = (sealed: string, field: "client_secret" | "p8_key") =>
-    decryptSecret(deps.secrets.configSecrets, sealed, oauthSecretContext(app.id, provider, field));
+    options.secrets
+      ? decryptSecret(deps.secrets.configSecrets, sealed, oauthSecretContext(app.id, provider, field))
+      : "";
   return {
     app,
     provider,

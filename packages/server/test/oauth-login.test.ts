@@ -322,4 +322,62 @@ describeEachDatabase("Social login with an OpenID provider (Google-shaped)", (di
     await google({ enabled: false });
     expect((await browser.callback(back)).params).toMatchObject({ error: "oauth_provider_disabled" });
   });
+
+  it("limits authorizations per IP, and answers an unreachable provider with 502", async () => {
+    const browser = new OAuthBrowser(s, host);
+    s.clock.advance(60_000 - (s.clock.now() % 60_000) + 100);
+    const answers = await Promise.all(
+      Array.from({ length: 301 }, () => browser.authorize("google", APP_PAGE).then((a) => a.status)),
+    );
+    expect(answers.filter((status) => status === 200)).toHaveLength(300);
+    const limited = await browser.authorize("google", APP_PAGE);
+    expect(limited.status).toBe(429);
+    expect(limited.body.code).toBe("rate_limited");
+    expect(limited.headers["retry-after"]).toBeDefined();
+    s.clock.advance(60_000);
+
+    // Nothing listens at the provider's address: the discovery document cannot be read.
+    const gone = await startTestServer(dialect, {
+      OVERTURE_OAUTH_ENDPOINTS: JSON.stringify({ google: "http://127.0.0.1:9" }),
+    });
+    try {
+      await gone.mgmt("POST", "/config/login/oauth/google", { client_id: "g", client_secret: "s" });
+      const before = await tableCounts(gone);
+      const down = await new OAuthBrowser(gone, `${gone.appId}.localhost`).authorize("google", APP_PAGE);
+      expect(down.status).toBe(502);
+      expect(down.body).toMatchObject({ code: "oauth_provider_unavailable", type: "bad_gateway" });
+      expect((await tableCounts(gone)).oauth_states).toBe(before.oauth_states);
+    } finally {
+      await gone.close();
+    }
+  });
+
+  it("refuses malformed callback parameters with the error shape, and never echoes a provider's odd error text", async () => {
+    const get = (query: string) =>
+      s.inject({ method: "GET", url: `/v1/session/login/oauth/google/callback?${query}`, headers: { host } });
+    for (const query of ["state=a&state=b", `state=${"x".repeat(129)}`, `state=s&error=${"e".repeat(257)}`]) {
+      const res = await get(query);
+      expect(res.status, query).toBe(400);
+      expect(res.body).toMatchObject({
+        code: "bad_request",
+        type: "bad_request",
+        request_id: expect.any(String),
+      });
+    }
+    expect((await get("state=s")).body.code).toBe("invalid_oauth_state");
+
+    const browser = new OAuthBrowser(s, host);
+    const started = await browser.authorize("google", APP_PAGE);
+    const state = new URL(started.body.authorization_url).searchParams.get("state") ?? "";
+    const odd = await browser.callback({
+      method: "GET",
+      url: new URL(
+        `http://${host}/v1/session/login/oauth/google/callback?${new URLSearchParams({ state, error: "<script>alert(1)</script>" })}`,
+      ),
+    });
+    expect(odd.params).toEqual({
+      error: "oauth_provider_error",
+      error_description: "The provider answered an error.",
+    });
+  });
 });

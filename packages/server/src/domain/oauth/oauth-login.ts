@@ -185,7 +185,10 @@ export async function finishOAuthLogin(
       : callbackError(
           back,
           "oauth_provider_error",
-          `The provider answered ${input.params.error.slice(0, 64)}.`,
+          // Only a code-shaped value is repeated to the app's page; anything else is not echoed.
+          /^[\w.-]{1,64}$/.test(input.params.error)
+            ? `The provider answered ${input.params.error}.`
+            : "The provider answered an error.",
         );
   }
   if (!input.params.code) return callbackError(back, "oauth_provider_error", "The provider sent no code.");

@@ -1,6 +1,7 @@
 import { createPublicKey, type JsonWebKey, type KeyObject } from "node:crypto";
 import type { Clock } from "../domain/shared/clock.js";
 import type { JwsAlg } from "../domain/shared/jws.js";
+import { createKeySetCache } from "../outbound/key-set-cache.js";
 import type { OutboundClient } from "../outbound/outbound-client.js";
 import { getJson, type IdpTarget } from "./idp-fetch.js";
 
@@ -8,14 +9,8 @@ import { getJson, type IdpTarget } from "./idp-fetch.js";
 export const IDP_JWKS_CACHE_MS = 60 * 60_000;
 /** …and a `kid` not among them (the provider rotated) is looked up at most this often per set. */
 export const IDP_JWKS_REFETCH_MIN_MS = 30_000;
-const CACHED_MAX = 1_000;
 
 type Key = { key: KeyObject; alg: JwsAlg };
-interface Entry {
-  keys: Map<string, Key>;
-  fetchedAt: number;
-  pending?: Promise<void>;
-}
 
 /**
  * The alg allow-list of ID tokens: RS256 (what Google, Microsoft, Apple and Okta sign with) and
@@ -32,48 +27,30 @@ function algOf(jwk: Record<string, unknown>): JwsAlg | null {
 
 /** Fetches and caches providers' JWKS by URL; a failed fetch keeps what was cached. */
 export function createIdpJwksCache(deps: { clock: Clock; outbound: OutboundClient }) {
-  const cache = new Map<string, Entry>();
-
-  async function refresh(target: IdpTarget, entry: Entry): Promise<void> {
-    entry.fetchedAt = deps.clock.now();
-    const got = await getJson(deps.outbound, target);
-    if (!got.ok || got.status !== 200) return;
-    const list = (got.json as { keys?: unknown } | null)?.keys;
-    if (!Array.isArray(list)) return;
-    const keys = new Map<string, Key>();
-    for (const jwk of list) {
-      if (typeof jwk !== "object" || jwk === null || typeof jwk.kid !== "string") continue;
-      const alg = algOf(jwk);
-      if (!alg) continue;
-      try {
-        keys.set(jwk.kid, { key: createPublicKey({ key: jwk as JsonWebKey, format: "jwk" }), alg });
-      } catch {
-        // A key that does not parse is left out; the others still work.
-      }
-    }
-    entry.keys = keys;
-  }
-
+  const cache = createKeySetCache<Key>({
+    clock: deps.clock,
+    maxAgeMs: IDP_JWKS_CACHE_MS,
+    refetchMinMs: IDP_JWKS_REFETCH_MIN_MS,
+  });
   return {
-    async key(target: IdpTarget, kid: string): Promise<Key | null> {
-      const cacheKey = `${target.publicOnly ? "p" : "o"} ${target.url.href}`;
-      let entry = cache.get(cacheKey);
-      if (!entry) {
-        if (cache.size >= CACHED_MAX) cache.delete(cache.keys().next().value as string);
-        entry = { keys: new Map(), fetchedAt: Number.NEGATIVE_INFINITY };
-        cache.set(cacheKey, entry);
-      }
-      const now = deps.clock.now();
-      const stale = now - entry.fetchedAt > IDP_JWKS_CACHE_MS;
-      const unknownKid = !entry.keys.has(kid) && now - entry.fetchedAt > IDP_JWKS_REFETCH_MIN_MS;
-      if (stale || unknownKid) {
-        const current = entry;
-        current.pending ??= refresh(target, current).finally(() => {
-          current.pending = undefined;
-        });
-        await current.pending;
-      }
-      return entry.keys.get(kid) ?? null;
-    },
+    key: (target: IdpTarget, kid: string): Promise<Key | null> =>
+      cache.key(`${target.publicOnly ? "p" : "o"} ${target.url.href}`, kid, async () => {
+        const got = await getJson(deps.outbound, target);
+        if (!got.ok || got.status !== 200) return null;
+        const list = (got.json as { keys?: unknown } | null)?.keys;
+        if (!Array.isArray(list)) return null;
+        const keys = new Map<string, Key>();
+        for (const jwk of list) {
+          if (typeof jwk !== "object" || jwk === null || typeof jwk.kid !== "string") continue;
+          const alg = algOf(jwk);
+          if (!alg) continue;
+          try {
+            keys.set(jwk.kid, { key: createPublicKey({ key: jwk as JsonWebKey, format: "jwk" }), alg });
+          } catch {
+            // A key that does not parse is left out; the others still work.
+          }
+        }
+        return keys;
+      }),
   };
 }

@@ -132,7 +132,7 @@ describeEachDatabase("OAuth login configs", (dialect) => {
     const noSender = await t.mgmt("POST", "/config/login/oauth/microsoft", body);
     expect([noSender.status, noSender.body.code]).toEqual([400, "invalid_request"]);
     expect(noSender.body.message).toContain("email OTP config");
-    await t.mgmt("POST", "/config/login/otp", {
+    const sender = await t.mgmt("POST", "/config/login/otp", {
       config_type: "otp",
       channel_type: "email",
       delivery: { type: "http", url: "https://sender.example.com/send" },
@@ -144,6 +144,17 @@ describeEachDatabase("OAuth login configs", (dialect) => {
       allow_email_account_merge: false,
       verify_email: true,
     });
+    // The sender cannot go while Microsoft sign-ins verify emails with it.
+    const senderPath = `/config/login/otp/${sender.body.login_config.id}`;
+    const inUse = await t.mgmt("DELETE", senderPath);
+    expect([inUse.status, inUse.body.code]).toEqual([409, "conflict"]);
+    expect(inUse.body.message).toContain("microsoft login config");
+    expect((await t.mgmt("GET", "/config/login/otp")).body.login_configs).toHaveLength(1);
+    await t.mgmt("PUT", "/config/login/oauth/microsoft", {
+      ...body,
+      options: { use_email_as_identifier: true },
+    });
+    expect((await t.mgmt("DELETE", senderPath)).status).toBe(204);
   });
 
   it("refuses bad input with a clear code, and writes nothing", async () => {

@@ -27,6 +27,8 @@ export type DomainReason =
   | "provider_disabled"
   /** An allowed scope that something (a group, a login config) still grants. */
   | "scope_in_use"
+  /** A config another config depends on (an email OTP config a social login verifies with). */
+  | "config_in_use"
   // Things looked up
   | "app_not_found"
   | "key_not_found"

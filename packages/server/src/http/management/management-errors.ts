@@ -20,6 +20,7 @@ export const managementCodes: Record<DomainReason, ErrorCode> = {
   provider_not_configured: "config_not_found",
   provider_disabled: "oauth_provider_disabled",
   scope_in_use: "scope_in_use",
+  config_in_use: "conflict",
   app_not_found: "app_not_found",
   key_not_found: "not_found",
   user_not_found: "user_not_found",

@@ -82,7 +82,7 @@ export const deleteOtpConfig = defineRoute({
   tag,
   params: OtpConfigParams,
   responses: { 204: null },
-  errors: ["config_not_found"],
+  errors: ["config_not_found", "conflict"],
   handler: async ({ app, params, deps }) => {
     const deleted = await deleteConfig(deps.domain, app, params.loginConfigID);
     if (!deleted.ok) fail(deleted);

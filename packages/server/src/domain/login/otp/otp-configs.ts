@@ -1,5 +1,6 @@
 import type { OtpConfigRequest } from "@overture/protocol";
 import type { AppRecord } from "../../apps/app-repository.js";
+import { listOAuthConfigs } from "../../oauth/oauth-config.js";
 import { unknownScope } from "../../scopes/allowed-scopes.js";
 import type { DomainDeps } from "../../shared/domain-deps.js";
 import { newId } from "../../shared/new-id.js";
@@ -68,11 +69,33 @@ export function listOtpConfigs(deps: Pick<DomainDeps, "store">, app: AppRecord):
   return deps.store.otp.listConfigs(app.id);
 }
 
+/**
+ * Deletes a config, except a `prod` app's last email config while a social login provider verifies
+ * emails with it (`options.verify_email`, docs/social-login.md): its sign-ins would fail at the code.
+ */
 export async function deleteOtpConfig(
   deps: Pick<DomainDeps, "store">,
   app: AppRecord,
   id: string,
-): Promise<{ ok: true } | Failure<"not_configured">> {
+): Promise<{ ok: true } | Failure<"not_configured" | "config_in_use">> {
+  const configs = await deps.store.otp.listConfigs(app.id);
+  const target = configs.find((c) => c.id === id);
+  if (!target) return NOT_FOUND;
+  if (
+    app.mode === "prod" &&
+    target.channel === "email" &&
+    !configs.some((c) => c.id !== id && c.channel === "email")
+  ) {
+    const verifying = (await listOAuthConfigs(deps, app.id))
+      .filter((c) => c.value.options.verify_email)
+      .map((c) => c.provider);
+    if (verifying.length > 0)
+      return {
+        ok: false,
+        reason: "config_in_use",
+        message: `The ${verifying.join(", ")} login config verifies emails with this one (options.verify_email); turn that off first.`,
+      };
+  }
   return (await deps.store.otp.deleteConfig(app.id, id)) ? { ok: true } : NOT_FOUND;
 }
 

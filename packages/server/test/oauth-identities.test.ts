@@ -60,6 +60,15 @@ describeEachDatabase("OAuth identities", (dialect) => {
       ["user.identifier.deleted", "github:42"],
     ]);
 
+    // Batch lookup by OAuth identity (the toolkit's mirror), normalised like the rest.
+    const batch = await s.mgmt("POST", "/users/batch_lookup", {
+      oauth_identities: ["GOOGLE:109876543210", "google:unknown", "okta:00u1abcd"],
+    });
+    expect(batch.status, batch.text).toBe(200);
+    expect(batch.body.users.map((u: { id: string }) => u.id)).toEqual([id]);
+    const badBatch = await s.mgmt("POST", "/users/batch_lookup", { oauth_identities: ["myspace:1"] });
+    expect([badBatch.status, badBatch.body.code]).toEqual([400, "invalid_identifier"]);
+
     // Seen by the user too.
     const c = new SessionClient(s, `${s.appId}.localhost`);
     await c.signIn(id);

@@ -61,7 +61,7 @@ describeEachDatabase("overture users import", (dialect) => {
       JSON.stringify({ external_id: "imp-bad-identifier", identifiers: [{ value: "not-an-identifier" }] }),
       JSON.stringify({
         external_id: "imp-hashed",
-        identifiers: [{ value: "hashed@example.com" }],
+        identifiers: [{ value: "hashed@example.com" }, { type: "oauth", value: "Google:777" }],
         password_hash: {
           algorithm: "bcrypt",
           hash: "$2b$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW",
@@ -81,6 +81,8 @@ describeEachDatabase("overture users import", (dialect) => {
     expect(await count("imp-")).toBe(42);
     const [hashed] = await s.store.users.findByExternalIds(s.appId, ["imp-hashed"]);
     expect(hashed?.passwordHash).toMatch(/^\$2b\$05\$/);
+    // An OAuth account comes along as an identifier, normalised like the API does it.
+    expect(hashed?.identifiers).toContainEqual({ type: "oauth", value: "google:777" });
     expect(existsSync(`${file}.progress`)).toBe(false);
 
     const again = await importFile(file);

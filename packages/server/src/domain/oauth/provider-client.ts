@@ -3,7 +3,7 @@ import { decryptSecret } from "../../keys/key-encryption.js";
 import type { AppRecord } from "../apps/app-repository.js";
 import type { DomainDeps } from "../shared/domain-deps.js";
 import type { Failure } from "../shared/outcome.js";
-import type { ProviderClient } from "./identity-provider.js";
+import type { ProviderClient, ProviderFailure } from "./identity-provider.js";
 import { type OAuthConfigValue, oauthConfigKind, oauthSecretContext } from "./oauth-config.js";
 
 /** The callback URL registered with the provider: on the Frontend host the browser is using. */
@@ -62,4 +62,27 @@ export function providerClient(
     scopes: config.scopes,
     callbackUrl: callbackUrlOf(origin, provider),
   };
+}
+
+/**
+ * Logs why a provider call failed, for the operator (never the browser), and names the outcome:
+ * an endpoint override refused to this app reads as a provider it cannot use.
+ */
+export function reportProviderFailure(
+  deps: DomainDeps,
+  app: AppRecord,
+  provider: OAuthProvider,
+  failure: ProviderFailure,
+): Failure<"provider_not_configured" | "provider_unavailable"> {
+  deps.log?.warn(
+    { app_id: app.id, provider, failure: failure.failure, detail: failure.detail },
+    "OAuth provider call failed",
+  );
+  return failure.failure === "not_allowed"
+    ? {
+        ok: false,
+        reason: "provider_not_configured",
+        message: `Sign-in with ${provider} is not available to this app; the server log says why.`,
+      }
+    : { ok: false, reason: "provider_unavailable" };
 }

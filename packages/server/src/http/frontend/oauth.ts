@@ -1,7 +1,8 @@
 import { OAuthAuthorizeRequest, OAuthAuthorizeResponse, OAuthCallbackParams } from "@overture/protocol";
 import type { FastifyRequest } from "fastify";
 import Type from "typebox";
-import { finishOAuthLogin, OAUTH_STATE_TTL_MS, startOAuthLogin } from "../../domain/oauth/oauth-login.js";
+import { finishOAuthLogin } from "../../domain/oauth/finish-oauth-login.js";
+import { OAUTH_STATE_TTL_MS, startOAuthLogin } from "../../domain/oauth/start-oauth-login.js";
 import { fail } from "../api-error.js";
 import { hostCookie, readCookie } from "../cookies.js";
 import { defineRoute, type HandlerContext, type HandlerResult } from "../route-spec.js";

@@ -1,133 +1,15 @@
-import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import type { OAuthCallbackError, OAuthCallbackParams, OAuthProvider } from "@overture/protocol";
-import { isAllowedRedirect } from "../apps/allowed-origin.js";
+import { timingSafeEqual } from "node:crypto";
+import type { OAuthCallbackError, OAuthCallbackParams } from "@overture/protocol";
 import type { AppRecord } from "../apps/app-repository.js";
 import { issueChallengeToken } from "../sessions/challenge-token.js";
 import type { DomainDeps } from "../shared/domain-deps.js";
 import type { Failure } from "../shared/outcome.js";
-import { consumeRateLimit, type RateLimitResult } from "../shared/rate-limit.js";
 import { sha256 } from "../shared/sha256.js";
-import type { ProviderFailure } from "./identity-provider.js";
+import { attemptSecrets } from "./attempt-secrets.js";
 import { isOAuthProvider } from "./oauth-config.js";
 import { issueEmailLinkToken } from "./oauth-email-link.js";
-import { enabledProvider, providerClient } from "./provider-client.js";
+import { enabledProvider, providerClient, reportProviderFailure } from "./provider-client.js";
 import { resolveOAuthAccount } from "./resolve-oauth-account.js";
-
-/** A sign-in at the provider must come back within this long. */
-export const OAUTH_STATE_TTL_MS = 10 * 60_000;
-/** Authorizations per IP and app per minute: each one writes a state. */
-export const AUTHORIZE_PER_IP = { limit: 300, ttl: 60_000_000_000 };
-const BROWSER_SECRET = /^[A-Za-z0-9_-]{43}$/;
-
-/**
- * The PKCE verifier and the nonce Overture sends the provider are derived from the state with a
- * server key, so the state row holds neither, and neither can be guessed from the state.
- */
-function derived(deps: Pick<DomainDeps, "secrets">, purpose: "pkce" | "nonce", state: string): string {
-  return createHmac("sha256", deps.secrets.oauthState).update(`${purpose}\0${state}`).digest("base64url");
-}
-
-const s256 = (verifier: string) => createHash("sha256").update(verifier).digest("base64url");
-
-export interface AuthorizeInput {
-  provider: string;
-  redirectUri: string;
-  codeChallenge: string;
-  /** The browser-binding cookie, when the browser already has one. */
-  browserSecret: string | undefined;
-  /** The Frontend origin the browser called: the callback is registered on it (and its cookie lives there). */
-  origin: string;
-  ip: string;
-}
-
-/**
- * `POST /login/oauth/{provider}/authorize`: checks the provider and the redirect_uri, writes a
- * single-use state bound to this browser (the cookie's hash) and to the client's PKCE challenge,
- * and answers the provider's authorization URL (docs/social-login.md).
- */
-export async function startOAuthLogin(
-  deps: DomainDeps,
-  app: AppRecord,
-  input: AuthorizeInput,
-): Promise<
-  | { ok: true; authorizationUrl: string; browserSecret: string }
-  | Failure<
-      | "oauth_provider_unknown"
-      | "provider_not_configured"
-      | "provider_disabled"
-      | "redirect_not_allowed"
-      | "provider_unavailable"
-      | "rate_limited"
-    >
-> {
-  if (!isOAuthProvider(input.provider)) return { ok: false, reason: "oauth_provider_unknown" };
-  const provider = input.provider;
-  const enabled = await enabledProvider(deps, app, provider);
-  if (!enabled.ok) return enabled;
-  if (!isAllowedRedirect(app, input.redirectUri, await deps.directory.sitesOf(app)))
-    return {
-      ok: false,
-      reason: "redirect_not_allowed",
-      message:
-        "redirect_uri must be an https URL on the site of one of the app's verified domains (in dev mode also on localhost), without a fragment.",
-    };
-  const state = randomBytes(32).toString("base64url");
-  const browserSecret =
-    input.browserSecret && BROWSER_SECRET.test(input.browserSecret)
-      ? input.browserSecret
-      : randomBytes(32).toString("base64url");
-  // No secrets to open: the authorization URL carries only the client id.
-  const client = providerClient(deps, app, provider, enabled.config, input.origin, { secrets: false });
-  const url = await deps.identityProviders.authorizationUrl(client, {
-    state,
-    nonce: derived(deps, "nonce", state),
-    codeChallenge: s256(derived(deps, "pkce", state)),
-  });
-  if (!url.ok) return providerFailure(deps, app, provider, url);
-  const now = deps.clock.now();
-  // The IP's count and the state in one transaction: one commit (a group commit on SQLite).
-  const written = await deps.store.transaction<RateLimitResult>(async (tx, rollback) => {
-    const limited = await consumeRateLimit(
-      tx,
-      { operation: "oauth", appId: app.id, dimension: "ip", value: input.ip },
-      AUTHORIZE_PER_IP,
-      now,
-    );
-    if (!limited.ok) return rollback(limited);
-    await tx.oauthStates.create({
-      stateHash: sha256(state),
-      appId: app.id,
-      provider,
-      browserHash: sha256(browserSecret),
-      redirectUri: input.redirectUri,
-      codeChallenge: input.codeChallenge,
-      expiresAt: now + OAUTH_STATE_TTL_MS,
-      createdAt: now,
-    });
-    return limited;
-  });
-  if (!written.ok) return written;
-  return { ok: true, authorizationUrl: url.url, browserSecret };
-}
-
-function providerFailure(
-  deps: DomainDeps,
-  app: AppRecord,
-  provider: OAuthProvider,
-  failure: ProviderFailure,
-): Failure<"provider_not_configured" | "provider_unavailable"> {
-  deps.log?.warn(
-    { app_id: app.id, provider, failure: failure.failure, detail: failure.detail },
-    "OAuth provider call failed",
-  );
-  return failure.failure === "not_allowed"
-    ? {
-        ok: false,
-        reason: "provider_not_configured",
-        message: `Sign-in with ${provider} is not available to this app; the server log says why.`,
-      }
-    : { ok: false, reason: "provider_unavailable" };
-}
 
 /** Where the callback sends the browser: the client's redirect_uri with these query parameters. */
 export interface CallbackRedirect {
@@ -200,17 +82,18 @@ export async function finishOAuthLogin(
       enabled.message ?? "",
     );
   const { config } = enabled;
+  const { codeVerifier, nonce } = attemptSecrets(deps, state);
   const redeemed = await deps.identityProviders.redeem(
     providerClient(deps, app, provider, config, input.origin),
     {
       code: input.params.code,
-      codeVerifier: derived(deps, "pkce", state),
-      nonce: derived(deps, "nonce", state),
+      codeVerifier,
+      nonce,
       ...(input.params.user !== undefined && { appleUser: input.params.user }),
     },
   );
   if (!redeemed.ok) {
-    providerFailure(deps, app, provider, redeemed);
+    reportProviderFailure(deps, app, provider, redeemed);
     return redeemed.failure === "invalid_identity"
       ? callbackError(back, "invalid_id_token", "The provider's answer did not pass validation.")
       : callbackError(back, "oauth_provider_error", "The provider could not complete the sign-in.");

@@ -44,6 +44,7 @@ describe("architecture", () => {
       /^http\//,
       /^storage\//,
       /^hooks\//,
+      /^idp\//,
       /^senders\//,
       /^dns\//,
       /^workers\//,
@@ -71,7 +72,7 @@ describe("architecture", () => {
     for (const file of filesUnder("storage")) {
       const above = importsOf(file).filter(
         (i) =>
-          /^(http|hooks|senders|outbound|dns|workers|cli)\//.test(i) ||
+          /^(http|hooks|idp|senders|outbound|dns|workers|cli)\//.test(i) ||
           (i.startsWith("domain/") && !i.endsWith("-repository.js") && !i.endsWith("store.js")),
       );
       expect(above, file).toEqual([]);

@@ -10,12 +10,15 @@ import type { HttpDeps } from "./http/route-spec.js";
 import { frontendRoutes } from "./http/routes-frontend.js";
 import { managementRoutes } from "./http/routes-management.js";
 import { installValidatorCompiler } from "./http/validator-compiler.js";
+import type { Probes } from "./probes.js";
 import { VERSION } from "./version.js";
 
 export interface AppDependencies {
   config: Readonly<Config>;
   /** The domain's services (runtime.ts createDomainDeps). */
   domain: DomainDeps;
+  /** Readiness over the process's database, and its draining flag (probes.ts). */
+  probes: Probes;
   /** PEM certificate and key: the server then speaks HTTPS. */
   https?: { cert: Buffer; key: Buffer };
   /** pino options or `false`; the caller owns log destinations. */
@@ -52,14 +55,22 @@ export async function createApp(deps: AppDependencies): Promise<FastifyInstance>
   app.decorateRequest("overtureIssuer", "");
   app.addHook("onSend", async (request, reply) => {
     reply.header("x-request-id", request.id);
+    // Draining: the client learns to reconnect elsewhere, and the socket closes after this answer.
+    if (deps.probes.isDraining()) reply.header("connection", "close");
   });
 
   await installOpenApi(app, VERSION);
   mountManagementRoutes(app, managementRoutes, http);
   mountFrontendRoutes(app, frontendRoutes, http);
-  app.get("/healthz", { schema: { hide: true } }, async () => {
-    await deps.domain.store.apps.get("healthz");
-    return { status: "ok" };
+  // Probes for load balancers and orchestrators (docs/operations.md): unauthenticated, cheap, on
+  // every host. Liveness says only that the process serves; readiness asks the database.
+  app.get("/healthz", { schema: { hide: true } }, async () => ({ status: "ok" }));
+  app.get("/readyz", { schema: { hide: true } }, async (_request, reply) => {
+    const readiness = await deps.probes.readiness();
+    reply.header("cache-control", "no-store");
+    return reply
+      .code(readiness.ready ? 200 : 503)
+      .send({ status: readiness.ready ? "ready" : "not_ready", checks: readiness.checks });
   });
   app.log.debug({ prefix: MANAGEMENT_PREFIX, routes: managementRoutes.length }, "management routes mounted");
   return app;

@@ -4,6 +4,7 @@ import { createApp } from "../src/app.js";
 import { loadConfig } from "../src/config/load-config.js";
 import { provisionApp } from "../src/domain/apps/apps.js";
 import { managementRoutes } from "../src/http/routes-management.js";
+import { createProbes } from "../src/probes.js";
 import { createDomainDeps } from "../src/runtime.js";
 import { createStore } from "../src/storage/kysely-store.js";
 import { logCapture } from "./support/log-capture.js";
@@ -116,7 +117,12 @@ describeEachDatabase("secrets stay out of the logs", (dialect) => {
       clock: new TestClock(),
       passwordHashConcurrency: 1,
     });
-    const app = await createApp({ config, domain, logger: { level: "trace", stream } });
+    const app = await createApp({
+      config,
+      domain,
+      probes: createProbes(t.database),
+      logger: { level: "trace", stream },
+    });
     try {
       const { app: a, apiKey } = await provisionApp(domain, "logs");
       const headers = { authorization: `Bearer ${apiKey.secret}`, "content-type": "application/json" };

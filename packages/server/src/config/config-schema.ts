@@ -27,6 +27,8 @@ export interface Config {
     /** PEM files; the server speaks HTTPS when set. */
     tls: { cert: string; key: string } | null;
     workers: number;
+    /** How long a stopping server waits for in-flight requests before closing their connections. */
+    shutdownTimeoutMs: number;
   };
   /** How Frontend requests find their app (docs/frontend-api.md). */
   frontend: {
@@ -84,6 +86,7 @@ export interface Options {
   dnsServers: string[];
   smtpAllowedInternalHosts: string[];
   workers: number;
+  shutdownTimeoutMs: number;
   webhookRetentionDays: number;
   oauthEndpoints: Partial<Record<OAuthProvider, string>>;
   oauthEndpointsInProd: boolean;
@@ -183,6 +186,19 @@ export const configSchema = [
     defaultDoc: "`1`",
     default: () => 1,
     parse: integer(1, 64),
+  }),
+  option({
+    key: "shutdownTimeoutMs",
+    section: "server",
+    file: "shutdown_timeout_ms",
+    env: "OVERTURE_SHUTDOWN_TIMEOUT_MS",
+    doc:
+      "On SIGTERM or SIGINT, how long in-flight requests may take to finish before their connections " +
+      "are closed; `/readyz` fails and the listener stops at once (docs/operations.md). Keep it under " +
+      "the orchestrator's grace period (Kubernetes: 30 s).",
+    defaultDoc: "`20000`",
+    default: () => 20_000,
+    parse: integer(0, 600_000),
   }),
   option({
     key: "dataDir",

@@ -67,6 +67,7 @@ function sections(o: Options): Config {
       trustProxy: o.trustProxy,
       tls: o.tlsCert !== null && o.tlsKey !== null ? { cert: o.tlsCert, key: o.tlsKey } : null,
       workers: o.workers,
+      shutdownTimeoutMs: o.shutdownTimeoutMs,
     },
     frontend: { baseDomain: o.baseDomain, defaultApp: o.defaultApp, dnsServers: o.dnsServers },
     storage: {

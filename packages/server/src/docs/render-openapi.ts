@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { createApp } from "../app.js";
 import { loadConfig } from "../config/load-config.js";
+import { createProbes } from "../probes.js";
 import { createDomainDeps } from "../runtime.js";
 import { createStore } from "../storage/kysely-store.js";
 import { openDatabase } from "../storage/open-database.js";
@@ -13,7 +14,7 @@ export async function renderOpenApi(): Promise<string> {
     masterKey: randomBytes(32),
     passwordHashConcurrency: 1,
   });
-  const app = await createApp({ config, domain, logger: false });
+  const app = await createApp({ config, domain, probes: createProbes(database), logger: false });
   try {
     await app.ready();
     return `${JSON.stringify(app.swagger(), null, 2)}\n`;

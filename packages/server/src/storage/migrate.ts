@@ -45,6 +45,17 @@ function splitStatements(text: string): string[] {
 }
 
 /**
+ * The migrations this build knows that the database has not applied (empty: the schema is
+ * current). A database migrated by a newer release has no pending ones here.
+ */
+export async function pendingMigrations(database: Database, known: readonly string[]): Promise<string[]> {
+  const applied = new Set(
+    (await database.db.selectFrom("overture_migrations").select("name").execute()).map((r) => r.name),
+  );
+  return known.filter((name) => !applied.has(name));
+}
+
+/**
  * Applies pending migrations; returns the names applied. Safe when several nodes start at once
  * without advisory locks: each migration first claims its row in overture_migrations inside its own
  * transaction, so a second node blocks on that row and then skips the migration.

@@ -9,9 +9,10 @@ import type { DomainDeps } from "../../src/domain/shared/domain-deps.js";
 import type { Store } from "../../src/domain/shared/store.js";
 import type { DerivedKeys } from "../../src/keys/derived-keys.js";
 import type { KeyRing } from "../../src/keys/key-ring.js";
+import { createProbes, type Probes } from "../../src/probes.js";
 import { createDomainDeps } from "../../src/runtime.js";
 import { createStore } from "../../src/storage/kysely-store.js";
-import type { DialectName } from "../../src/storage/open-database.js";
+import type { Database, DialectName } from "../../src/storage/open-database.js";
 import { createTestDatabase, type TestDatabase } from "./test-databases.js";
 
 /** A clock tests can move; starts at the real time so ids and timestamps look normal. */
@@ -44,6 +45,8 @@ export interface TestServer {
   /** The installation's master key, for a second "node" on the same database. */
   masterKey: Buffer;
   db: TestDatabase;
+  /** This node's readiness and draining flag, as `/readyz` reports them. */
+  probes: Probes;
   clock: TestClock;
   appId: string;
   apiKey: string;
@@ -82,10 +85,10 @@ export async function startTestServer(
     clock,
     passwordHashConcurrency: 2,
   });
-  const node = await startNode(config, domain, options);
+  const node = await startNode(config, domain, db.database, options);
   const created = await provisionApp(domain, "test");
   const view = (
-    n: { app: FastifyInstance; domain: DomainDeps; inject: TestServer["inject"] },
+    n: { app: FastifyInstance; domain: DomainDeps; inject: TestServer["inject"]; probes: Probes },
     appId: string,
     apiKey: string,
     close: () => Promise<void>,
@@ -98,6 +101,7 @@ export async function startTestServer(
     secrets: n.domain.secrets,
     masterKey,
     db,
+    probes: n.probes,
     clock,
     appId,
     apiKey,
@@ -122,6 +126,7 @@ export async function startTestServer(
       const other = await startNode(
         config,
         createDomainDeps(config, createStore(database), { masterKey, clock, passwordHashConcurrency: 2 }),
+        database,
         options,
       );
       return view(other, appId, apiKey, async () => {
@@ -140,11 +145,14 @@ export async function startTestServer(
 async function startNode(
   config: Readonly<Config>,
   domain: DomainDeps,
+  database: Database,
   options: { https?: { cert: Buffer; key: Buffer }; logger?: Record<string, unknown> },
 ) {
+  const probes = createProbes(database);
   const app = await createApp({
     config,
     domain,
+    probes,
     logger: options.logger ?? false,
     ...(options.https && { https: options.https }),
   });
@@ -159,5 +167,5 @@ async function startNode(
     }
     return { status: res.statusCode, headers: res.headers, body, text: res.body };
   };
-  return { app, domain, inject };
+  return { app, domain, inject, probes };
 }

@@ -70,10 +70,11 @@ async function serveProcesses(config: Readonly<Config>, print: (text: string) =>
   for (let i = 0; i < config.server.workers; i++) fork();
 }
 
-function stopOnSignal(server: { stop(): Promise<void> }): void {
+/** Drains on the first SIGINT/SIGTERM; exits 0 when everything in flight finished, else 1. */
+function stopOnSignal(server: { stop(): Promise<boolean> }): void {
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.once(signal, () => {
-      void server.stop().then(() => process.exit(0));
+      void server.stop().then((clean) => process.exit(clean ? 0 : 1));
     });
   }
 }

@@ -42,7 +42,11 @@ export async function createApp(deps: AppDependencies): Promise<FastifyInstance>
     bodyLimit: deps.config.server.bodyLimit,
     trustProxy: trustedHops(deps.config.server.trustProxy),
     genReqId: () => newId("req"),
-    return503OnClosing: true,
+    // Closing (a drain), requests on open connections are still answered, with `Connection:
+    // close`: a 503 there would be a failed request the drain exists to avoid (main.ts).
+    return503OnClosing: false,
+    // main.ts closes idle connections itself, once idle a moment (http/connection-drain.ts).
+    forceCloseConnections: false,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
   });
   const http: HttpDeps = { config: deps.config, domain: deps.domain };

@@ -1,10 +1,15 @@
 import { readFileSync } from "node:fs";
+import { Server as NetServer } from "node:net";
 import { createApp } from "./app.js";
 import type { Config } from "./config/config-schema.js";
+import { trackConnections } from "./http/connection-drain.js";
 import { createProbes } from "./probes.js";
 import { openRuntime, type Runtime } from "./runtime.js";
 import { startPurgeWorker, type Worker } from "./workers/purge-worker.js";
 import { startWebhookDispatcher } from "./workers/webhook-dispatcher.js";
+
+/** While draining, a connection idle this long is closed: its client is not about to use it. */
+const DRAIN_IDLE_MS = 250;
 
 export interface RunningServer {
   /** The address it listens on, e.g. `http://127.0.0.1:4000`. */
@@ -37,6 +42,7 @@ export async function startServer(
     probes,
     ...(tls && { https: { cert: readFileSync(tls.cert), key: readFileSync(tls.key) } }),
   });
+  const connections = trackConnections(app.server);
   const address = await app.listen({ port: config.server.port, host: config.server.host });
   const workers: Worker[] =
     options.workers === false
@@ -64,14 +70,18 @@ export async function startServer(
           );
           app.server.closeAllConnections();
         }, config.server.shutdownTimeoutMs);
-        // Connections that fall idle while draining are closed as they do (a kept-alive client
-        // would otherwise hold the listener open until its keep-alive timeout).
-        const idle = setInterval(() => app.server.closeIdleConnections(), 50);
-        // Stops accepting, answers what is in flight (a request arriving on a kept-alive
-        // connection meanwhile gets 503), and closes idle connections.
-        await Promise.all([app.close(), ...workers.map((worker) => worker.idle?.())]);
-        clearTimeout(deadline);
+        // Stop accepting without closing idle connections: http.Server#close would close them at
+        // once, racing a request the client is sending on one (connection-drain.ts). Each is
+        // closed instead once it has been idle a moment; requests still arriving on open
+        // connections are answered, with `Connection: close`.
+        const closed = new Promise<void>((resolve) =>
+          NetServer.prototype.close.call(app.server, () => resolve()),
+        );
+        const idle = setInterval(() => connections.closeIdle(DRAIN_IDLE_MS), 25);
+        await Promise.all([closed, ...workers.map((worker) => worker.idle?.())]);
         clearInterval(idle);
+        await app.close();
+        clearTimeout(deadline);
         await runtime.close();
         return !cut;
       })();

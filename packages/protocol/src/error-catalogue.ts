@@ -24,6 +24,26 @@ export const errorCatalogue = {
     status: "bad_request",
     message: "The request is invalid.",
   },
+  request_timeout: {
+    http: 408,
+    status: "request_timeout",
+    message: "The request was not received in time.",
+  },
+  method_not_allowed: {
+    http: 405,
+    status: "method_not_allowed",
+    message: "This method is not allowed here.",
+  },
+  uri_too_long: {
+    http: 414,
+    status: "uri_too_long",
+    message: "The request URL is too long.",
+  },
+  header_fields_too_large: {
+    http: 431,
+    status: "request_header_fields_too_large",
+    message: "The request's headers are too large.",
+  },
   use_dpop_nonce: {
     http: 400,
     status: "bad_request",

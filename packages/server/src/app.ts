@@ -2,7 +2,8 @@ import Fastify, { type FastifyInstance } from "fastify";
 import type { Config } from "./config/config-schema.js";
 import type { DomainDeps } from "./domain/shared/domain-deps.js";
 import { newId } from "./domain/shared/new-id.js";
-import { installErrorRenderer } from "./http/error-renderer.js";
+import { clientErrorHandler } from "./http/client-error.js";
+import { installErrorRenderer, renderFrameworkError } from "./http/error-renderer.js";
 import { installJsonBodyParser } from "./http/json-body-parser.js";
 import { MANAGEMENT_PREFIX, mountFrontendRoutes, mountManagementRoutes } from "./http/mount-routes.js";
 import { installOpenApi } from "./http/openapi.js";
@@ -48,6 +49,9 @@ export async function createApp(deps: AppDependencies): Promise<FastifyInstance>
     // main.ts closes idle connections itself, once idle a moment (http/connection-drain.ts).
     forceCloseConnections: false,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    // Below the router, the same error contract as above it (docs/errors.md).
+    frameworkErrors: renderFrameworkError,
+    clientErrorHandler,
   });
   const http: HttpDeps = { config: deps.config, domain: deps.domain };
 

@@ -198,12 +198,16 @@ describeEachDatabase("changing users", (dialect) => {
     expect(again.body.id).not.toBe(u.id);
   });
 
-  it("answers 404 not_found for unknown routes and methods, in the management shape", async () => {
+  it("answers 404 not_found for unknown routes and 405 for a known route's wrong method, in the management shape", async () => {
     const route = await s.mgmt("GET", "/userz");
     expect(route.status).toBe(404);
     expect(route.body).toEqual({ code: "not_found", status: "not_found", message: expect.any(String) });
     const method = await s.mgmt("PATCH", "/users");
-    expect(method.status).toBe(404);
+    expect([method.status, method.body.code, method.headers.allow]).toEqual([
+      405,
+      "method_not_allowed",
+      "POST, GET, HEAD",
+    ]);
     const root = await s.inject({ method: "GET", url: "/nothing/here" });
     expect(root.body.code).toBe("not_found");
   });

@@ -6,6 +6,8 @@ import { managementCodes } from "./management/management-errors.js";
 
 export type ApiSurface = "management" | "frontend";
 
+const STANDARD_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
+
 /** The frontend shape belongs to the client-facing paths; everything else speaks management. */
 export function surfaceOf(url: string): ApiSurface {
   return url.startsWith("/v1/") || url.startsWith("/.well-known/") ? "frontend" : "management";
@@ -20,8 +22,22 @@ export function errorBody(surface: ApiSurface, given: ErrorCode, message: string
     : { code, message, type: status, request_id: requestId };
 }
 
+/**
+ * Errors of fastify's router, before any route: a path whose percent-encoding does not decode, a
+ * path parameter over the length limit (`frameworkErrors` in app.ts).
+ */
+export function renderFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  if (error.code === "FST_ERR_MAX_PARAM_LENGTH")
+    return sendError(request, reply, "uri_too_long", "A path segment of the URL is too long.");
+  if (error.code === "FST_ERR_BAD_URL")
+    return sendError(request, reply, "invalid_request", "The URL's percent-encoding is not valid.");
+  return sendError(request, reply, "invalid_request", "The request URL could not be routed.");
+}
+
 function sendError(request: FastifyRequest, reply: FastifyReply, code: ErrorCode, message?: string) {
   const entry = errorCatalogue[code];
+  // Set here too: errors of the router (frameworkErrors) are sent without the onSend hooks.
+  reply.header("x-request-id", request.id);
   return reply
     .code(entry.http)
     .type("application/json; charset=utf-8")
@@ -35,7 +51,15 @@ function sendError(request: FastifyRequest, reply: FastifyReply, code: ErrorCode
  */
 export function installErrorRenderer(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) =>
-    sendError(request, reply, "not_found", `No route for ${request.method} ${request.url.split("?")[0]}.`),
+    // A method no route of either API has (PROPFIND, LINK …) is the wrong verb, wherever it is sent.
+    STANDARD_METHODS.has(request.method)
+      ? sendError(request, reply, "not_found", `No route for ${request.method} ${request.url.split("?")[0]}.`)
+      : sendError(
+          request,
+          reply,
+          "method_not_allowed",
+          `${request.method} is not a method this server serves.`,
+        ),
   );
 
   app.setErrorHandler((error: FastifyError, request, reply) => {

@@ -2,6 +2,7 @@ import { type ErrorCode, errorCatalogue, FrontendErrorBody, ManagementErrorBody 
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from "fastify";
 import Type, { type TSchema } from "typebox";
 import { issueNonce } from "../domain/dpop/dpop-nonce.js";
+import { ApiError } from "./api-error.js";
 import { apiKeyAuth } from "./middleware/api-key-auth.js";
 import { answerPreflight, applyCors } from "./middleware/cors.js";
 import { resolveApp } from "./middleware/resolve-app.js";
@@ -68,7 +69,34 @@ export function mountFrontendRoutes(app: FastifyInstance, table: RouteTable, dep
   }
 }
 
+const ROUTED_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
+
+/**
+ * A path the table serves, asked with another method, is `405 method_not_allowed` with `Allow`,
+ * not a 404: the client has the right URL and the wrong verb.
+ */
+function mountMethodNotAllowed(app: FastifyInstance, table: RouteTable, prefix: string): void {
+  const byPath = new Map<string, Set<string>>();
+  for (const [method, path] of table) byPath.set(path, (byPath.get(path) ?? new Set()).add(method));
+  for (const [path, methods] of byPath) {
+    const others = ROUTED_METHODS.filter((m) => !methods.has(m));
+    if (others.length === 0) continue;
+    const allow = [...methods, ...(methods.has("GET") ? ["HEAD"] : [])].join(", ");
+    app.route({
+      method: others,
+      url: prefix + path,
+      schema: { hide: true },
+      handler: async (request) => {
+        throw new ApiError("method_not_allowed", `${request.method} is not allowed here; use ${allow}.`, {
+          allow,
+        });
+      },
+    });
+  }
+}
+
 function mountRoutes(app: FastifyInstance, table: RouteTable, deps: HttpDeps, surface: Surface): void {
+  mountMethodNotAllowed(app, table, surface.prefix);
   for (const [method, path, spec] of table) {
     const errors = new Set<ErrorCode>([
       ...surface.commonErrors,

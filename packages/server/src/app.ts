@@ -43,6 +43,10 @@ export async function createApp(deps: AppDependencies): Promise<FastifyInstance>
     bodyLimit: deps.config.server.bodyLimit,
     trustProxy: trustedHops(deps.config.server.trustProxy),
     genReqId: () => newId("req"),
+    requestIdLogLabel: "request_id",
+    // One access line per request instead (below): fastify's own two log the raw URL, whose path
+    // and query hold ids and identifiers.
+    disableRequestLogging: true,
     // Closing (a drain), requests on open connections are still answered, with `Connection:
     // close`: a 503 there would be a failed request the drain exists to avoid (main.ts).
     return503OnClosing: false,
@@ -61,6 +65,19 @@ export async function createApp(deps: AppDependencies): Promise<FastifyInstance>
   app.decorateRequest("overtureApp", null);
   app.decorateRequest("overtureSites", null as unknown as string[]);
   app.decorateRequest("overtureIssuer", "");
+  app.addHook("onResponse", async (request, reply) => {
+    request.log.info(
+      {
+        app_id: request.overtureApp?.id ?? null,
+        method: request.method,
+        // The route's template, never the path: no ids or identifiers in the access log.
+        route: request.routeOptions.url ?? null,
+        status: reply.statusCode,
+        latency_ms: Math.round(reply.elapsedTime * 100) / 100,
+      },
+      "request",
+    );
+  });
   app.addHook("onSend", async (request, reply) => {
     reply.header("x-request-id", request.id);
     // Draining: the client learns to reconnect elsewhere, and the socket closes after this answer.

@@ -1,9 +1,9 @@
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
 import type { Config } from "./config/config-schema.js";
 import type { DomainDeps } from "./domain/shared/domain-deps.js";
 import { newId } from "./domain/shared/new-id.js";
 import { clientErrorHandler } from "./http/client-error.js";
-import { installErrorRenderer, renderFrameworkError } from "./http/error-renderer.js";
+import { installErrorRenderer, renderFrameworkError, surfaceOf } from "./http/error-renderer.js";
 import { installJsonBodyParser } from "./http/json-body-parser.js";
 import { MANAGEMENT_PREFIX, mountFrontendRoutes, mountManagementRoutes } from "./http/mount-routes.js";
 import { installOpenApi } from "./http/openapi.js";
@@ -11,6 +11,7 @@ import type { HttpDeps } from "./http/route-spec.js";
 import { frontendRoutes } from "./http/routes-frontend.js";
 import { managementRoutes } from "./http/routes-management.js";
 import { installValidatorCompiler } from "./http/validator-compiler.js";
+import type { Metrics } from "./metrics/metrics.js";
 import type { Probes } from "./probes.js";
 import { VERSION } from "./version.js";
 
@@ -20,6 +21,8 @@ export interface AppDependencies {
   domain: DomainDeps;
   /** Readiness over the process's database, and its draining flag (probes.ts). */
   probes: Probes;
+  /** Where requests are counted; absent, they are not. */
+  metrics?: Metrics;
   /** PEM certificate and key: the server then speaks HTTPS. */
   https?: { cert: Buffer; key: Buffer };
   /** pino options or `false`; the caller owns log destinations. */
@@ -33,6 +36,30 @@ export interface AppDependencies {
 function trustedHops(trust: Config["server"]["trustProxy"]) {
   if (typeof trust !== "number") return trust;
   return (_address: string, hop: number) => hop < trust;
+}
+
+/** The request in the metrics: its route's, and a login's or refresh's outcome (docs/operations.md). */
+function countRequest(
+  metrics: Metrics,
+  request: FastifyRequest,
+  route: string | null,
+  status: number,
+  seconds: number,
+): void {
+  const template = route ?? "unmatched";
+  metrics.request(surfaceOf(template), request.method, template, status, seconds);
+  const code = request.overtureErrorCode;
+  if (code === "rate_limited") metrics.rateLimited(template);
+  const config = request.routeOptions.config;
+  if (config?.login) metrics.login(config.login, request.overtureOutcome ?? code ?? "ok");
+  if (config?.refresh)
+    metrics.refresh(
+      code === "token_reused"
+        ? "reuse_detected"
+        : code === "dpop_key_mismatch"
+          ? "key_mismatch"
+          : (code ?? request.overtureOutcome ?? "rotated"),
+    );
 }
 
 /** Builds the HTTP application: both route tables, one error renderer. Does not listen. */
@@ -65,18 +92,22 @@ export async function createApp(deps: AppDependencies): Promise<FastifyInstance>
   app.decorateRequest("overtureApp", null);
   app.decorateRequest("overtureSites", null as unknown as string[]);
   app.decorateRequest("overtureIssuer", "");
+  app.decorateRequest("overtureErrorCode", null);
+  app.decorateRequest("overtureOutcome", null);
   app.addHook("onResponse", async (request, reply) => {
+    // The route's template, never the path: no ids or identifiers in logs or metric labels.
+    const route = request.routeOptions.url ?? null;
     request.log.info(
       {
         app_id: request.overtureApp?.id ?? null,
         method: request.method,
-        // The route's template, never the path: no ids or identifiers in the access log.
-        route: request.routeOptions.url ?? null,
+        route,
         status: reply.statusCode,
         latency_ms: Math.round(reply.elapsedTime * 100) / 100,
       },
       "request",
     );
+    if (deps.metrics) countRequest(deps.metrics, request, route, reply.statusCode, reply.elapsedTime / 1000);
   });
   app.addHook("onSend", async (request, reply) => {
     reply.header("x-request-id", request.id);

@@ -3,6 +3,7 @@ import { Server as NetServer } from "node:net";
 import { createApp } from "./app.js";
 import type { Config } from "./config/config-schema.js";
 import { trackConnections } from "./http/connection-drain.js";
+import { registryMetrics, startMetricsServer } from "./metrics/metrics-server.js";
 import { createProbes } from "./probes.js";
 import { openRuntime, type Runtime } from "./runtime.js";
 import { startPurgeWorker, type Worker } from "./workers/purge-worker.js";
@@ -31,7 +32,11 @@ export interface RunningServer {
  */
 export async function startServer(
   config: Readonly<Config>,
-  options: { runtime?: Runtime; workers?: boolean } = {},
+  /**
+   * `workers`: run the background workers (one process of a cluster does); `metrics`: serve the
+   * metrics listener (false in cluster workers, whose primary serves them aggregated).
+   */
+  options: { runtime?: Runtime; workers?: boolean; metrics?: boolean } = {},
 ): Promise<RunningServer> {
   const runtime = options.runtime ?? (await openRuntime(config));
   const { tls } = config.server;
@@ -40,10 +45,19 @@ export async function startServer(
     config,
     domain: runtime.domain,
     probes,
+    metrics: runtime.metrics,
     ...(tls && { https: { cert: readFileSync(tls.cert), key: readFileSync(tls.key) } }),
   });
   const connections = trackConnections(app.server);
   const address = await app.listen({ port: config.server.port, host: config.server.host });
+  const metricsServer =
+    config.server.metrics && options.metrics !== false
+      ? await startMetricsServer(
+          registryMetrics(runtime.metrics.registry),
+          config.server.metrics.port,
+          config.server.metrics.host,
+        )
+      : null;
   const workers: Worker[] =
     options.workers === false
       ? []
@@ -82,6 +96,7 @@ export async function startServer(
         clearInterval(idle);
         await app.close();
         clearTimeout(deadline);
+        await metricsServer?.close();
         await runtime.close();
         return !cut;
       })();

@@ -15,6 +15,8 @@ import { createIdentityProvidersClient } from "./idp/identity-providers-client.j
 import { deriveKeys } from "./keys/derived-keys.js";
 import { KeyRing } from "./keys/key-ring.js";
 import { loadMasterKey } from "./keys/master-key.js";
+import { instrumentOutbound } from "./metrics/instrumented-outbound.js";
+import { createMetrics, type Metrics } from "./metrics/metrics.js";
 import { createOutboundClient, type OutboundClient } from "./outbound/outbound-client.js";
 import { gatewaySender } from "./senders/gateway-sender.js";
 import { smtpSender } from "./senders/smtp-sender.js";
@@ -25,6 +27,8 @@ import { createSchemaCompiler } from "./validation/schema-compiler.js";
 
 export interface Runtime {
   config: Readonly<Config>;
+  /** This process's Prometheus metrics (metrics/metrics.ts). */
+  metrics: Metrics;
   database: Database;
   /** Everything domain operations need, built once for this process. */
   domain: DomainDeps;
@@ -46,13 +50,14 @@ export async function openRuntime(config: Readonly<Config>): Promise<Runtime> {
   try {
     const migrated = await migrate(database);
     const masterKey = loadMasterKey(config.keys.masterKey ?? undefined, config.storage.dataDir);
-    const outbound = createOutboundClient();
+    const metrics = createMetrics();
+    const outbound = instrumentOutbound(createOutboundClient(), metrics);
     const domain = createDomainDeps(config, createStore(database), { masterKey, outbound });
     const close = async () => {
       outbound.close();
       await database.close();
     };
-    return { config, database, domain, migrated, close };
+    return { config, metrics, database, domain, migrated, close };
   } catch (error) {
     await database.close();
     throw error;

@@ -1,4 +1,5 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { type AddressInfo, createServer as createNetServer } from "node:net";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -140,12 +141,24 @@ describe("overture CLI", () => {
   });
 });
 
+/** A port nothing listens on now (the kernel's pick, released). */
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createNetServer().listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
 describe("workers", () => {
-  it("OVERTURE_WORKERS=2 prints one banner, serves requests from both workers, and stops cleanly", async () => {
+  it("OVERTURE_WORKERS=2 prints one banner, serves requests from both workers, aggregates their metrics, and stops cleanly", async () => {
+    const metricsPort = await freePort();
     const env = {
       OVERTURE_DATA_DIR: mkdtempSync(join(tmpdir(), "overture-workers-")),
       OVERTURE_PORT: "0",
       OVERTURE_WORKERS: "2",
+      OVERTURE_METRICS_PORT: String(metricsPort),
     };
     const server = startServeProcess(env);
     const banner = await server.ready;
@@ -168,6 +181,14 @@ describe("workers", () => {
     expect(statuses.filter((x) => x === 201)).toHaveLength(20);
     expect(statuses.filter((x) => x === 409)).toHaveLength(20);
     expect(server.output().match(/Overture \S+ listening/g)).toHaveLength(1);
+    // One scrape shows both workers: the 40 creates are all counted, whichever process took them.
+    const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    const created = [
+      ...metrics.matchAll(
+        /^overture_http_requests_total\{[^}]*route="\/v2\/session\/apps\/:appID\/users",status="(\d+)"\} (\d+)$/gm,
+      ),
+    ];
+    expect(created.reduce((sum, m) => sum + Number(m[2]), 0)).toBe(40);
     expect(await server.stop()).toBe(0);
   });
 });

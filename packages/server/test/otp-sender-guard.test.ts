@@ -114,9 +114,9 @@ describeEachDatabase("OTP senders: the outbound guard", (dialect) => {
     expect(res.text).not.toMatch(/ECONN|socket|HTTP|failed:/);
     const logged = lines
       .map((l) => JSON.parse(l))
-      .find((l) => l.msg === "OTP delivery failed" && l.reqId === request_id);
+      .find((l) => l.msg === "OTP delivery failed" && l.request_id === request_id);
     expect(logged).toMatchObject({
-      reqId: request_id,
+      request_id,
       detail: expect.stringContaining("could not be reached"),
     });
     expect(request_id).toBe(res.headers["x-request-id"]);

@@ -20,6 +20,10 @@ export function serveBanner(
     `  Frontend API:    ${base}/v1/session`,
     `  API reference:   ${base}/docs`,
   );
+  if (config.server.metrics) {
+    const { host, port } = config.server.metrics;
+    lines.push(`  Metrics:         http://${host.includes(":") ? `[${host}]` : host}:${port}/metrics`);
+  }
   if (apiKey) {
     lines.push(
       `  API key:         ${apiKey}`,

@@ -29,6 +29,8 @@ export interface Config {
     workers: number;
     /** How long a stopping server waits for in-flight requests before closing their connections. */
     shutdownTimeoutMs: number;
+    /** The Prometheus listener; null: no metrics served. */
+    metrics: { port: number; host: string } | null;
   };
   /** How Frontend requests find their app (docs/frontend-api.md). */
   frontend: {
@@ -87,6 +89,8 @@ export interface Options {
   smtpAllowedInternalHosts: string[];
   workers: number;
   shutdownTimeoutMs: number;
+  metricsPort: number | null;
+  metricsHost: string;
   webhookRetentionDays: number;
   oauthEndpoints: Partial<Record<OAuthProvider, string>>;
   oauthEndpointsInProd: boolean;
@@ -199,6 +203,29 @@ export const configSchema = [
     defaultDoc: "`20000`",
     default: () => 20_000,
     parse: integer(0, 600_000),
+  }),
+  option({
+    key: "metricsPort",
+    section: "server",
+    file: "metrics_port",
+    env: "OVERTURE_METRICS_PORT",
+    doc:
+      "Serve Prometheus metrics at `GET /metrics` on this port, a listener of its own (never the API's), " +
+      "unauthenticated: expose it only to the scraper (docs/operations.md). With OVERTURE_WORKERS the " +
+      "primary serves every worker's metrics, aggregated.",
+    defaultDoc: "none: no metrics",
+    default: () => null,
+    parse: integer(1, 65535),
+  }),
+  option({
+    key: "metricsHost",
+    section: "server",
+    file: "metrics_host",
+    env: "OVERTURE_METRICS_HOST",
+    doc: "Address the metrics listener binds; `0.0.0.0` to let a scraper on another host (a Kubernetes pod's Prometheus) reach it.",
+    defaultDoc: "`127.0.0.1`",
+    default: () => "127.0.0.1",
+    parse: nonEmptyString,
   }),
   option({
     key: "dataDir",

@@ -68,6 +68,7 @@ function sections(o: Options): Config {
       tls: o.tlsCert !== null && o.tlsKey !== null ? { cert: o.tlsCert, key: o.tlsKey } : null,
       workers: o.workers,
       shutdownTimeoutMs: o.shutdownTimeoutMs,
+      metrics: o.metricsPort === null ? null : { port: o.metricsPort, host: o.metricsHost },
     },
     frontend: { baseDomain: o.baseDomain, defaultApp: o.defaultApp, dnsServers: o.dnsServers },
     storage: {

@@ -31,6 +31,7 @@ export function createCustomerJwksClient(deps: { clock: Clock; outbound: Outboun
           checked.url,
           { accept: "application/json", "user-agent": "Overture-JWKS/1.0" },
           {
+            peer: "app_jwks",
             timeoutMs: HOOK_TIMEOUT_MS,
             maxResponseBytes: HOOK_MAX_RESPONSE_BYTES,
             publicOnly: app.mode === "prod",

@@ -46,6 +46,7 @@ export function createDelegationHookClient(deps: {
         checked.url,
         JSON.stringify(request),
         "Prelude-SessionStepUpHook/1.0",
+        "delegation_hook",
       );
       if (!sent.ok)
         return sent.failure === "too_large"

@@ -51,6 +51,7 @@ export function createMigrationHookClient(deps: {
         checked.url,
         JSON.stringify(request),
         `Overture/${VERSION}`,
+        "migration_hook",
       );
       if (!sent.ok) {
         return sent.failure === "too_large"

@@ -1,6 +1,6 @@
 import type { AppRecord } from "../domain/apps/app-repository.js";
 import type { KeyRing } from "../keys/key-ring.js";
-import type { OutboundClient, OutboundResult } from "../outbound/outbound-client.js";
+import type { OutboundClient, OutboundPeer, OutboundResult } from "../outbound/outbound-client.js";
 import { signedRequestHeaders } from "../outbound/request-signer.js";
 
 /** Both hooks (migration, step-up delegation): 5 s for the whole exchange, 64 KiB back. */
@@ -17,6 +17,7 @@ export async function postSignedJson(
   url: URL,
   body: string,
   userAgent: string,
+  peer: OutboundPeer,
   timeoutMs = HOOK_TIMEOUT_MS,
 ): Promise<OutboundResult> {
   return deps.outbound.post(
@@ -29,6 +30,7 @@ export async function postSignedJson(
       ...(await signedRequestHeaders(deps.keys, app.id, body)),
     },
     {
+      peer,
       timeoutMs,
       maxResponseBytes: HOOK_MAX_RESPONSE_BYTES,
       publicOnly: app.mode === "prod",

@@ -28,6 +28,7 @@ export function createWebhookActivationClient(deps: {
         target,
         { accept: "application/json", "user-agent": "Overture-Webhooks/1.0" },
         {
+          peer: "webhook_activation",
           timeoutMs: WEBHOOK_TIMEOUT_MS,
           maxResponseBytes: HOOK_MAX_RESPONSE_BYTES,
           publicOnly: app.mode === "prod",

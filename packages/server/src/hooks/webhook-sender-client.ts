@@ -27,6 +27,7 @@ export function createWebhookSenderClient(deps: {
         checked.url,
         body,
         "Overture-Webhooks/1.0",
+        "webhook",
         WEBHOOK_TIMEOUT_MS,
       );
       const latencyMs = Math.max(0, deps.clock.now() - started);

@@ -6,6 +6,15 @@ import { managementCodes } from "./management/management-errors.js";
 
 export type ApiSurface = "management" | "frontend";
 
+declare module "fastify" {
+  interface FastifyRequest {
+    /** The catalogue code of the error answered, for the access log and metrics. */
+    overtureErrorCode: ErrorCode | null;
+    /** An outcome a handler names for metrics besides success and error codes (a grace retry). */
+    overtureOutcome: string | null;
+  }
+}
+
 const STANDARD_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
 
 /** The frontend shape belongs to the client-facing paths; everything else speaks management. */
@@ -36,6 +45,7 @@ export function renderFrameworkError(error: FastifyError, request: FastifyReques
 
 function sendError(request: FastifyRequest, reply: FastifyReply, code: ErrorCode, message?: string) {
   const entry = errorCatalogue[code];
+  request.overtureErrorCode = code;
   // Set here too: errors of the router (frameworkErrors) are sent without the onSend hooks.
   reply.header("x-request-id", request.id);
   return reply

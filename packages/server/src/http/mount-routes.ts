@@ -12,6 +12,9 @@ declare module "fastify" {
   interface FastifyContextConfig {
     /** The route takes form-encoded bodies too (json-body-parser.ts). */
     formBody?: boolean;
+    /** Metrics: the login method the route counts, or that it counts refreshes (app.ts). */
+    login?: string;
+    refresh?: boolean;
   }
 }
 
@@ -120,7 +123,11 @@ function mountRoutes(app: FastifyInstance, table: RouteTable, deps: HttpDeps, su
         response: { ...successResponses(spec), ...errorResponses(errors, surface.errorSchema) },
       },
       onRequest: surface.identify,
-      ...(spec.formBody && { config: { formBody: true } }),
+      config: {
+        ...(spec.formBody && { formBody: true }),
+        ...(spec.login && { login: spec.login }),
+        ...(spec.refresh && { refresh: true }),
+      },
       ...(spec.bodyOptional && {
         preValidation: async (request: FastifyRequest) => {
           if (request.body === undefined) request.body = {};

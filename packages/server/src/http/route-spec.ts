@@ -54,6 +54,10 @@ export interface RouteSpec<B = unknown, Q = unknown, P = unknown> {
   bodyOptional?: boolean;
   /** Takes a form-encoded body too (a provider's `form_post` callback); every other route takes JSON only. */
   formBody?: boolean;
+  /** Counted in `overture_logins_total` under this method (docs/operations.md). */
+  login?: string;
+  /** Counted in `overture_refreshes_total`. */
+  refresh?: boolean;
   handler: (ctx: HandlerContext<B, Q, P>) => Promise<HandlerResult>;
 }
 

@@ -35,7 +35,12 @@ export function getJson(
     outbound.get(
       target.url,
       { accept: "application/json", "user-agent": USER_AGENT, ...headers },
-      { timeoutMs: IDP_TIMEOUT_MS, maxResponseBytes: IDP_MAX_RESPONSE_BYTES, publicOnly: target.publicOnly },
+      {
+        peer: "identity_provider",
+        timeoutMs: IDP_TIMEOUT_MS,
+        maxResponseBytes: IDP_MAX_RESPONSE_BYTES,
+        publicOnly: target.publicOnly,
+      },
     ),
     target.url,
   );
@@ -58,7 +63,12 @@ export function postForm(
         "user-agent": USER_AGENT,
         ...headers,
       },
-      { timeoutMs: IDP_TIMEOUT_MS, maxResponseBytes: IDP_MAX_RESPONSE_BYTES, publicOnly: target.publicOnly },
+      {
+        peer: "identity_provider",
+        timeoutMs: IDP_TIMEOUT_MS,
+        maxResponseBytes: IDP_MAX_RESPONSE_BYTES,
+        publicOnly: target.publicOnly,
+      },
     ),
     target.url,
   );

@@ -3,7 +3,18 @@ import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { isIP } from "node:net";
 import { isInternalAddress, publicLookup } from "./address-guard.js";
 
+/** Who is called, for metrics (docs/operations.md). */
+export type OutboundPeer =
+  | "migration_hook"
+  | "delegation_hook"
+  | "webhook"
+  | "webhook_activation"
+  | "app_jwks"
+  | "otp_gateway"
+  | "identity_provider";
+
 export interface OutboundOptions {
+  peer: OutboundPeer;
   timeoutMs: number;
   /** A larger response is abandoned and reported as `too_large`. */
   maxResponseBytes: number;

@@ -19,6 +19,7 @@ export function gatewaySender(outbound: OutboundClient): OtpTransports["gateway"
       JSON.stringify(payload),
       { "user-agent": `Overture/${VERSION}`, ...Object.fromEntries(own), "content-type": "application/json" },
       {
+        peer: "otp_gateway",
         timeoutMs: SEND_TIMEOUT_MS,
         maxResponseBytes: MAX_GATEWAY_ANSWER_BYTES,
         publicOnly: options.publicOnly,

@@ -9,6 +9,10 @@ import type { DomainDeps } from "../../src/domain/shared/domain-deps.js";
 import type { Store } from "../../src/domain/shared/store.js";
 import type { DerivedKeys } from "../../src/keys/derived-keys.js";
 import type { KeyRing } from "../../src/keys/key-ring.js";
+import { instrumentOutbound } from "../../src/metrics/instrumented-outbound.js";
+import { createMetrics, type Metrics } from "../../src/metrics/metrics.js";
+import { registryMetrics, startMetricsServer } from "../../src/metrics/metrics-server.js";
+import { createOutboundClient } from "../../src/outbound/outbound-client.js";
 import { createProbes, type Probes } from "../../src/probes.js";
 import { createDomainDeps } from "../../src/runtime.js";
 import { createStore } from "../../src/storage/kysely-store.js";
@@ -68,24 +72,40 @@ export interface TestServer {
    * process behind a load balancer has. The same app and key; closing it closes only the node.
    */
   secondNode(): Promise<TestServer>;
+  /** With the `metrics` option: where the metrics listener serves. */
+  metricsUrl?: string;
   close(): Promise<void>;
 }
 
 export async function startTestServer(
   dialect: DialectName,
   env: Record<string, string> = {},
-  options: { https?: { cert: Buffer; key: Buffer }; logger?: Record<string, unknown> } = {},
+  options: {
+    https?: { cert: Buffer; key: Buffer };
+    logger?: Record<string, unknown>;
+    /** Count requests and outbound calls, and serve them at `metricsUrl` (as OVERTURE_METRICS_PORT does). */
+    metrics?: boolean;
+  } = {},
 ): Promise<TestServer> {
   const db = await createTestDatabase(dialect);
   const clock = new TestClock();
   const masterKey = randomBytes(32);
   const config = loadConfig({ OVERTURE_LOG_LEVEL: "silent", ...env });
+  const metrics = options.metrics ? createMetrics() : undefined;
   const domain = createDomainDeps(config, createStore(db.database), {
     masterKey,
     clock,
     passwordHashConcurrency: 2,
+    ...(metrics && { outbound: instrumentOutbound(createOutboundClient(), metrics) }),
   });
-  const node = await startNode(config, domain, db.database, options);
+  const nodeOptions = {
+    ...(options.https && { https: options.https }),
+    ...(options.logger && { logger: options.logger }),
+  };
+  const node = await startNode(config, domain, db.database, { ...nodeOptions, ...(metrics && { metrics }) });
+  const metricsServer = metrics
+    ? await startMetricsServer(registryMetrics(metrics.registry), 0, "127.0.0.1")
+    : null;
   const created = await provisionApp(domain, "test");
   const view = (
     n: { app: FastifyInstance; domain: DomainDeps; inject: TestServer["inject"]; probes: Probes },
@@ -127,7 +147,7 @@ export async function startTestServer(
         config,
         createDomainDeps(config, createStore(database), { masterKey, clock, passwordHashConcurrency: 2 }),
         database,
-        options,
+        nodeOptions,
       );
       return view(other, appId, apiKey, async () => {
         await other.app.close();
@@ -136,23 +156,26 @@ export async function startTestServer(
     },
     close,
   });
-  return view(node, created.app.id, created.apiKey.secret, async () => {
+  const server = view(node, created.app.id, created.apiKey.secret, async () => {
+    await metricsServer?.close();
     await node.app.close();
     await db.drop();
   });
+  return metricsServer ? { ...server, metricsUrl: `${metricsServer.address}/metrics` } : server;
 }
 
 async function startNode(
   config: Readonly<Config>,
   domain: DomainDeps,
   database: Database,
-  options: { https?: { cert: Buffer; key: Buffer }; logger?: Record<string, unknown> },
+  options: { https?: { cert: Buffer; key: Buffer }; logger?: Record<string, unknown>; metrics?: Metrics },
 ) {
   const probes = createProbes(database);
   const app = await createApp({
     config,
     domain,
     probes,
+    ...(options.metrics && { metrics: options.metrics }),
     logger: options.logger ?? false,
     ...(options.https && { https: options.https }),
   });

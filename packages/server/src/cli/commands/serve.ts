@@ -1,7 +1,9 @@
 import cluster from "node:cluster";
+import { AggregatorRegistry } from "prom-client";
 import type { Config } from "../../config/config-schema.js";
 import { ensureDevApp } from "../../domain/apps/apps.js";
 import { startServer } from "../../main.js";
+import { startMetricsServer } from "../../metrics/metrics-server.js";
 import { openRuntime } from "../../runtime.js";
 import type { CliCommand } from "../cli-command.js";
 import { serveBanner } from "../serve-banner.js";
@@ -23,7 +25,12 @@ export const serve: CliCommand = {
  */
 async function serveProcesses(config: Readonly<Config>, print: (text: string) => void): Promise<void> {
   if (cluster.isWorker) {
-    stopOnSignal(await startServer(config, { workers: cluster.worker?.id === 1 }));
+    const server = await startServer(config, { workers: cluster.worker?.id === 1, metrics: false });
+    // The primary's metrics listener asks each worker for this registry (prom-client's cluster
+    // mode); a worker answers once an AggregatorRegistry has been made in it, which adds the listener.
+    new AggregatorRegistry();
+    AggregatorRegistry.setRegistries([server.runtime.metrics.registry]);
+    stopOnSignal(server);
     return;
   }
   const runtime = await openRuntime(config);
@@ -44,6 +51,15 @@ async function serveProcesses(config: Readonly<Config>, print: (text: string) =>
     return;
   }
   await runtime.close();
+  // One scrape shows the whole server: the primary serves every worker's metrics, summed.
+  if (config.server.metrics) {
+    const aggregated = new AggregatorRegistry();
+    await startMetricsServer(
+      async () => ({ contentType: aggregated.contentType, body: await aggregated.clusterMetrics() }),
+      config.server.metrics.port,
+      config.server.metrics.host,
+    );
+  }
   let printed = false;
   let stopping = false;
   const fork = () => cluster.fork();

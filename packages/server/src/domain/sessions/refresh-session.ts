@@ -26,7 +26,7 @@ export async function refreshSession(
   input: { refreshToken: string | undefined; jkt: string; replayMark: ReplayMark; stepUpToken?: string },
   client: ClientContext,
 ): Promise<
-  | ({ ok: true } & IssuedSession)
+  | ({ ok: true; retried: boolean } & IssuedSession)
   | Failure<
       | "session_ended"
       | "dpop_key_mismatch"
@@ -107,7 +107,7 @@ export async function refreshSession(
     }
   }
   // Only a rotation of this request spent the grant; a concurrent one that won did not.
-  return issueSessionTokens(
+  const issued = await issueSessionTokens(
     deps,
     app,
     client,
@@ -117,6 +117,8 @@ export async function refreshSession(
     now,
     stepUp && rotated === true ? [stepUp.grant] : [],
   );
+  // `retried`: the answer of an earlier rotation, given again in the grace window.
+  return { ...issued, retried: rotated !== true };
 }
 
 /**

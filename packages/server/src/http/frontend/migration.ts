@@ -14,6 +14,7 @@ export const migrate = defineRoute({
   tag: "Login Migration",
   body: MigrationRequest,
   responses: { 200: ChallengeTokenResponse },
+  login: "migration",
   errors: [
     "bad_request",
     "unauthorized",

@@ -72,6 +72,8 @@ async function callback(
     issuer: tokenIssuer(request),
   });
   if (!finished.ok) fail(finished);
+  // The sign-in's outcome goes back in the redirect, not in the status: the metrics take it here.
+  request.overtureOutcome = finished.params.error ?? finished.params.status ?? "ok";
   const location = new URL(finished.redirectUri);
   for (const [name, value] of Object.entries(finished.params)) location.searchParams.set(name, value);
   return {
@@ -87,6 +89,7 @@ async function callback(
 
 const callbackDoc = {
   tag,
+  login: "oauth",
   params: ProviderParams,
   responses: { 302: null },
   errors: ["invalid_oauth_state"] as "invalid_oauth_state"[],

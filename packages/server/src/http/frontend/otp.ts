@@ -99,6 +99,7 @@ export const checkLoginOtp = defineRoute({
   body: OtpCheckRequest,
   responses: { 200: TokenResponse },
   dpop: true,
+  login: "otp",
   errors: [
     "bad_request",
     "bad_check_code",

@@ -41,6 +41,7 @@ export const login = defineRoute({
   body: PasswordLoginRequest,
   responses: { 200: ChallengeTokenResponse },
   errors: [...attemptErrors, "unauthorized", "suspended_account"],
+  login: "password",
   handler: attempt(loginWithPassword),
 });
 
@@ -52,6 +53,7 @@ export const signUp = defineRoute({
   body: PasswordLoginRequest,
   responses: { 200: ChallengeTokenResponse },
   errors: [...attemptErrors, "invalid_password", "identifier_already_exists"],
+  login: "sign_up",
   handler: attempt(signUpWithPassword),
 });
 

@@ -32,6 +32,7 @@ export const finalize = defineRoute({
   body: FinalizeLoginRequest,
   responses: { 200: TokenResponse },
   dpop: true,
+  login: "finalize",
   errors: [
     "bad_request",
     "missing_dpop_proof",
@@ -75,6 +76,7 @@ export const refresh = defineRoute({
   bodyOptional: true,
   responses: { 200: TokenResponse },
   dpop: true,
+  refresh: true,
   errors: [
     "bad_request",
     "missing_dpop_proof",
@@ -102,6 +104,7 @@ export const refresh = defineRoute({
       clientContext(request),
     );
     if (!result.ok) fail(result);
+    if (result.retried) request.overtureOutcome = "grace_retry";
     return handOver(reply, app.id, result, deps.domain.clock.now());
   },
 });

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyRequest, LogController } from "fastify";
 import type { Config } from "./config/config-schema.js";
 import type { DomainDeps } from "./domain/shared/domain-deps.js";
 import { newId } from "./domain/shared/new-id.js";
@@ -70,10 +70,9 @@ export async function createApp(deps: AppDependencies): Promise<FastifyInstance>
     bodyLimit: deps.config.server.bodyLimit,
     trustProxy: trustedHops(deps.config.server.trustProxy),
     genReqId: () => newId("req"),
-    requestIdLogLabel: "request_id",
     // One access line per request instead (below): fastify's own two log the raw URL, whose path
     // and query hold ids and identifiers.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: "request_id" }),
     // Closing (a drain), requests on open connections are still answered, with `Connection:
     // close`: a 503 there would be a failed request the drain exists to avoid (main.ts).
     return503OnClosing: false,

@@ -6,6 +6,7 @@ import { TokenContentsCache } from "./domain/sessions/token-contents.js";
 import { type Clock, systemClock } from "./domain/shared/clock.js";
 import type { DomainDeps } from "./domain/shared/domain-deps.js";
 import type { Store } from "./domain/shared/store.js";
+import { readWebhookBacklog } from "./domain/webhooks/webhook-backlog.js";
 import { createCustomerJwksClient } from "./hooks/customer-jwks-client.js";
 import { createDelegationHookClient } from "./hooks/delegation-hook-client.js";
 import { createMigrationHookClient } from "./hooks/migration-hook-client.js";
@@ -52,7 +53,9 @@ export async function openRuntime(config: Readonly<Config>): Promise<Runtime> {
     const masterKey = loadMasterKey(config.keys.masterKey ?? undefined, config.storage.dataDir);
     const metrics = createMetrics();
     const outbound = instrumentOutbound(createOutboundClient(), metrics);
-    const domain = createDomainDeps(config, createStore(database), { masterKey, outbound });
+    const store = createStore(database, (requests, seconds) => metrics.transaction(requests, seconds));
+    const domain = createDomainDeps(config, store, { masterKey, outbound });
+    metrics.watchBacklog(() => readWebhookBacklog(domain));
     const close = async () => {
       outbound.close();
       await database.close();

@@ -1,4 +1,6 @@
+import { answerActivation } from "@overture/sdk";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { routeEvents } from "../src/domain/webhooks/dispatch-webhooks.js";
 import { json, startReceiver } from "./support/receiver.js";
 import { SessionClient } from "./support/session-client.js";
 import { describeEachDatabase } from "./support/test-databases.js";
@@ -23,6 +25,10 @@ describeEachDatabase("metrics", (dialect) => {
   beforeAll(async () => {
     s = await startTestServer(dialect, {}, { metrics: true });
     hook = await startReceiver((call, res) => {
+      if (call.method === "GET") {
+        const answer = answerActivation(call.url, { verificationToken: "tok", appId: s.appId });
+        return json(res, answer.status, answer.body);
+      }
       const { token } = JSON.parse(call.body) as { token: string };
       json(res, 200, { external_id: `m-${token}`, identifiers: [{ value: `${token}@metrics.example` }] });
     });
@@ -119,5 +125,33 @@ describeEachDatabase("metrics", (dialect) => {
       (await s.inject({ method: "GET", url: "/metrics", headers: { host: `${s.appId}.localhost` } })).status,
     ).toBe(404);
     expect((await fetch((s.metricsUrl as string).replace("/metrics", "/other"))).status).toBe(404);
+  });
+
+  it("show database commits and how far webhook delivery is behind", async () => {
+    const webhook = (
+      await s.mgmt("POST", "/webhooks", {
+        url: `${hook.url}?webhook`,
+        verification_token: "tok",
+        events: ["user.created"],
+      })
+    ).body.webhook.id as string;
+    expect((await s.mgmt("POST", `/webhooks/${webhook}/activate`)).status).toBe(200);
+    await s.mgmt("POST", "/users", { external_id: "behind-1" });
+    await s.mgmt("POST", "/users", { external_id: "behind-2" });
+    s.clock.advance(90_000);
+    const waiting = await scrape(s.metricsUrl as string);
+    expect(waiting.get("overture_outbox_oldest_unrouted_seconds")).toBeGreaterThanOrEqual(90);
+    // Routed (as the dispatcher does), not yet sent: two deliveries wait at that webhook.
+    await routeEvents(s.domain, "metrics-test");
+    s.clock.advance(30_000);
+    const routed = await scrape(s.metricsUrl as string);
+    const labels = `{app_id="${s.appId}",webhook_id="${webhook}"}`;
+    expect(routed.get(`overture_webhook_pending_deliveries${labels}`)).toBe(2);
+    expect(routed.get(`overture_webhook_oldest_pending_seconds${labels}`)).toBeGreaterThanOrEqual(30);
+    expect(routed.get("overture_outbox_oldest_unrouted_seconds")).toBe(0);
+    expect(routed.get("overture_db_transaction_duration_seconds_count")).toBeGreaterThan(0);
+    expect(routed.get('overture_db_transaction_requests_bucket{le="64"}')).toBe(
+      routed.get("overture_db_transaction_requests_count"),
+    );
   });
 });

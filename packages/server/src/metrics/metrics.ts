@@ -1,4 +1,5 @@
-import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import type { WebhookBacklog } from "../domain/webhooks/webhook-backlog.js";
 import type { OutboundPeer } from "../outbound/outbound-client.js";
 
 /** Latency buckets, in seconds: a refresh is milliseconds, a hook call up to its 10 s timeout. */
@@ -56,8 +57,66 @@ export function createMetrics() {
     buckets: BUCKETS,
     registers: [registry],
   });
+  const transactions = new Histogram({
+    name: "overture_db_transaction_duration_seconds",
+    help: "Database transactions (on SQLite, group commits) from start to commit.",
+    buckets: BUCKETS,
+    registers: [registry],
+  });
+  const groupSizes = new Histogram({
+    name: "overture_db_transaction_requests",
+    help: "Requests per database transaction: on SQLite, how many a group commit carried (1 on PostgreSQL).",
+    buckets: [1, 2, 4, 8, 16, 32, 64],
+    registers: [registry],
+  });
+  let backlog: (() => Promise<WebhookBacklog>) | null = null;
+  // Read from the shared database at scrape time; workers' copies are the same, so the cluster
+  // aggregation keeps the largest instead of summing them.
+  new Gauge({
+    name: "overture_outbox_oldest_unrouted_seconds",
+    help: "Age of the oldest event not yet routed to webhooks (0 when none waits).",
+    aggregator: "max",
+    registers: [registry],
+    async collect() {
+      if (backlog) this.set((await backlog()).oldestUnroutedSeconds);
+    },
+  });
+  new Gauge({
+    name: "overture_webhook_pending_deliveries",
+    help: "Deliveries waiting to be sent, per webhook.",
+    labelNames: ["app_id", "webhook_id"],
+    aggregator: "max",
+    registers: [registry],
+    async collect() {
+      if (!backlog) return;
+      this.reset();
+      for (const w of (await backlog()).webhooks)
+        this.set({ app_id: w.appId, webhook_id: w.webhookId }, w.pending);
+    },
+  });
+  new Gauge({
+    name: "overture_webhook_oldest_pending_seconds",
+    help: "Age of each webhook's oldest pending delivery.",
+    labelNames: ["app_id", "webhook_id"],
+    aggregator: "max",
+    registers: [registry],
+    async collect() {
+      if (!backlog) return;
+      this.reset();
+      for (const w of (await backlog()).webhooks)
+        this.set({ app_id: w.appId, webhook_id: w.webhookId }, w.oldestPendingSeconds);
+    },
+  });
   return {
     registry,
+    /** Where the backlog gauges read from at scrape time (the domain, once it exists). */
+    watchBacklog(read: () => Promise<WebhookBacklog>): void {
+      backlog = read;
+    },
+    transaction(requests: number, seconds: number): void {
+      transactions.observe(seconds);
+      groupSizes.observe(requests);
+    },
     request(surface: string, method: string, route: string, status: number, seconds: number): void {
       requests.inc({ surface, method, route, status: String(status) });
       latency.observe({ surface, method, route }, seconds);

@@ -12,6 +12,9 @@ interface Pending<R> {
 /** Transactions in one group, at most: bounds how long the last of them waits for its commit. */
 export const GROUP_COMMIT_MAX = 64;
 
+/** A committed (or rolled back) database transaction: how many requests it carried, how long it took. */
+export type TransactionObserver = (requests: number, seconds: number) => void;
+
 const SAVEPOINT = CompiledQuery.raw("savepoint group_member");
 const RELEASE = CompiledQuery.raw("release group_member");
 const ROLLBACK_TO = CompiledQuery.raw("rollback to group_member");
@@ -27,7 +30,12 @@ const ROLLBACK_TO = CompiledQuery.raw("rollback to group_member");
  * written anything. Callers are answered only after the commit, so nothing is acknowledged that
  * could still be lost. A group of one runs as a plain transaction.
  */
-export function groupCommit<R>(db: Db, repositories: (tx: Db) => R) {
+export function groupCommit<R>(
+  db: Db,
+  repositories: (tx: Db) => R,
+  /** Told each commit's size (requests in it) and duration, for metrics. */
+  observe: TransactionObserver = () => {},
+) {
   let queue: Pending<R>[] = [];
 
   const runGroup = async (group: Pending<R>[]) => {
@@ -54,15 +62,18 @@ export function groupCommit<R>(db: Db, repositories: (tx: Db) => R) {
     const group = queue.slice(0, GROUP_COMMIT_MAX);
     queue = queue.slice(GROUP_COMMIT_MAX);
     if (queue.length > 0) setImmediate(flush);
+    const started = performance.now();
     if (group.length === 1) {
       const [only] = group as [Pending<R>];
       db.transaction()
         .execute((tx) => only.work(repositories(tx)))
+        .finally(() => observe(1, (performance.now() - started) / 1000))
         .then(only.resolve, only.reject);
       return;
     }
     try {
       const outcomes = await runGroup(group);
+      observe(group.length, (performance.now() - started) / 1000);
       group.forEach((member, i) => {
         const outcome = outcomes[i];
         if (outcome?.ok) member.resolve(outcome.value);

@@ -70,6 +70,15 @@ export class KyselyOutboxRepository implements OutboxRepository {
     return Number(result.numUpdatedRows);
   }
 
+  async oldestUnrouted(): Promise<number | null> {
+    const row = await this.db
+      .selectFrom("outbox_events")
+      .select((eb) => eb.fn.min("created_at").as("oldest"))
+      .where("delivered_at", "is", null)
+      .executeTakeFirst();
+    return row?.oldest == null ? null : Number(row.oldest);
+  }
+
   async purgeRouted(routedBefore: number): Promise<number> {
     const result = await this.db
       .deleteFrom("outbox_events")

@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
 import { type Repositories, RolledBack, rollbackWith, type Store } from "../domain/shared/store.js";
 import type { DatabaseSchema } from "./database-schema.js";
-import { groupCommit } from "./group-commit.js";
+import { groupCommit, type TransactionObserver } from "./group-commit.js";
 import { KyselyApiKeyRepository } from "./kysely-api-key-repository.js";
 import { KyselyAppConfigRepository } from "./kysely-app-config-repository.js";
 import { KyselyAppRepository } from "./kysely-app-repository.js";
@@ -44,13 +44,20 @@ function repositories(db: Kysely<DatabaseSchema>, dialect: DialectName): Reposit
 /**
  * The one Store implementation, for SQLite and PostgreSQL alike. SQLite's one connection commits
  * concurrent transactions in groups (group-commit.ts); PostgreSQL runs each on a pooled connection.
+ * `observe` is told each commit's size and duration (metrics).
  */
-export function createStore(database: Database): Store {
+export function createStore(database: Database, observe: TransactionObserver = () => {}): Store {
   const { db, dialect } = database;
   const run: <T>(work: (tx: Repositories) => Promise<T>) => Promise<T> =
     dialect === "sqlite"
-      ? groupCommit(db, (tx) => repositories(tx, dialect))
-      : (work) => db.transaction().execute((tx) => work(repositories(tx, dialect)));
+      ? groupCommit(db, (tx) => repositories(tx, dialect), observe)
+      : (work) => {
+          const started = performance.now();
+          return db
+            .transaction()
+            .execute((tx) => work(repositories(tx, dialect)))
+            .finally(() => observe(1, (performance.now() - started) / 1000));
+        };
   return {
     ...repositories(db, dialect),
     dialect,

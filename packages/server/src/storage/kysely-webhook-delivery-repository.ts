@@ -179,6 +179,26 @@ export class KyselyWebhookDeliveryRepository implements WebhookDeliveryRepositor
     return Number((await update.executeTakeFirst()).numUpdatedRows);
   }
 
+  async backlog() {
+    const rows = await this.db
+      .selectFrom("webhook_deliveries")
+      .select((eb) => [
+        "app_id",
+        "webhook_id",
+        eb.fn.countAll().as("pending"),
+        eb.fn.min("created_at").as("oldest"),
+      ])
+      .where("status", "=", "pending")
+      .groupBy(["app_id", "webhook_id"])
+      .execute();
+    return rows.map((r) => ({
+      appId: r.app_id,
+      webhookId: r.webhook_id,
+      pending: Number(r.pending),
+      oldestQueuedAt: Number(r.oldest),
+    }));
+  }
+
   async purgeDelivered(before: number): Promise<number> {
     const result = await this.db
       .deleteFrom("webhook_deliveries")

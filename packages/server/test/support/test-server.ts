@@ -7,6 +7,7 @@ import { provisionApp } from "../../src/domain/apps/apps.js";
 import type { Clock } from "../../src/domain/shared/clock.js";
 import type { DomainDeps } from "../../src/domain/shared/domain-deps.js";
 import type { Store } from "../../src/domain/shared/store.js";
+import { readWebhookBacklog } from "../../src/domain/webhooks/webhook-backlog.js";
 import type { DerivedKeys } from "../../src/keys/derived-keys.js";
 import type { KeyRing } from "../../src/keys/key-ring.js";
 import { instrumentOutbound } from "../../src/metrics/instrumented-outbound.js";
@@ -92,12 +93,17 @@ export async function startTestServer(
   const masterKey = randomBytes(32);
   const config = loadConfig({ OVERTURE_LOG_LEVEL: "silent", ...env });
   const metrics = options.metrics ? createMetrics() : undefined;
-  const domain = createDomainDeps(config, createStore(db.database), {
+  const store = createStore(
+    db.database,
+    metrics && ((requests, seconds) => metrics.transaction(requests, seconds)),
+  );
+  const domain = createDomainDeps(config, store, {
     masterKey,
     clock,
     passwordHashConcurrency: 2,
     ...(metrics && { outbound: instrumentOutbound(createOutboundClient(), metrics) }),
   });
+  metrics?.watchBacklog(() => readWebhookBacklog(domain));
   const nodeOptions = {
     ...(options.https && { https: options.https }),
     ...(options.logger && { logger: options.logger }),

@@ -29,4 +29,6 @@ export interface OutboxRepository {
    * delivery log and replay read them); returns how many.
    */
   purgeRouted(routedBefore: number): Promise<number>;
+  /** When the oldest event not routed yet was recorded (epoch ms); null when none waits. */
+  oldestUnrouted(): Promise<number | null>;
 }

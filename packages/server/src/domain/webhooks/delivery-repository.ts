@@ -78,4 +78,6 @@ export interface WebhookDeliveryRepository {
   redeliver(webhookId: string, which: { eventId: string } | { since: number }, now: number): Promise<number>;
   /** Deletes deliveries delivered before `before`; returns how many. */
   purgeDelivered(before: number): Promise<number>;
+  /** Each webhook with deliveries pending: how many, and since when the oldest was queued. */
+  backlog(): Promise<{ appId: string; webhookId: string; pending: number; oldestQueuedAt: number }[]>;
 }

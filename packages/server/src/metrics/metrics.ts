@@ -81,32 +81,30 @@ export function createMetrics() {
       if (backlog) this.set((await backlog()).oldestUnroutedSeconds);
     },
   });
-  new Gauge({
-    name: "overture_webhook_pending_deliveries",
-    help: "Deliveries waiting to be sent, per webhook.",
-    labelNames: ["app_id", "webhook_id"],
-    aggregator: "max",
-    registers: [registry],
-    async collect() {
-      if (!backlog) return;
-      this.reset();
-      for (const w of (await backlog()).webhooks)
-        this.set({ app_id: w.appId, webhook_id: w.webhookId }, w.pending);
-    },
-  });
-  new Gauge({
-    name: "overture_webhook_oldest_pending_seconds",
-    help: "Age of each webhook's oldest pending delivery.",
-    labelNames: ["app_id", "webhook_id"],
-    aggregator: "max",
-    registers: [registry],
-    async collect() {
-      if (!backlog) return;
-      this.reset();
-      for (const w of (await backlog()).webhooks)
-        this.set({ app_id: w.appId, webhook_id: w.webhookId }, w.oldestPendingSeconds);
-    },
-  });
+  const perWebhook = (name: string, help: string, value: (w: WebhookBacklog["webhooks"][number]) => number) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ["app_id", "webhook_id"],
+      aggregator: "max",
+      registers: [registry],
+      async collect() {
+        if (!backlog) return;
+        this.reset();
+        for (const w of (await backlog()).webhooks)
+          this.set({ app_id: w.appId, webhook_id: w.webhookId }, value(w));
+      },
+    });
+  perWebhook(
+    "overture_webhook_pending_deliveries",
+    "Deliveries waiting to be sent, per webhook.",
+    (w) => w.pending,
+  );
+  perWebhook(
+    "overture_webhook_oldest_pending_seconds",
+    "Age of each webhook's oldest pending delivery.",
+    (w) => w.oldestPendingSeconds,
+  );
   return {
     registry,
     /** Where the backlog gauges read from at scrape time (the domain, once it exists). */

@@ -2,6 +2,7 @@ import Fastify, { type FastifyInstance, type FastifyRequest, LogController } fro
 import type { Config } from "./config/config-schema.js";
 import type { DomainDeps } from "./domain/shared/domain-deps.js";
 import { newId } from "./domain/shared/new-id.js";
+import { ApiError } from "./http/api-error.js";
 import { clientErrorHandler } from "./http/client-error.js";
 import { installErrorRenderer, renderFrameworkError, surfaceOf } from "./http/error-renderer.js";
 import { installJsonBodyParser } from "./http/json-body-parser.js";
@@ -107,6 +108,12 @@ export async function createApp(deps: AppDependencies): Promise<FastifyInstance>
       "request",
     );
     if (deps.metrics) countRequest(deps.metrics, request, route, reply.statusCode, reply.elapsedTime / 1000);
+  });
+  // PostgreSQL's text cannot hold U+0000: a NUL in a path or query value is refused before any
+  // route, for both databases alike.
+  app.addHook("onRequest", async (request) => {
+    if (/%00|\u0000/i.test(request.url))
+      throw new ApiError("invalid_request", "The URL may not contain the NUL character (%00).");
   });
   app.addHook("onSend", async (request, reply) => {
     reply.header("x-request-id", request.id);

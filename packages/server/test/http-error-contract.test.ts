@@ -141,4 +141,26 @@ describeEachDatabase("the error contract below the router", (dialect) => {
       400,
     );
   });
+
+  it("refuses the NUL character in paths, queries and bodies with 400, on both databases (PostgreSQL cannot store it)", async () => {
+    const before = (await s.mgmt("GET", "/users?limit=100")).body.users.length;
+    expect((await s.mgmt("PUT", "/users/%00/password", { password: "a long password" })).body.code).toBe(
+      "invalid_request",
+    );
+    expect((await s.mgmt("GET", "/users?external_id=%00")).body.code).toBe("invalid_request");
+    const body = await s.mgmt("POST", "/users", {
+      external_id: "nul\u0000byte",
+      profile: { name: "x\u0000" },
+    });
+    expect([body.status, body.body.code]).toEqual([400, "invalid_request"]);
+    expect(body.body.message).toContain("NUL");
+    const frontend = await s.inject({
+      method: "POST",
+      url: "/v1/session/login/email/password",
+      headers: { host: `${s.appId}.localhost`, "content-type": "application/json" },
+      payload: '{"identifier":"a\\u0000@example.com","password":"x"}',
+    });
+    expect([frontend.status, frontend.body.code]).toEqual([400, "bad_request"]);
+    expect((await s.mgmt("GET", "/users?limit=100")).body.users.length).toBe(before);
+  });
 });

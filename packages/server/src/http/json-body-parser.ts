@@ -27,6 +27,12 @@ export function installJsonBodyParser(app: FastifyInstance): void {
   app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
     const text = body as string;
     if (text.trim() === "") return done(null, undefined);
+    // PostgreSQL's text and jsonb cannot hold U+0000: refused here, for both databases alike.
+    if (text.includes("\\u0000") || text.includes("\u0000"))
+      return done(
+        new ApiError("invalid_request", "Strings in the body may not contain the NUL character (U+0000)."),
+        undefined,
+      );
     parse(request, text, (error, value) => {
       if (error)
         return done(new ApiError("invalid_request", "The request body is not valid JSON."), undefined);

@@ -65,6 +65,8 @@ const STRINGS = [
   "\ud83d\ude00\u202e\u0301",
   "\ud800",
   "ﬀ𝔘𝔫𝔦𝔠𝔬𝔡𝔢",
+  // A log4j-style lookup, in the shape attackers send it.
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the literal text is the point
   "${jndi:ldap://x}",
   "{{7*7}}",
   "__proto__",

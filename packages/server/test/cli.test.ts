@@ -94,6 +94,23 @@ describe("overture CLI", () => {
     expect(await runCli(["key", "create", "--app", "anosuchapp"], noApp.io)).toBe(1);
   });
 
+  it("prints its version, and warns of OVERTURE_ variables that name no option", async () => {
+    const { VERSION } = await import("../src/version.js");
+    for (const flag of ["--version", "-v", "version"]) {
+      const v = io({});
+      expect(await runCli([flag], v.io)).toBe(0);
+      expect(v.out).toEqual([`overture ${VERSION}`]);
+    }
+    const typo = io({
+      OVERTURE_DATA_DIR: mkdtempSync(join(tmpdir(), "overture-cli-")),
+      OVERTURE_PROT: "4000",
+    });
+    expect(await runCli(["app", "list", "--json"], typo.io)).toBe(0);
+    expect(typo.err).toEqual([
+      "overture: warning: OVERTURE_PROT is not a known option (docs/config.md); it is ignored",
+    ]);
+  });
+
   it("stops with the exact key when the configuration is invalid", async () => {
     const run = await runCliProcess(["db", "migrate"], { OVERTURE_PORT: "http" });
     expect(run.code).toBe(2);

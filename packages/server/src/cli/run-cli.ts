@@ -1,7 +1,8 @@
 import { parseArgs } from "node:util";
 import type { Config } from "../config/config-schema.js";
-import { ConfigError, loadConfig } from "../config/load-config.js";
+import { ConfigError, loadConfig, unknownVariables } from "../config/load-config.js";
 import { openRuntime } from "../runtime.js";
+import { VERSION } from "../version.js";
 import type { CliCommand, CliContext, CliIo } from "./cli-command.js";
 import { appCreate } from "./commands/app-create.js";
 import { appList } from "./commands/app-list.js";
@@ -39,6 +40,7 @@ const USAGE = [
   ...COMMANDS.map((c) => `  ${c.usage}`),
   "",
   "Every command reads the same configuration as serve (docs/config.md).",
+  "--version prints the version; --help this text.",
 ].join("\n");
 
 /** Runs one CLI invocation; returns the process exit code (-1: still running). */
@@ -59,9 +61,14 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       concurrency: { type: "string" },
       restart: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
+      version: { type: "boolean", short: "v", default: false },
     },
   });
   const [word = "serve", sub] = positionals;
+  if (values.version || word === "version") {
+    io.out(`overture ${VERSION}`);
+    return 0;
+  }
   if (values.help || word === "help") {
     io.out(USAGE);
     return 0;
@@ -77,7 +84,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     values,
     io,
     config: () => {
-      config ??= loadConfig(io.env);
+      if (!config) {
+        config = loadConfig(io.env);
+        // A misspelt option would otherwise be silently ignored.
+        for (const name of unknownVariables(io.env))
+          io.err(`overture: warning: ${name} is not a known option (docs/config.md); it is ignored`);
+      }
       return config;
     },
     withRuntime: async (work) => {

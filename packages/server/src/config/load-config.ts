@@ -55,6 +55,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   return deepFreeze(sections(o));
 }
 
+/**
+ * `OVERTURE_*` variables that name no option (a typo, an option of another release). Variables
+ * the tooling reads itself (tests, benchmarks, the config file's path) are not options but known.
+ */
+export function unknownVariables(env: NodeJS.ProcessEnv): string[] {
+  const known = new Set<string>(configSchema.map((o) => o.env));
+  return Object.keys(env)
+    .filter((name) => name.startsWith("OVERTURE_") && !known.has(name))
+    .filter((name) => !/^OVERTURE_(CONFIG|TEST_|BENCH_|FUZZ_|CHROMIUM|API_KEY)/.test(name))
+    .sort();
+}
+
 /** The options in the sections the rest of the server reads. */
 function sections(o: Options): Config {
   return {

@@ -111,6 +111,18 @@ describe("overture CLI", () => {
     ]);
   });
 
+  it("refuses to serve with an OVERTURE_DEFAULT_APP that names no app", async () => {
+    const run = await runCliProcess(["serve"], {
+      OVERTURE_DATA_DIR: mkdtempSync(join(tmpdir(), "overture-cli-")),
+      OVERTURE_PORT: "0",
+      OVERTURE_DEFAULT_APP: "anosuchapp",
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(
+      "overture: invalid configuration: OVERTURE_DEFAULT_APP: names no app (anosuchapp); see `overture app list`",
+    );
+  });
+
   it("stops with the exact key when the configuration is invalid", async () => {
     const run = await runCliProcess(["db", "migrate"], { OVERTURE_PORT: "http" });
     expect(run.code).toBe(2);
@@ -199,13 +211,21 @@ describe("workers", () => {
     expect(statuses.filter((x) => x === 409)).toHaveLength(20);
     expect(server.output().match(/Overture \S+ listening/g)).toHaveLength(1);
     // One scrape shows both workers: the 40 creates are all counted, whichever process took them.
-    const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
-    const created = [
-      ...metrics.matchAll(
-        /^overture_http_requests_total\{[^}]*route="\/v2\/session\/apps\/:appID\/users",status="(\d+)"\} (\d+)$/gm,
-      ),
-    ];
-    expect(created.reduce((sum, m) => sum + Number(m[2]), 0)).toBe(40);
+    // A worker counts a request just after answering it, so the last ones may take a moment.
+    const counted = async () => {
+      const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+      return [
+        ...metrics.matchAll(
+          /^overture_http_requests_total\{[^}]*route="\/v2\/session\/apps\/:appID\/users",status="(\d+)"\} (\d+)$/gm,
+        ),
+      ].reduce((sum, m) => sum + Number(m[2]), 0);
+    };
+    let total = await counted();
+    for (let i = 0; i < 50 && total < 40; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      total = await counted();
+    }
+    expect(total).toBe(40);
     expect(await server.stop()).toBe(0);
   });
 });

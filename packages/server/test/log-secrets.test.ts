@@ -149,4 +149,19 @@ describeEachDatabase("logs without secrets", (dialect) => {
     // Templates only: no path of a request names an id.
     expect(access.every((l) => l.route === null || !l.route.includes(s.appId))).toBe(true);
   });
+
+  it("log a mode change with the app and both modes", async () => {
+    const own = await s.forNewApp("mode-log");
+    expect((await own.mgmt("PUT", "/mode", { mode: "prod" })).status).toBe(204);
+    expect((await own.mgmt("PUT", "/mode", { mode: "prod" })).status).toBe(204);
+    const changes = lines.map((l) => JSON.parse(l)).filter((l) => l.msg === "app mode changed");
+    expect(changes).toEqual([
+      expect.objectContaining({
+        app_id: own.appId,
+        from: "dev",
+        to: "prod",
+        request_id: expect.stringMatching(/^req_/),
+      }),
+    ]);
+  });
 });

@@ -1,6 +1,7 @@
 import cluster from "node:cluster";
 import { AggregatorRegistry } from "prom-client";
 import type { Config } from "../../config/config-schema.js";
+import { ConfigError } from "../../config/load-config.js";
 import { ensureDevApp } from "../../domain/apps/apps.js";
 import { startServer } from "../../main.js";
 import { startMetricsServer } from "../../metrics/metrics-server.js";
@@ -35,6 +36,12 @@ async function serveProcesses(config: Readonly<Config>, print: (text: string) =>
   }
   const runtime = await openRuntime(config);
   const devApp = await ensureDevApp(runtime.domain);
+  const defaultApp = config.frontend.defaultApp;
+  if (defaultApp !== null && !(await runtime.domain.store.apps.get(defaultApp))) {
+    await runtime.close();
+    // Serving anyway would answer every Frontend request on a plain host with 404.
+    throw new ConfigError("OVERTURE_DEFAULT_APP", `names no app (${defaultApp}); see \`overture app list\``);
+  }
   const banner = (address: string) =>
     serveBanner(
       config,

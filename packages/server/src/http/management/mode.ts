@@ -21,8 +21,11 @@ export const updateMode = defineRoute({
   body: ModeBody,
   responses: { 204: null },
   errors: [],
-  handler: async ({ app, body, deps }) => {
+  handler: async ({ app, body, deps, log }) => {
     await setAppMode(deps.domain, app.id, body.mode);
+    // Switching to prod (or back) changes what the app allows: the operator sees it in the log.
+    if (app.mode !== body.mode)
+      log.info({ app_id: app.id, from: app.mode, to: body.mode }, "app mode changed");
     return { status: 204 };
   },
 });

@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, createServer as createNetServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -176,7 +176,53 @@ describeEachDatabase("overture users import", (dialect) => {
       OVERTURE_API_KEY: `ovk_${"x".repeat(43)}`,
       OVERTURE_DATA_DIR: dir,
     });
-    expect(refused.code).not.toBe(0);
-    expect(refused.stderr).toMatch(/401/);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(
+      /^overture: the Management API answered 401 unauthorized: check the app id/m,
+    );
+    expect(refused.stderr).not.toContain("    at "); // a one-line error, no stack
+  }, 60_000);
+
+  it("stops when the server cannot be reached, keeping its position, instead of failing every line", async () => {
+    const file = join(dir, "unreachable.jsonl");
+    writeFileSync(
+      file,
+      `${Array.from({ length: 20 }, (_, i) => JSON.stringify({ external_id: `down-${i}` })).join("\n")}\n`,
+    );
+    // A port nothing listens on: the kernel's pick, released (fetch refuses "bad ports" such as 9).
+    const port = await new Promise<number>((resolve) => {
+      const probe = createNetServer().listen(0, "127.0.0.1", () => {
+        const { port: free } = probe.address() as AddressInfo;
+        probe.close(() => resolve(free));
+      });
+    });
+    const started = Date.now();
+    const down = await runCliProcess(
+      [
+        "users",
+        "import",
+        "--app",
+        s.appId,
+        "--file",
+        file,
+        "--url",
+        `http://127.0.0.1:${port}`,
+        "--concurrency",
+        "1",
+      ],
+      { OVERTURE_API_KEY: s.apiKey, OVERTURE_DATA_DIR: dir },
+    );
+    expect(down.code).toBe(1);
+    expect(down.stderr).toContain(
+      `overture: the server at http://127.0.0.1:${port} could not be reached (ECONNREFUSED)`,
+    );
+    expect(down.stderr).toContain("Stopped after line 0; run the same command again to resume.");
+    expect(down.stderr).not.toMatch(/line \d+: request failed/);
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(existsSync(`${file}.progress`)).toBe(true);
+    // With the server back, the same command resumes and imports every line.
+    const again = await importFile(file);
+    expect(again.stdout).toContain("Created 20, skipped 0 (external_id exists), failed 0.");
+    expect(existsSync(`${file}.progress`)).toBe(false);
   }, 60_000);
 });

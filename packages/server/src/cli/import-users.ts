@@ -30,6 +30,14 @@ interface SavedProgress extends ImportCounts {
 }
 
 const RETRIES = 3;
+
+/**
+ * A reason to stop the whole import rather than count a line failed: the server cannot be reached
+ * (every line would fail the same way) or refuses the key or app. The position is saved first.
+ */
+export class ImportStopped extends Error {
+  override name = "ImportStopped";
+}
 const SAVE_EVERY_MS = 1_000;
 
 /**
@@ -124,6 +132,10 @@ export async function importUsers(o: ImportOptions): Promise<ImportCounts & { in
   if (o.progress) o.progress.write("\n");
   if (fatal) {
     save();
+    if (fatal instanceof ImportStopped)
+      throw new ImportStopped(
+        `${fatal.message}. Stopped after line ${doneLine}; run the same command again to resume.`,
+      );
     throw fatal;
   }
   if (interrupted || window.length > 0) {
@@ -165,7 +177,11 @@ async function importLine(o: ImportOptions, text: string, line: number): Promise
         await sleep(500 * 2 ** attempt);
         continue;
       }
-      return fail(`request failed: ${(error as Error).message}`);
+      // Not this line's fault: the next lines would fail alike, and each would be lost to a re-run.
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      throw new ImportStopped(
+        `the server at ${o.baseUrl} could not be reached (${cause?.code ?? cause?.message ?? (error as Error).message})`,
+      );
     }
     const answer = (await res.json().catch(() => ({}))) as { code?: string; message?: string };
     if (res.status === 201) return "created";
@@ -176,7 +192,7 @@ async function importLine(o: ImportOptions, text: string, line: number): Promise
       continue;
     }
     if (res.status === 401 || res.status === 404) {
-      throw new Error(
+      throw new ImportStopped(
         `the Management API answered ${res.status} ${answer.code ?? ""}: check the app id and OVERTURE_API_KEY`,
       );
     }

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import type { CliCommand } from "../cli-command.js";
-import { importUsers } from "../import-users.js";
+import { ImportStopped, importUsers } from "../import-users.js";
 
 export const usersImport: CliCommand = {
   name: "users import",
@@ -20,17 +20,23 @@ export const usersImport: CliCommand = {
     if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)
       return ctx.usageError("--concurrency must be an integer from 1 to 64");
     if (!existsSync(values.file)) return ctx.failure(`No file ${values.file}.`);
-    const counts = await importUsers({
-      baseUrl: values.url ?? config.server.publicUrl,
-      appId: values.app,
-      apiKey,
-      file: values.file,
-      concurrency,
-      restart: values.restart ?? false,
-      out: io.out,
-      err: io.err,
-      ...(io.progress && { progress: io.progress }),
-    });
+    let counts: Awaited<ReturnType<typeof importUsers>>;
+    try {
+      counts = await importUsers({
+        baseUrl: values.url ?? config.server.publicUrl,
+        appId: values.app,
+        apiKey,
+        file: values.file,
+        concurrency,
+        restart: values.restart ?? false,
+        out: io.out,
+        err: io.err,
+        ...(io.progress && { progress: io.progress }),
+      });
+    } catch (error) {
+      if (error instanceof ImportStopped) return ctx.failure(error.message);
+      throw error;
+    }
     io.out(
       `Created ${counts.created}, skipped ${counts.skipped} (external_id exists), failed ${counts.failed}.`,
     );

@@ -1,5 +1,4 @@
-import { sql } from "kysely";
-import { loadMigrations, pendingMigrations } from "./storage/migrate.js";
+import { loadMigrations, pendingMigrations, pingDatabase } from "./storage/migrate.js";
 import type { Database } from "./storage/open-database.js";
 
 /** What `/readyz` reports (docs/operations.md). */
@@ -46,7 +45,7 @@ export function createProbes(database: Database): Probes {
         timer = setTimeout(() => reject(new Error("database ping timed out")), PING_TIMEOUT_MS);
       });
       try {
-        await Promise.race([sql`SELECT 1`.execute(database.db), timeout]);
+        await Promise.race([pingDatabase(database), timeout]);
         const pending = await Promise.race([pendingMigrations(database, known), timeout]);
         const migrations = pending.length === 0 ? "current" : "pending";
         return { ready: migrations === "current", checks: { database: "ok", migrations, draining } };

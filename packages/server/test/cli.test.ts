@@ -1,9 +1,9 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
-import { type AddressInfo, createServer as createNetServer } from "node:net";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../src/cli/run-cli.js";
+import { freePort } from "./support/free-port.js";
 import { runCliProcess, startServeProcess } from "./support/run-cli.js";
 
 function io(env: Record<string, string>) {
@@ -169,16 +169,6 @@ describe("overture CLI", () => {
     expect(await second.stop()).toBe(0);
   });
 });
-
-/** A port nothing listens on now (the kernel's pick, released). */
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createNetServer().listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 describe("workers", () => {
   it("OVERTURE_WORKERS=2 prints one banner, serves requests from both workers, aggregates their metrics, and stops cleanly", async () => {

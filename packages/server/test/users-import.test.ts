@@ -1,10 +1,11 @@
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { type AddressInfo, createServer as createNetServer } from "node:net";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { freePort } from "./support/free-port.js";
 import { runCliProcess } from "./support/run-cli.js";
 import { describeEachDatabase } from "./support/test-databases.js";
 import { startTestServer, type TestServer } from "./support/test-server.js";
@@ -189,13 +190,7 @@ describeEachDatabase("overture users import", (dialect) => {
       file,
       `${Array.from({ length: 20 }, (_, i) => JSON.stringify({ external_id: `down-${i}` })).join("\n")}\n`,
     );
-    // A port nothing listens on: the kernel's pick, released (fetch refuses "bad ports" such as 9).
-    const port = await new Promise<number>((resolve) => {
-      const probe = createNetServer().listen(0, "127.0.0.1", () => {
-        const { port: free } = probe.address() as AddressInfo;
-        probe.close(() => resolve(free));
-      });
-    });
+    const port = await freePort();
     const started = Date.now();
     const down = await runCliProcess(
       [

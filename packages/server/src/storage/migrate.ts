@@ -44,6 +44,11 @@ function splitStatements(text: string): string[] {
     .filter(Boolean);
 }
 
+/** A trivial round trip: the database answers. Throws when it does not. */
+export async function pingDatabase(database: Database): Promise<void> {
+  await sql`SELECT 1`.execute(database.db);
+}
+
 /**
  * The migrations this build knows that the database has not applied (empty: the schema is
  * current). A database migrated by a newer release has no pending ones here.

@@ -1,4 +1,9 @@
-import Fastify, { type FastifyInstance, type FastifyRequest, LogController } from "fastify";
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyRequest,
+  LogController,
+} from "fastify";
 import type { Config } from "./config/config-schema.js";
 import type { DomainDeps } from "./domain/shared/domain-deps.js";
 import { newId } from "./domain/shared/new-id.js";
@@ -12,6 +17,7 @@ import type { HttpDeps } from "./http/route-spec.js";
 import { frontendRoutes } from "./http/routes-frontend.js";
 import { managementRoutes } from "./http/routes-management.js";
 import { installValidatorCompiler } from "./http/validator-compiler.js";
+import { createLogger, type Logger } from "./log/create-logger.js";
 import type { Metrics } from "./metrics/metrics.js";
 import type { Probes } from "./probes.js";
 import { VERSION } from "./version.js";
@@ -26,8 +32,8 @@ export interface AppDependencies {
   metrics?: Metrics;
   /** PEM certificate and key: the server then speaks HTTPS. */
   https?: { cert: Buffer; key: Buffer };
-  /** pino options or `false`; the caller owns log destinations. */
-  logger?: boolean | Record<string, unknown>;
+  /** The process's logger (log/create-logger.ts), shared with the domain; none when absent. */
+  logger?: Logger;
 }
 
 /**
@@ -67,7 +73,9 @@ function countRequest(
 export async function createApp(deps: AppDependencies): Promise<FastifyInstance> {
   const app = Fastify({
     ...(deps.https && { https: deps.https }),
-    logger: deps.logger ?? { level: deps.config.server.logLevel, redact: ["req.headers.authorization"] },
+    // pino's Logger is what fastify's FastifyBaseLogger describes, with more; typed as the latter so
+    // the instance keeps fastify's default logger type.
+    loggerInstance: (deps.logger ?? createLogger("silent")) as FastifyBaseLogger,
     bodyLimit: deps.config.server.bodyLimit,
     trustProxy: trustedHops(deps.config.server.trustProxy),
     genReqId: () => newId("req"),

@@ -46,6 +46,7 @@ export async function startServer(
     domain: runtime.domain,
     probes,
     metrics: runtime.metrics,
+    logger: runtime.logger,
     ...(tls && { https: { cert: readFileSync(tls.cert), key: readFileSync(tls.key) } }),
   });
   const connections = trackConnections(app.server);

@@ -16,6 +16,7 @@ import { createIdentityProvidersClient } from "./idp/identity-providers-client.j
 import { deriveKeys } from "./keys/derived-keys.js";
 import { KeyRing } from "./keys/key-ring.js";
 import { loadMasterKey } from "./keys/master-key.js";
+import { createLogger, type Logger } from "./log/create-logger.js";
 import { instrumentOutbound } from "./metrics/instrumented-outbound.js";
 import { createMetrics, type Metrics } from "./metrics/metrics.js";
 import { createOutboundClient, type OutboundClient } from "./outbound/outbound-client.js";
@@ -33,6 +34,8 @@ export interface Runtime {
   database: Database;
   /** Everything domain operations need, built once for this process. */
   domain: DomainDeps;
+  /** The process's one logger, shared by the HTTP server and the domain. */
+  logger: Logger;
   /** Migrations applied by this start. */
   migrated: string[];
   /** Closes what the runtime holds open: kept-alive outbound connections, then the database. */
@@ -54,13 +57,14 @@ export async function openRuntime(config: Readonly<Config>): Promise<Runtime> {
     const metrics = createMetrics();
     const outbound = instrumentOutbound(createOutboundClient(), metrics);
     const store = createStore(database, (requests, seconds) => metrics.transaction(requests, seconds));
-    const domain = createDomainDeps(config, store, { masterKey, outbound });
+    const logger = createLogger(config.server.logLevel);
+    const domain = createDomainDeps(config, store, { masterKey, outbound, log: logger });
     metrics.watchBacklog(() => readWebhookBacklog(domain));
     const close = async () => {
       outbound.close();
       await database.close();
     };
-    return { config, metrics, database, domain, migrated, close };
+    return { config, metrics, database, domain, logger, migrated, close };
   } catch (error) {
     await database.close();
     throw error;
@@ -74,7 +78,14 @@ export async function openRuntime(config: Readonly<Config>): Promise<Runtime> {
 export function createDomainDeps(
   config: Readonly<Config>,
   store: Store,
-  options: { masterKey: Buffer; clock?: Clock; passwordHashConcurrency?: number; outbound?: OutboundClient },
+  options: {
+    masterKey: Buffer;
+    clock?: Clock;
+    passwordHashConcurrency?: number;
+    outbound?: OutboundClient;
+    /** Where the domain's own lines go; none by default (the CLI's commands log nothing). */
+    log?: Logger;
+  },
 ): DomainDeps {
   const clock = options.clock ?? systemClock;
   const secrets = deriveKeys(options.masterKey);
@@ -83,6 +94,7 @@ export function createDomainDeps(
   return {
     store,
     clock,
+    log: options.log ?? createLogger("silent"),
     passwords: createArgon2idHasher(
       options.passwordHashConcurrency ?? config.login.passwordHashConcurrency,
       secrets.importedHashSecrets,

@@ -4,6 +4,7 @@ import { createApp } from "../src/app.js";
 import { loadConfig } from "../src/config/load-config.js";
 import { provisionApp } from "../src/domain/apps/apps.js";
 import { managementRoutes } from "../src/http/routes-management.js";
+import { createLogger } from "../src/log/create-logger.js";
 import { createProbes } from "../src/probes.js";
 import { createDomainDeps } from "../src/runtime.js";
 import { createStore } from "../src/storage/kysely-store.js";
@@ -112,17 +113,14 @@ describeEachDatabase("secrets stay out of the logs", (dialect) => {
     const t = await createTestDatabase(dialect);
     const { lines, stream } = logCapture();
     const config = loadConfig({});
+    const logger = createLogger("trace", stream);
     const domain = createDomainDeps(config, createStore(t.database), {
       masterKey: randomBytes(32),
       clock: new TestClock(),
       passwordHashConcurrency: 1,
+      log: logger,
     });
-    const app = await createApp({
-      config,
-      domain,
-      probes: createProbes(t.database),
-      logger: { level: "trace", stream },
-    });
+    const app = await createApp({ config, domain, probes: createProbes(t.database), logger });
     try {
       const { app: a, apiKey } = await provisionApp(domain, "logs");
       const headers = { authorization: `Bearer ${apiKey.secret}`, "content-type": "application/json" };

@@ -75,7 +75,6 @@ describeEachDatabase("probes: /healthz and /readyz", (dialect) => {
       config: s.config,
       domain: s.domain,
       probes: createProbes(gone),
-      logger: false,
     });
     try {
       const ready = await app.inject({ method: "GET", url: "/readyz" });

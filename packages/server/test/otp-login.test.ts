@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { logCapture } from "./support/log-capture.js";
 import { startReceiver } from "./support/receiver.js";
 import { SessionClient } from "./support/session-client.js";
 import { describeEachDatabase } from "./support/test-databases.js";
@@ -15,8 +16,9 @@ describeEachDatabase("OTP login", (dialect) => {
   /** What the SMS gateway received, newest last. */
   const received = () =>
     receiver.calls.map((c) => ({ body: JSON.parse(c.body) as Record<string, string>, headers: c.headers }));
+  const logs = logCapture();
   beforeAll(async () => {
-    s = await startTestServer(dialect);
+    s = await startTestServer(dialect, {}, { logger: { level: "info", stream: logs.stream } });
     host = `${s.appId}.localhost`;
     receiver = await startReceiver((_call, res) => res.writeHead(receiverStatus).end());
     receiverUrl = receiver.url;
@@ -55,6 +57,13 @@ describeEachDatabase("OTP login", (dialect) => {
     );
     const code = await lastCode("otp.user@example.com");
     expect(code).toMatch(/^\d{6}$/);
+    // The console sender's purpose in dev: the code in the server's output (docs/otp.md).
+    const logged = logs.lines
+      .map((l) => JSON.parse(l))
+      .filter((l) => l.msg === "OTP (console sender, dev mode)");
+    expect(logged).toEqual([
+      expect.objectContaining({ app_id: s.appId, channel: "email", to: "otp.user@example.com", code }),
+    ]);
     const messages = (await s.mgmt("GET", "/dev/messages")).body.messages;
     expect(messages[0]).toMatchObject({
       channel: "email",
@@ -545,5 +554,7 @@ describeEachDatabase("OTP login", (dialect) => {
     const refused = await ownPost("/login/otp", { identifier: { value: "prod@example.com" } });
     expect(refused.status).toBe(502);
     expect(refused.body.code).toBe("delivery_failed");
+    // Nor a code in the log: a prod app's console sender sends nothing at all.
+    expect(logs.lines.join("")).not.toContain("prod@example.com");
   });
 });

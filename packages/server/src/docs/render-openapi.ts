@@ -14,7 +14,7 @@ export async function renderOpenApi(): Promise<string> {
     masterKey: randomBytes(32),
     passwordHashConcurrency: 1,
   });
-  const app = await createApp({ config, domain, probes: createProbes(database), logger: false });
+  const app = await createApp({ config, domain, probes: createProbes(database) });
   try {
     await app.ready();
     return `${JSON.stringify(app.swagger(), null, 2)}\n`;

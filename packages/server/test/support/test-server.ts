@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
+import type { Writable } from "node:stream";
 import type { FastifyInstance, InjectOptions } from "fastify";
 import { createApp } from "../../src/app.js";
-import type { Config } from "../../src/config/config-schema.js";
+import type { Config, LogLevel } from "../../src/config/config-schema.js";
 import { loadConfig } from "../../src/config/load-config.js";
 import { provisionApp } from "../../src/domain/apps/apps.js";
 import type { Clock } from "../../src/domain/shared/clock.js";
@@ -10,6 +11,7 @@ import type { Store } from "../../src/domain/shared/store.js";
 import { readWebhookBacklog } from "../../src/domain/webhooks/webhook-backlog.js";
 import type { DerivedKeys } from "../../src/keys/derived-keys.js";
 import type { KeyRing } from "../../src/keys/key-ring.js";
+import { createLogger, type Logger } from "../../src/log/create-logger.js";
 import { instrumentOutbound } from "../../src/metrics/instrumented-outbound.js";
 import { createMetrics, type Metrics } from "../../src/metrics/metrics.js";
 import { registryMetrics, startMetricsServer } from "../../src/metrics/metrics-server.js";
@@ -83,7 +85,8 @@ export async function startTestServer(
   env: Record<string, string> = {},
   options: {
     https?: { cert: Buffer; key: Buffer };
-    logger?: Record<string, unknown>;
+    /** Captures the server's log lines (the HTTP server's and the domain's) at `level`. */
+    logger?: { level: LogLevel; stream: Writable };
     /** Count requests and outbound calls, and serve them at `metricsUrl` (as OVERTURE_METRICS_PORT does). */
     metrics?: boolean;
   } = {},
@@ -97,16 +100,18 @@ export async function startTestServer(
     db.database,
     metrics && ((requests, seconds) => metrics.transaction(requests, seconds)),
   );
+  const logger = options.logger && createLogger(options.logger.level, options.logger.stream);
   const domain = createDomainDeps(config, store, {
     masterKey,
     clock,
     passwordHashConcurrency: 2,
+    ...(logger && { log: logger }),
     ...(metrics && { outbound: instrumentOutbound(createOutboundClient(), metrics) }),
   });
   metrics?.watchBacklog(() => readWebhookBacklog(domain));
   const nodeOptions = {
     ...(options.https && { https: options.https }),
-    ...(options.logger && { logger: options.logger }),
+    ...(logger && { logger }),
   };
   const node = await startNode(config, domain, db.database, { ...nodeOptions, ...(metrics && { metrics }) });
   const metricsServer = metrics
@@ -151,7 +156,12 @@ export async function startTestServer(
       const database = db.reopen();
       const other = await startNode(
         config,
-        createDomainDeps(config, createStore(database), { masterKey, clock, passwordHashConcurrency: 2 }),
+        createDomainDeps(config, createStore(database), {
+          masterKey,
+          clock,
+          passwordHashConcurrency: 2,
+          ...(logger && { log: logger }),
+        }),
         database,
         nodeOptions,
       );
@@ -174,7 +184,7 @@ async function startNode(
   config: Readonly<Config>,
   domain: DomainDeps,
   database: Database,
-  options: { https?: { cert: Buffer; key: Buffer }; logger?: Record<string, unknown>; metrics?: Metrics },
+  options: { https?: { cert: Buffer; key: Buffer }; logger?: Logger; metrics?: Metrics },
 ) {
   const probes = createProbes(database);
   const app = await createApp({
@@ -182,7 +192,7 @@ async function startNode(
     domain,
     probes,
     ...(options.metrics && { metrics: options.metrics }),
-    logger: options.logger ?? false,
+    ...(options.logger && { logger: options.logger }),
     ...(options.https && { https: options.https }),
   });
   await app.ready();

@@ -74,7 +74,7 @@ export function reportProviderFailure(
   provider: OAuthProvider,
   failure: ProviderFailure,
 ): Failure<"provider_not_configured" | "provider_unavailable"> {
-  deps.log?.warn(
+  deps.log.warn(
     { app_id: app.id, provider, failure: failure.failure, detail: failure.detail },
     "OAuth provider call failed",
   );

@@ -201,7 +201,7 @@ export async function issueSessionTokens(
     grants,
   );
   if (overBudget)
-    deps.log?.warn(
+    deps.log.warn(
       { app_id: app.id, user_id: user.id },
       "the claims mapping resolved past its size limit; the token carries its constants only",
     );

@@ -43,6 +43,6 @@ export interface DomainDeps {
   identityProviders: IdentityProviders;
   /** How OTP codes leave the server: the gateway and SMTP senders (senders/). */
   otpTransports: OtpTransports;
-  /** For operational messages (a dev-mode OTP, a purge failure); never secrets in prod. */
-  log?: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
+  /** The process's logger, for operational messages (a failed hook, a dev-mode OTP); never secrets in prod. */
+  log: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
 }

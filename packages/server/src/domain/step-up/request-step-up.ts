@@ -222,7 +222,7 @@ async function hookFailed(
   hook: HookFailure,
 ): Promise<RequestFailure> {
   const now = deps.clock.now();
-  deps.log?.warn(
+  deps.log.warn(
     { app_id: app.id, reason: hook.reason, status_code: hook.statusCode, detail: hook.detail },
     "step-up delegation hook failed",
   );

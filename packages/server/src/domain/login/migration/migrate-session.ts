@@ -141,7 +141,7 @@ async function attachMissing(
 /** A hook that could not be used: logged with its detail, recorded as `migration.hook_failed`. */
 async function hookFailed(deps: DomainDeps, app: AppRecord, hook: HookFailure): Promise<Failure> {
   const now = deps.clock.now();
-  deps.log?.warn(
+  deps.log.warn(
     { app_id: app.id, reason: hook.reason, status_code: hook.statusCode, detail: hook.detail },
     "migration hook failed",
   );

@@ -61,7 +61,11 @@ async function deliver(
         ...m,
         createdAt: now,
       });
-      deps.log?.info({ channel: config.channel, to: m.to, code: m.code }, "OTP (console sender, dev mode)");
+      // The console sender's purpose (docs/otp.md): a dev app's code where its developer looks.
+      deps.log.info(
+        { app_id: app.id, channel: config.channel, to: m.to, code: m.code },
+        "OTP (console sender, dev mode)",
+      );
       return null;
     }
     case "http": {

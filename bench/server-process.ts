@@ -21,7 +21,13 @@ export function startServer(env: Record<string, string>, serverRoot = root): Pro
   const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
   const child = spawn(
     process.execPath,
-    [...nodeArgs, join(serverRoot, "packages/server/bin/overture.cjs"), "serve"],
+    [
+      ...nodeArgs,
+      join(serverRoot, "packages/server/bin/overture.cjs"),
+      "serve",
+      // A PostgreSQL start makes its app only when asked (docs/operations.md).
+      ...(env.OVERTURE_DATABASE_URL ? ["--create-dev-app"] : []),
+    ],
     {
       env: {
         ...process.env,

@@ -1,4 +1,5 @@
-import { describeStartupError, runCli } from "./cli/run-cli.js";
+import { describeStartupError } from "./cli/describe-startup-error.js";
+import { runCli } from "./cli/run-cli.js";
 
 // Entry point of the `overture` bin and of `npm start`.
 const io = {
@@ -14,7 +15,7 @@ runCli(process.argv.slice(2), io).then(
     if (code >= 0) process.exitCode = code;
   },
   (error: unknown) => {
-    console.error(describeStartupError(error));
+    console.error(describeStartupError(error, process.env));
     process.exitCode = error instanceof Error && error.name === "ConfigError" ? 2 : 1;
   },
 );

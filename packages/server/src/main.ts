@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { Server as NetServer } from "node:net";
 import { createApp } from "./app.js";
 import type { Config } from "./config/config-schema.js";
+import { ConfigError } from "./config/load-config.js";
 import { trackConnections } from "./http/connection-drain.js";
 import { registryMetrics, startMetricsServer } from "./metrics/metrics-server.js";
 import { createProbes } from "./probes.js";
@@ -47,7 +48,9 @@ export async function startServer(
     probes,
     metrics: runtime.metrics,
     logger: runtime.logger,
-    ...(tls && { https: { cert: readFileSync(tls.cert), key: readFileSync(tls.key) } }),
+    ...(tls && {
+      https: { cert: readPem("OVERTURE_TLS_CERT", tls.cert), key: readPem("OVERTURE_TLS_KEY", tls.key) },
+    }),
   });
   const connections = trackConnections(app.server);
   const address = await app.listen({ port: config.server.port, host: config.server.host });
@@ -104,4 +107,16 @@ export async function startServer(
       return stopping;
     },
   };
+}
+
+/** A TLS file named by the configuration; one that cannot be read is a configuration error. */
+function readPem(setting: string, file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (error) {
+    throw new ConfigError(
+      setting,
+      `cannot be read (${(error as NodeJS.ErrnoException).code ?? "error"}: ${file})`,
+    );
+  }
 }

@@ -108,6 +108,7 @@ describe("overture CLI", () => {
     expect(await runCli(["app", "list", "--json"], typo.io)).toBe(0);
     expect(typo.err).toEqual([
       "overture: warning: OVERTURE_PROT is not a known option (docs/config.md); it is ignored",
+      expect.stringMatching(/^overture: database sqlite:/),
     ]);
   });
 

@@ -50,12 +50,15 @@ describeEachDatabase("drain on SIGTERM", (dialect) => {
   const serve = async (extra: Record<string, string> = {}) => {
     const db = await createTestDatabase(dialect, { migrate: false });
     dbs.push(db);
-    const server = startServeProcess({
-      OVERTURE_DATA_DIR: mkdtempSync(join(tmpdir(), "overture-drain-")),
-      OVERTURE_DATABASE_URL: db.url,
-      OVERTURE_PORT: "0",
-      ...extra,
-    });
+    const server = startServeProcess(
+      {
+        OVERTURE_DATA_DIR: mkdtempSync(join(tmpdir(), "overture-drain-")),
+        OVERTURE_DATABASE_URL: db.url,
+        OVERTURE_PORT: "0",
+        ...extra,
+      },
+      { args: ["--create-dev-app"] },
+    );
     const banner = await server.ready;
     const base = /listening on (\S+)/.exec(banner)?.[1] as string;
     const management = /Management API:\s+(\S+)/.exec(banner)?.[1] as string;

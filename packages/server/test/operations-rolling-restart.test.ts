@@ -75,7 +75,7 @@ describe.skipIf(!postgresUrl())(
 
     it("loses no refresh while each node is restarted in turn", { timeout: 120_000 }, async () => {
       const start = async () => {
-        const node = startServeProcess(env());
+        const node = startServeProcess(env(), { args: ["--create-dev-app"] });
         const banner = await node.ready;
         return { node, banner, port: Number(new URL(/listening on (\S+)/.exec(banner)?.[1] as string).port) };
       };

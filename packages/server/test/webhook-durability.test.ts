@@ -53,7 +53,7 @@ describeEachDatabase("webhooks: a server killed mid-delivery loses nothing", (di
       OVERTURE_DATABASE_URL: db.url,
       OVERTURE_PORT: "0",
     };
-    const first = startServeProcess(env);
+    const first = startServeProcess(env, { args: ["--create-dev-app"] });
     const banner = await first.ready;
     const management = /Management API:\s+(\S+)/.exec(banner)?.[1] as string;
     appId = /App ID:\s+(\S+)/.exec(banner)?.[1] as string;
@@ -93,7 +93,7 @@ describeEachDatabase("webhooks: a server killed mid-delivery loses nothing", (di
     const beforeRestart = new Set(received.map((r) => r.userId)).size;
     expect(beforeRestart).toBeLessThan(1_200);
 
-    const second = startServeProcess(env);
+    const second = startServeProcess(env, { args: ["--create-dev-app"] });
     const management2 = /Management API:\s+(\S+)/.exec(await second.ready)?.[1] as string;
     try {
       // The dead process's leases run out (at most 20 s), then the rest goes out.

@@ -21,6 +21,8 @@ export interface CliValues {
   url?: string | undefined;
   concurrency?: string | undefined;
   restart?: boolean | undefined;
+  rejects?: string | undefined;
+  "create-dev-app"?: boolean | undefined;
 }
 
 export interface CliContext {
@@ -41,6 +43,8 @@ export interface CliContext {
 /** One `overture` command: its words (`app create`), its usage lines, and what it does. */
 export interface CliCommand {
   name: string;
+  /** Earlier names, still accepted (with a note naming the current one); not listed. */
+  aliases?: readonly string[];
   usage: string;
   /** The exit code, or -1 for a command that keeps running (serve). */
   run(ctx: CliContext): Promise<number>;

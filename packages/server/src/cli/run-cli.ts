@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import type { Config } from "../config/config-schema.js";
-import { ConfigError, loadConfig, unknownVariables } from "../config/load-config.js";
+import { loadConfig, unknownVariables } from "../config/load-config.js";
 import { openRuntime } from "../runtime.js";
 import { VERSION } from "../version.js";
 import type { CliCommand, CliContext, CliIo } from "./cli-command.js";
@@ -12,8 +12,9 @@ import { docs } from "./commands/docs.js";
 import { keyCreate } from "./commands/key-create.js";
 import { keyList } from "./commands/key-list.js";
 import { keyRevoke } from "./commands/key-revoke.js";
-import { keysRotate } from "./commands/keys-rotate.js";
 import { serve } from "./commands/serve.js";
+import { signingKeyList } from "./commands/signing-key-list.js";
+import { signingKeyRotate } from "./commands/signing-key-rotate.js";
 import { usersImport } from "./commands/users-import.js";
 
 export type { CliIo } from "./cli-command.js";
@@ -26,7 +27,8 @@ const COMMANDS: readonly CliCommand[] = [
   keyCreate,
   keyList,
   keyRevoke,
-  keysRotate,
+  signingKeyList,
+  signingKeyRotate,
   dbMigrate,
   docs,
   usersImport,
@@ -40,8 +42,36 @@ const USAGE = [
   ...COMMANDS.map((c) => `  ${c.usage}`),
   "",
   "Every command reads the same configuration as serve (docs/config.md).",
-  "--version prints the version; --help this text.",
+  "`overture <command> --help` describes one command; --version prints the version.",
 ].join("\n");
+
+/** The first word of commands that have several (`app create`, `app list`): `overture app` lists them. */
+const GROUPS = new Set(COMMANDS.filter((c) => c.name.includes(" ")).map((c) => c.name.split(" ")[0]));
+
+function findCommand(word: string, sub: string | undefined) {
+  const names = sub === undefined ? [word] : [`${word} ${sub}`, word];
+  for (const name of names) {
+    const command = COMMANDS.find((c) => c.name === name);
+    if (command) return { command, alias: null };
+    const renamed = COMMANDS.find((c) => c.aliases?.includes(name));
+    if (renamed) return { command: renamed, alias: name };
+  }
+  return null;
+}
+
+/** The commands whose name starts with `word` (`keys` finds both kinds of key), for `overture <word>`. */
+function groupUsage(word: string): string | null {
+  const members = COMMANDS.filter(
+    (c) =>
+      c.name.split(" ")[0] === word ||
+      (word === "keys" && /^(key|signing-key) /.test(c.name)) ||
+      c.aliases?.some((a) => a.split(" ")[0] === word),
+  );
+  if (members.length === 0 || (!GROUPS.has(word) && word !== "keys")) return null;
+  return [`Usage: overture ${word} <subcommand> [options]`, "", ...members.map((c) => `  ${c.usage}`)].join(
+    "\n",
+  );
+}
 
 /** Runs one CLI invocation; returns the process exit code (-1: still running). */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
@@ -60,6 +90,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       url: { type: "string" },
       concurrency: { type: "string" },
       restart: { type: "boolean", default: false },
+      rejects: { type: "string" },
+      "create-dev-app": { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
       version: { type: "boolean", short: "v", default: false },
     },
@@ -69,16 +101,34 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     io.out(`overture ${VERSION}`);
     return 0;
   }
-  if (values.help || word === "help") {
+  if (word === "help" || (values.help && positionals.length === 0)) {
     io.out(USAGE);
     return 0;
   }
-  const command = COMMANDS.find((c) => c.name === word) ?? COMMANDS.find((c) => c.name === `${word} ${sub}`);
+  const found = findCommand(word, sub);
+  if (!found) {
+    const group = groupUsage(word);
+    if (group && values.help) {
+      io.out(group);
+      return 0;
+    }
+    if (group) {
+      io.err(sub === undefined ? group : `overture: unknown command: ${word} ${sub}\n\n${group}`);
+      return 2;
+    }
+    io.err(`overture: unknown command: ${positionals.join(" ")}. Run \`overture --help\` for the commands.`);
+    return 2;
+  }
+  const { command, alias } = found;
+  if (values.help) {
+    io.out(`Usage: overture ${command.usage}`);
+    return 0;
+  }
+  if (alias) io.err(`overture: \`${alias}\` is now \`${command.name}\`; the old name still works.`);
   const usageError = (message: string) => {
-    io.err(`overture: ${message}\n\n${USAGE}`);
+    io.err(`overture: ${message}\n\nUsage: overture ${command.usage}`);
     return 2;
   };
-  if (!command) return usageError(`unknown command: ${`${word} ${sub ?? ""}`.trim()}`);
   let config: Readonly<Config> | undefined;
   const ctx: CliContext = {
     values,
@@ -94,6 +144,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     },
     withRuntime: async (work) => {
       const runtime = await openRuntime(ctx.config());
+      // Which installation a command changed is not obvious from a relative data directory or a
+      // URL in the environment; stderr, so --json output stays one line.
+      io.err(`overture: database ${runtime.database.description}`);
       try {
         return await work(runtime);
       } finally {
@@ -108,12 +161,4 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     },
   };
   return command.run(ctx);
-}
-
-export function describeStartupError(error: unknown): string {
-  if (error instanceof ConfigError) return `overture: invalid configuration: ${error.message}`;
-  if (error instanceof TypeError && (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
-    return `overture: ${error.message}\n\n${USAGE}`;
-  }
-  return `overture: ${(error as Error).stack ?? String(error)}`;
 }

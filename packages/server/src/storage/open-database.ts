@@ -1,5 +1,5 @@
 import { closeSync, mkdirSync, openSync } from "node:fs";
-import { dirname } from "node:path";
+import { dirname, resolve } from "node:path";
 import SQLite from "better-sqlite3";
 import { CompiledQuery, type Driver, Kysely, PostgresDialect, SqliteDialect } from "kysely";
 import pg from "pg";
@@ -74,7 +74,8 @@ export function openDatabase(target: DatabaseTarget, options: OpenDatabaseOption
     const db = new Kysely<DatabaseSchema>({
       dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }),
     });
-    return { db, dialect: "sqlite", description: `sqlite:${target.file}`, close: () => db.destroy() };
+    const description = `sqlite:${target.file === ":memory:" ? target.file : resolve(target.file)}`;
+    return { db, dialect: "sqlite", description, close: () => db.destroy() };
   }
   const pool = new pg.Pool({
     connectionString: target.url,

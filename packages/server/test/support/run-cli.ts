@@ -47,9 +47,14 @@ export function runCliProcess(
  */
 export function startServeProcess(
   env: Record<string, string | undefined>,
-  options: { viaBin?: boolean } = {},
+  /** `args`: after `serve`, e.g. `--create-dev-app` (which a PostgreSQL start needs for an app). */
+  options: { viaBin?: boolean; args?: string[] } = {},
 ) {
-  const args = options.viaBin ? [bin, "serve"] : ["--conditions=source", "--import", "tsx", cli, "serve"];
+  const args = [
+    ...(options.viaBin ? [bin] : ["--conditions=source", "--import", "tsx", cli]),
+    "serve",
+    ...(options.args ?? []),
+  ];
   const child = spawn(process.execPath, args, {
     cwd: root,
     env: Object.fromEntries(
@@ -68,7 +73,8 @@ export function startServeProcess(
     const timer = setTimeout(() => reject(new Error(`serve did not start:\n${stdout}\n${stderr}`)), 30_000);
     child.stdout.on("data", (d) => {
       stdout += d;
-      if (/API key: .*\n\n/s.test(stdout)) {
+      // The banner is one write, ending in a blank line.
+      if (/listening on .*\n\n$/s.test(stdout)) {
         clearTimeout(timer);
         resolve(stdout);
       }

@@ -2,18 +2,20 @@ import cluster from "node:cluster";
 import { AggregatorRegistry } from "prom-client";
 import type { Config } from "../../config/config-schema.js";
 import { ConfigError } from "../../config/load-config.js";
-import { ensureDevApp } from "../../domain/apps/apps.js";
+import { ensureDevApp, listApps } from "../../domain/apps/apps.js";
 import { startServer } from "../../main.js";
 import { startMetricsServer } from "../../metrics/metrics-server.js";
 import { openRuntime } from "../../runtime.js";
 import type { CliCommand } from "../cli-command.js";
-import { serveBanner } from "../serve-banner.js";
+import { prodAppWarnings, serveBanner } from "../serve-banner.js";
 
 export const serve: CliCommand = {
   name: "serve",
-  usage: "serve                                   Run the server (the default command).",
+  usage: `serve [--create-dev-app]                Run the server (the default command). On the embedded SQLite
+                                          database a first start makes a dev app and prints its key; on
+                                          PostgreSQL only with --create-dev-app.`,
   run: async (ctx) => {
-    await serveProcesses(ctx.config(), ctx.io.out);
+    await serveProcesses(ctx.config(), ctx.io.out, ctx.values["create-dev-app"] ?? false);
     return -1; // keeps running
   },
 };
@@ -24,7 +26,11 @@ export const serve: CliCommand = {
  * process does the set-up and forks that many workers sharing the port; it restarts one that dies.
  * Each serving process is main.ts's startServer; only the first runs the background workers.
  */
-async function serveProcesses(config: Readonly<Config>, print: (text: string) => void): Promise<void> {
+async function serveProcesses(
+  config: Readonly<Config>,
+  print: (text: string) => void,
+  createDevApp: boolean,
+): Promise<void> {
   if (cluster.isWorker) {
     const server = await startServer(config, { workers: cluster.worker?.id === 1, metrics: false });
     // The primary's metrics listener asks each worker for this registry (prom-client's cluster
@@ -35,7 +41,12 @@ async function serveProcesses(config: Readonly<Config>, print: (text: string) =>
     return;
   }
   const runtime = await openRuntime(config);
-  const devApp = await ensureDevApp(runtime.domain);
+  // A shared database is an installation someone runs: an app with a printed key appears there
+  // only when asked. The embedded one is a developer's first `npm start`.
+  const embedded = runtime.database.dialect === "sqlite";
+  const devApp = embedded || createDevApp ? await ensureDevApp(runtime.domain) : null;
+  const apps = await listApps(runtime.domain);
+  for (const warning of prodAppWarnings(config, apps)) runtime.logger.warn(warning);
   const defaultApp = config.frontend.defaultApp;
   if (defaultApp !== null && !(await runtime.domain.store.apps.get(defaultApp))) {
     await runtime.close();
@@ -43,14 +54,14 @@ async function serveProcesses(config: Readonly<Config>, print: (text: string) =>
     throw new ConfigError("OVERTURE_DEFAULT_APP", `names no app (${defaultApp}); see \`overture app list\``);
   }
   const banner = (address: string) =>
-    serveBanner(
-      config,
+    serveBanner(config, {
       address,
-      runtime.database.description,
-      runtime.migrated,
-      devApp.app.id,
-      devApp.apiKey?.secret,
-    );
+      database: runtime.database.description,
+      migrated: runtime.migrated,
+      apps,
+      created: devApp?.apiKey ? { appId: devApp.app.id, apiKey: devApp.apiKey.secret } : null,
+      devAppWithheld: !embedded && !createDevApp,
+    });
   if (config.server.workers === 1) {
     const server = await startServer(config, { runtime });
     stopOnSignal(server);

@@ -54,7 +54,7 @@ export async function provisionApp(
   return created;
 }
 
-/** `overture keys rotate`: a new current key (optionally switching algorithm); old keys stay published. */
+/** `overture signing-key rotate`: a new current key (optionally switching algorithm); old keys stay published. */
 export async function rotateSigningKey(deps: AppDeps, appId: string, alg?: TokenAlg) {
   const app = await deps.store.apps.get(appId);
   if (!app) return { ok: false, reason: "app_not_found" } as const;
@@ -124,6 +124,22 @@ export function listApps(deps: Pick<AppDeps, "store">): Promise<AppRecord[]> {
 /** An app's API keys, revoked ones included; never their secrets, which are not stored. */
 export function listApiKeys(deps: Pick<AppDeps, "store">, appId: string): Promise<ApiKeyRecord[]> {
   return deps.store.apiKeys.list(appId);
+}
+
+/** An app's token signing keys still in its JWKS (the current one last), without private parts. */
+export async function listSigningKeys(deps: Pick<AppDeps, "store" | "clock">, appId: string) {
+  if (!(await deps.store.apps.get(appId))) return { ok: false, reason: "app_not_found" } as const;
+  const keys = await deps.store.signingKeys.published(appId, "token", deps.clock.now());
+  return {
+    ok: true,
+    keys: keys.map(({ id, alg, createdAt, retiredAt, expiresAt }) => ({
+      id,
+      alg,
+      createdAt,
+      retiredAt,
+      expiresAt,
+    })),
+  } as const;
 }
 
 /**

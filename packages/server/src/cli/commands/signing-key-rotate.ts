@@ -1,14 +1,15 @@
 import { rotateSigningKey } from "../../domain/apps/apps.js";
 import type { CliCommand } from "../cli-command.js";
 
-export const keysRotate: CliCommand = {
-  name: "keys rotate",
-  usage: `keys rotate --app <id> [--alg ES256|RS256]
+export const signingKeyRotate: CliCommand = {
+  name: "signing-key rotate",
+  aliases: ["keys rotate"],
+  usage: `signing-key rotate --app <id> [--alg ES256|RS256] [--json]
                                           New current token signing key; old keys stay in the JWKS
                                           until the tokens they signed have expired.`,
   run: (ctx) => {
     const { app, alg } = ctx.values;
-    if (!app) return Promise.resolve(ctx.usageError("keys rotate needs --app <id>"));
+    if (!app) return Promise.resolve(ctx.usageError("signing-key rotate needs --app <id>"));
     if (alg !== undefined && alg !== "ES256" && alg !== "RS256")
       return Promise.resolve(ctx.usageError("--alg must be ES256 or RS256"));
     return ctx.withRuntime(async (runtime) => {

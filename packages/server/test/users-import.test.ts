@@ -44,7 +44,7 @@ describeEachDatabase("overture users import", (dialect) => {
     (await s.store.users.list(s.appId, { limit: 10_000 })).filter((u) => u.externalId?.startsWith(prefix))
       .length;
 
-  it("creates, skips existing external_ids, reports failures by line and goes on; a re-run skips", async () => {
+  it("creates, skips existing external_ids, reports failures in line order with the offending value, keeps rejected lines, and goes on; a re-run skips", async () => {
     await s.mgmt("POST", "/users", { external_id: "imp-existing" });
     const lines = [
       ...Array.from({ length: 40 }, (_, i) =>
@@ -56,10 +56,12 @@ describeEachDatabase("overture users import", (dialect) => {
       ),
       "",
       JSON.stringify({ external_id: "imp-existing" }),
+      // Answered by the server, after the next lines failed locally: still reported first.
+      JSON.stringify({ external_id: "imp-bad-identifier", identifiers: [{ value: "not-an-identifier" }] }),
       "{not json",
       "[1, 2]",
       JSON.stringify({ identifiers: [{ value: "no-external-id@example.com" }] }),
-      JSON.stringify({ external_id: "imp-bad-identifier", identifiers: [{ value: "not-an-identifier" }] }),
+      JSON.stringify({ external_id: "imp-long", identifiers: [{ value: `${"y".repeat(330)}@example.com` }] }),
       JSON.stringify({
         external_id: "imp-hashed",
         identifiers: [{ value: "hashed@example.com" }, { type: "oauth", value: "Google:777" }],
@@ -74,11 +76,25 @@ describeEachDatabase("overture users import", (dialect) => {
 
     const first = await importFile(file);
     expect(first.code).toBe(1);
-    expect(first.stdout).toContain("Created 41, skipped 1 (external_id exists), failed 4.");
-    expect(first.stderr).toContain("line 43: not valid JSON");
-    expect(first.stderr).toContain("line 44: not a JSON object");
-    expect(first.stderr).toContain("line 45: external_id is required");
-    expect(first.stderr).toMatch(/line 46: 400 invalid_identifier/);
+    expect(first.stdout).toMatch(
+      /Created 41, skipped 1 \(external_id exists\), failed 5\. \d+\.\d s, \d+ lines\/s\./,
+    );
+    const reported = first.stderr.split("\n").filter((l) => /^line \d+: /.test(l));
+    expect(reported).toEqual([
+      expect.stringMatching(
+        /^line 43: 400 invalid_identifier: .* \(external_id "imp-bad-identifier", identifiers \["not-an-identifier"\]\)$/,
+      ),
+      "line 44: not valid JSON",
+      "line 45: not a JSON object",
+      expect.stringMatching(/^line 46: external_id is required/),
+      expect.stringMatching(
+        /^line 47: 400 invalid_request: body\/identifiers\/0\/value .* \(external_id "imp-long", value "y{60,}\.\.\.\)$/,
+      ),
+    ]);
+    // The rejected lines, as they were, in order: fix them and import that file.
+    const rejects = `${file}.rejected.jsonl`;
+    expect(readFileSync(rejects, "utf8")).toBe(`${[42, 43, 44, 45, 46].map((i) => lines[i]).join("\n")}\n`);
+    expect(first.stderr).toContain(`5 rejected lines written to ${rejects}.`);
     expect(await count("imp-")).toBe(42);
     const [hashed] = await s.store.users.findByExternalIds(s.appId, ["imp-hashed"]);
     expect(hashed?.passwordHash).toMatch(/^\$2b\$05\$/);
@@ -87,7 +103,9 @@ describeEachDatabase("overture users import", (dialect) => {
     expect(existsSync(`${file}.progress`)).toBe(false);
 
     const again = await importFile(file);
-    expect(again.stdout).toContain("Created 0, skipped 42 (external_id exists), failed 4.");
+    expect(again.stdout).toContain("Created 0, skipped 42 (external_id exists), failed 5.");
+    // A new run starts a new rejects file.
+    expect(readFileSync(`${file}.rejected.jsonl`, "utf8").split("\n")).toHaveLength(6);
     expect(await count("imp-")).toBe(42);
   }, 60_000);
 
@@ -150,7 +168,7 @@ describeEachDatabase("overture users import", (dialect) => {
       });
       child.on("close", () => resolve(out));
     });
-    expect(run).toMatch(/\r\[#{10,}\] 100\.0% {2}created 30 {2}skipped 0 {2}failed 0/);
+    expect(run).toMatch(/\r\[#{10,}\] 100\.0% {2}created 30 {2}skipped 0 {2}failed 0 {2}\d+\/s {2}ETA \S+/);
     expect(run).toContain("Created 30, skipped 0 (external_id exists), failed 0.");
   }, 60_000);
 

@@ -5,10 +5,13 @@ import { ImportStopped, importUsers } from "../import-users.js";
 export const usersImport: CliCommand = {
   name: "users import",
   usage: `users import --app <id> --file <users.jsonl> [--url <base>] [--concurrency <n>] [--restart]
+                     [--rejects <file>]
                                           Create users from JSON lines (POST /users bodies) through
                                           the Management API at --url (default OVERTURE_PUBLIC_URL),
                                           with the key in OVERTURE_API_KEY. Existing external_ids are
-                                          skipped; a stopped run resumes where it stopped.`,
+                                          skipped; a stopped run resumes where it stopped. Failed
+                                          lines are reported in line order and copied to --rejects
+                                          (default <file>.rejected.jsonl) to fix and import again.`,
   run: async (ctx) => {
     const { values, io } = ctx;
     const config = ctx.config();
@@ -29,6 +32,7 @@ export const usersImport: CliCommand = {
         file: values.file,
         concurrency,
         restart: values.restart ?? false,
+        rejects: values.rejects ?? `${values.file}.rejected.jsonl`,
         out: io.out,
         err: io.err,
         ...(io.progress && { progress: io.progress }),
@@ -38,7 +42,7 @@ export const usersImport: CliCommand = {
       throw error;
     }
     io.out(
-      `Created ${counts.created}, skipped ${counts.skipped} (external_id exists), failed ${counts.failed}.`,
+      `Created ${counts.created}, skipped ${counts.skipped} (external_id exists), failed ${counts.failed}. ${counts.seconds.toFixed(1)} s, ${counts.rate.toFixed(0)} lines/s.`,
     );
     return counts.interrupted ? 130 : counts.failed > 0 ? 1 : 0;
   },

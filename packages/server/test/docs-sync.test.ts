@@ -59,6 +59,38 @@ describe("generated documentation", () => {
     expect([...used].filter((tag) => !declared.has(tag))).toEqual([]);
   });
 
+  it("orders its tags Management first, each described with its surface, and names servers for Try it out", () => {
+    const document = JSON.parse(docs("openapi.json"));
+    const tags = document.tags as { name: string; description: string }[];
+    const surfaces = tags.map((t) => /^(Management|Frontend) API: /.exec(t.description)?.[1]);
+    expect(surfaces.every(Boolean)).toBe(true);
+    const firstFrontend = surfaces.indexOf("Frontend");
+    expect(surfaces.slice(0, firstFrontend).every((x) => x === "Management")).toBe(true);
+    expect(surfaces.slice(firstFrontend).every((x) => x === "Frontend")).toBe(true);
+    expect(tags[0]?.name).toBe("Users");
+    // Each operation's tag belongs to its surface.
+    for (const [path, byMethod] of Object.entries(
+      document.paths as Record<string, Record<string, { tags: string[] }>>,
+    )) {
+      for (const op of Object.values(byMethod)) {
+        const surface = surfaces[tags.findIndex((t) => t.name === op.tags[0])];
+        expect(surface, path).toBe(path.startsWith("/v2/") ? "Management" : "Frontend");
+      }
+    }
+    expect(document.servers).toEqual([
+      expect.objectContaining({ url: "/" }),
+      expect.objectContaining({ url: "{scheme}://{host}" }),
+    ]);
+  });
+
+  it("has one spec URL: the docs page's own copies lead to /openapi.json", async () => {
+    for (const url of ["/docs/json", "/docs/yaml"]) {
+      const res = await s.inject({ method: "GET", url });
+      expect(res.status, url).toBe(308);
+      expect(res.headers.location).toBe("/openapi.json");
+    }
+  });
+
   it("serves a local docs page whose assets come from this server", async () => {
     const page = await s.inject({ method: "GET", url: "/docs/" });
     expect(page.status).toBe(200);

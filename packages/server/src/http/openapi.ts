@@ -7,6 +7,64 @@ import type { FastifyInstance } from "fastify";
  * /docs whose assets are served by this server (no CDN). docs/openapi.json is the same document,
  * written by `npm run docs` and checked by a test.
  */
+const FRONTEND = "Frontend API: ";
+
+/** Every tag a route uses, in the order /docs shows them (a test checks each route's tag is here). */
+export const TAGS: readonly (readonly [string, string])[] = [
+  [
+    "Users",
+    "Management API: users, their identifiers, profile, status, password, scopes, groups and sessions.",
+  ],
+  ["Mode", "Management API: the application's mode (dev/prod)."],
+  ["Config - Login OTP", "Management API: one-time-code login: channels, senders, granted scopes."],
+  ["Config - Login Password", "Management API: password login: policy and rate limits."],
+  [
+    "Config - Login OAuth",
+    "Management API: social login providers: client credentials, scopes, email trust (docs/social-login.md).",
+  ],
+  ["Config - Sessions", "Management API: session and access-token lifetimes."],
+  [
+    "Config - Scopes",
+    "Management API: the scopes users, groups and login methods may grant (docs/scopes-and-claims.md).",
+  ],
+  ["Config - Groups", "Management API: named sets of allowed scopes; membership applies at login."],
+  [
+    "Config - Claims",
+    "Management API: the claims mapping: what every access token carries beyond its registered claims.",
+  ],
+  [
+    "Config - Step-up",
+    "Management API: which scopes may be asked for mid-session, and how each is decided (docs/step-up.md).",
+  ],
+  [
+    "Config - Migration",
+    "Management API: the session validation hook lazy migration calls (docs/migration.md).",
+  ],
+  ["Domains", "Management API: custom domains serving the Frontend API (docs/domains.md)."],
+  [
+    "Webhooks",
+    "Management API: endpoints of yours that receive the app's events, signed and retried (docs/webhooks.md).",
+  ],
+  ["Tokens", "Management API: minting test tokens signed with the app's key (dev mode)."],
+  [
+    "OTP",
+    `${FRONTEND}one-time-code sign-in (web cookie flow and native flow); the identifier is an object (docs/otp.md).`,
+  ],
+  ["Password", `${FRONTEND}password login, sign-up, rules and change.`],
+  [
+    "Social login",
+    `${FRONTEND}sign-in with Google, Apple, Microsoft, GitHub and Okta: authorize, the provider's callback (docs/social-login.md).`,
+  ],
+  ["Login Migration", `${FRONTEND}a legacy session exchanged for a challenge token (docs/migration.md).`],
+  ["Sessions", `${FRONTEND}finalize a login, refresh, log out (DPoP).`],
+  [
+    "Step-up",
+    `${FRONTEND}a scope asked for mid-session, its steps, and the grant spent on /refresh (docs/step-up.md).`,
+  ],
+  ["Self-service sessions", `${FRONTEND}the signed-in user's sessions (Bearer).`],
+  ["Keys", `${FRONTEND}the app's public signing keys (JWKS).`],
+];
+
 export async function installOpenApi(app: FastifyInstance, version: string): Promise<void> {
   await app.register(swagger, {
     openapi: {
@@ -28,81 +86,35 @@ export async function installOpenApi(app: FastifyInstance, version: string): Pro
           },
         },
       },
-      tags: [
-        { name: "Mode", description: "The application's mode (dev/prod)." },
-        { name: "Domains", description: "Custom domains serving the Frontend API." },
+      // One server for this origin (the Management API, and the Frontend API of the default app), one
+      // for an app's own Frontend host; "Try it out" picks and edits them.
+      servers: [
+        { url: "/", description: "This server: the Management API, and the Frontend API of the default app" },
         {
-          name: "Webhooks",
+          url: "{scheme}://{host}",
           description:
-            "Endpoints of yours that receive the app's events, signed and retried (docs/webhooks.md).",
-        },
-        { name: "Tokens", description: "Minting test tokens signed with the app's key (dev mode)." },
-        {
-          name: "Users",
-          description: "Users, their identifiers, profile, status, password, scopes and groups.",
-        },
-        {
-          name: "Config - Scopes",
-          description: "The scopes users, groups and login methods may grant (docs/scopes-and-claims.md).",
-        },
-        {
-          name: "Config - Groups",
-          description: "Named sets of allowed scopes; membership applies at login.",
-        },
-        {
-          name: "Config - Claims",
-          description: "The claims mapping: what every access token carries beyond its registered claims.",
-        },
-        {
-          name: "Config - Login OTP",
-          description: "One-time-code login: channels, senders, granted scopes.",
-        },
-        { name: "Config - Login Password", description: "Password login: policy and rate limits." },
-        {
-          name: "Config - Login OAuth",
-          description:
-            "Social login providers: client credentials, scopes, email trust (docs/social-login.md).",
-        },
-        { name: "Config - Sessions", description: "Session and access-token lifetimes." },
-        {
-          name: "Config - Step-up",
-          description:
-            "Which scopes may be asked for mid-session, and how each is decided (docs/step-up.md).",
-        },
-        {
-          name: "Config - Migration",
-          description: "The session validation hook lazy migration calls (docs/migration.md).",
-        },
-        {
-          name: "OTP",
-          description: "Frontend API: one-time-code sign-in (web cookie flow and native flow).",
-        },
-        { name: "Keys", description: "Frontend API: the app's public signing keys." },
-        { name: "Password", description: "Frontend API: password login, sign-up, rules and change." },
-        {
-          name: "Social login",
-          description:
-            "Frontend API: sign-in with Google, Apple, Microsoft, GitHub and Okta — authorize, the provider's callback (docs/social-login.md).",
-        },
-        { name: "Sessions", description: "Frontend API: finalize a login, refresh, log out (DPoP)." },
-        {
-          name: "Self-service sessions",
-          description: "Frontend API: the signed-in user's sessions (Bearer).",
-        },
-        {
-          name: "Step-up",
-          description:
-            "Frontend API: a scope asked for mid-session, its steps, and the grant spent on /refresh (docs/step-up.md).",
-        },
-        {
-          name: "Login Migration",
-          description: "Frontend API: a legacy session exchanged for a challenge token (docs/migration.md).",
+            "An app's Frontend API host: `{appId}.<base domain>` or a custom domain (docs/frontend-api.md)",
+          variables: {
+            scheme: { enum: ["https", "http"], default: "https" },
+            host: { default: "localhost:4000" },
+          },
         },
       ],
+      // In this order on /docs: the Management API (users first, then what configures an app),
+      // then the Frontend API in the order a session lives.
+      tags: TAGS.map(([name, description]) => ({ name, description })),
     },
   });
   await app.register(swaggerUi, {
     routePrefix: "/docs",
+    // One spec URL, /openapi.json: the page's own copies point there.
+    uiHooks: {
+      onRequest: (request, reply, done) => {
+        const path = request.url.split("?")[0];
+        if (path === "/docs/json" || path === "/docs/yaml") reply.redirect("/openapi.json", 308);
+        else done();
+      },
+    },
     // Nothing leaves the server: no online validator badge, no upgrade of plain-http local pages.
     uiConfig: { validatorUrl: null },
     staticCSP: true,
@@ -110,7 +122,9 @@ export async function installOpenApi(app: FastifyInstance, version: string): Pro
       header
         .replace(" validator.swagger.io", "")
         .replace(/ ?upgrade-insecure-requests;/, "")
-        .replace(/ https:/g, ""),
+        .replace(/ https:/g, "")
+        // Swagger UI sets inline styles (React style attributes); scripts stay 'self' only.
+        .replace("style-src 'self'", "style-src 'self' 'unsafe-inline'"),
   });
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
 }

@@ -16,6 +16,11 @@ export interface Stats {
   eventLoopCpuUs: number | null;
   /** This process's CPU (the load generator: HTTP client, DPoP proofs) per measured request, in µs. */
   clientCpuUs: number;
+  /**
+   * PostgreSQL's CPU (every `postgres` process on this machine) per measured request, in µs; null
+   * when not asked for (SQLite runs inside the server, whose CPU already counts it).
+   */
+  databaseCpuUs: number | null;
 }
 
 export interface LoadOptions {
@@ -24,6 +29,10 @@ export interface LoadOptions {
   durationMs: number;
   /** The server's process id, to read its CPU time: steadier than requests/s on a shared machine. */
   serverPid?: number;
+  /** More server processes (other nodes) whose CPU counts as the server's. */
+  otherServerPids?: number[];
+  /** Count PostgreSQL's CPU too (its processes on this machine). */
+  databaseCpu?: boolean;
 }
 
 /**
@@ -56,11 +65,21 @@ export async function runLoad(
   await sleep(options.warmupMs);
   measuring = true;
   const started = performance.now();
-  const cpuBefore = processCpuMs(options.serverPid);
+  const servers = () => {
+    const all = [options.serverPid, ...(options.otherServerPids ?? [])].map(processCpuMs);
+    if (all.some((c) => c === null)) return null;
+    return {
+      total: all.reduce((n, c) => n + (c as { total: number }).total, 0),
+      main: all.reduce((n, c) => n + (c as { main: number }).main, 0),
+    };
+  };
+  const cpuBefore = servers();
+  const databaseBefore = options.databaseCpu ? postgresCpuMs() : null;
   const clientBefore = process.cpuUsage();
   await sleep(options.durationMs);
   measuring = false;
-  const cpuAfter = processCpuMs(options.serverPid);
+  const cpuAfter = servers();
+  const databaseAfter = options.databaseCpu ? postgresCpuMs() : null;
   const client = process.cpuUsage(clientBefore);
   const elapsed = performance.now() - started;
   stop = true;
@@ -81,7 +100,31 @@ export async function runLoad(
     serverCpuUs: serverCpuPerRequest("total"),
     eventLoopCpuUs: serverCpuPerRequest("main"),
     clientCpuUs: (client.user + client.system) / Math.max(1, latencies.length),
+    databaseCpuUs:
+      databaseBefore !== null && databaseAfter !== null && latencies.length > 0
+        ? ((databaseAfter - databaseBefore) * 1000) / latencies.length
+        : null,
   };
+}
+
+/** User + system CPU in ms of every PostgreSQL process on this machine (server, backends, WAL writer…). */
+function postgresCpuMs(): number | null {
+  let total = 0;
+  let found = false;
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, "utf8").trim() !== "postgres") continue;
+    } catch {
+      continue;
+    }
+    const fields = statFields(`/proc/${entry}/stat`);
+    if (fields) {
+      total += cpuMs(fields);
+      found = true;
+    }
+  }
+  return found ? total : null;
 }
 
 export function sleep(ms: number): Promise<void> {

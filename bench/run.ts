@@ -10,12 +10,13 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import pg from "pg";
 import { benchEs256 } from "./crypto.js";
 import type { LoadOptions, Stats } from "./load.js";
 import { benchManagement } from "./management.js";
 import { benchMigration } from "./migration.js";
 import { benchOAuth, startBenchIdp } from "./oauth.js";
+import { withPostgresSchema } from "./postgres-schema.js";
+import { benchScaleOut } from "./scale-out.js";
 import { startServer } from "./server-process.js";
 import { benchSessions } from "./sessions.js";
 import { benchStepUp } from "./step-up.js";
@@ -29,7 +30,7 @@ const options: LoadOptions = {
 };
 // e.g. BENCH_SCENARIOS=sessions while working on one path; the full run is what gets reported.
 const scenarios = new Set(
-  (process.env.BENCH_SCENARIOS ?? "management,sessions,migration,stepup,webhooks,oauth").split(","),
+  (process.env.BENCH_SCENARIOS ?? "management,sessions,migration,stepup,webhooks,oauth,scaleout").split(","),
 );
 const postgresUrl = process.env.OVERTURE_BENCH_POSTGRES_URL ?? process.env.OVERTURE_TEST_POSTGRES_URL;
 
@@ -50,7 +51,11 @@ async function benchDatabase(database: string, storage: Record<string, string>):
     OVERTURE_OAUTH_ENDPOINTS: JSON.stringify({ google: idp.url }),
   };
   const server = await startServer(env);
-  const withPid = { ...options, ...(server.pid !== undefined && { serverPid: server.pid }) };
+  const withPid = {
+    ...options,
+    ...(server.pid !== undefined && { serverPid: server.pid }),
+    databaseCpu: database === "postgres",
+  };
   try {
     const rows: [string, Stats][] = [
       ...(scenarios.has("management") ? await benchManagement(server, withPid) : []),
@@ -73,22 +78,22 @@ async function main() {
   const dataDir = mkdtempSync(join(tmpdir(), "overture-bench-"));
   rows.push(...(await benchDatabase("sqlite", { OVERTURE_DATA_DIR: dataDir })));
   if (postgresUrl) {
-    const schema = `bench_${randomBytes(4).toString("hex")}`;
-    const admin = new pg.Client({ connectionString: postgresUrl });
-    await admin.connect();
-    await admin.query(`CREATE SCHEMA ${schema}`);
-    try {
-      const url = new URL(postgresUrl);
-      url.searchParams.set("options", `-c search_path=${schema}`);
-      rows.push(
-        ...(await benchDatabase("postgres", {
-          OVERTURE_DATABASE_URL: url.toString(),
+    rows.push(
+      ...(await withPostgresSchema(postgresUrl, (url) =>
+        benchDatabase("postgres", {
+          OVERTURE_DATABASE_URL: url,
           OVERTURE_DATA_DIR: mkdtempSync(join(tmpdir(), "overture-bench-pg-")),
+        }),
+      )),
+    );
+    if (scenarios.has("scaleout")) {
+      rows.push(
+        ...(await benchScaleOut(postgresUrl, options)).map(([scenario, stats]) => ({
+          database: "postgres",
+          scenario,
+          ...stats,
         })),
       );
-    } finally {
-      await admin.query(`DROP SCHEMA ${schema} CASCADE`);
-      await admin.end();
     }
   } else {
     console.log(
@@ -100,11 +105,11 @@ async function main() {
     `${options.concurrency} clients in flight (each session client with its own DPoP key), ${options.warmupMs / 1000} s warm-up, ${options.durationMs / 1000} s measured; server: compiled build, log level warn`,
     `raw node:crypto ES256 on one core (this process): sign ${es256.sign.toFixed(0)}/s, verify ${es256.verify.toFixed(0)}/s`,
     "",
-    "| database | scenario | requests/s | p50 ms | p99 ms | server CPU µs/request | of it, event loop | client CPU µs/request | requests | errors |",
-    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    "| database | scenario | requests/s | p50 ms | p99 ms | server CPU µs/request | of it, event loop | PostgreSQL CPU µs/request | requests per CPU-second (server + database) | client CPU µs/request | requests | errors |",
+    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ...rows.map(
       (r) =>
-        `| ${r.database} | ${r.scenario} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.serverCpuUs?.toFixed(0) ?? "–"} | ${r.eventLoopCpuUs?.toFixed(0) ?? "–"} | ${r.clientCpuUs.toFixed(0)} | ${r.requests} | ${r.errors} |`,
+        `| ${r.database} | ${r.scenario} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.serverCpuUs?.toFixed(0) ?? "–"} | ${r.eventLoopCpuUs?.toFixed(0) ?? "–"} | ${r.databaseCpuUs?.toFixed(0) ?? "–"} | ${r.serverCpuUs ? (1e6 / (r.serverCpuUs + (r.databaseCpuUs ?? 0))).toFixed(0) : "–"} | ${r.clientCpuUs.toFixed(0)} | ${r.requests} | ${r.errors} |`,
     ),
   ].join("\n");
   console.log(`\n${table}\n`);

@@ -7,6 +7,7 @@ const root = fileURLToPath(new URL("../", import.meta.url));
 export interface ServerProcess {
   base: string;
   appId: string;
+  /** Empty for a node started on a database whose app another node made. */
   apiKey: string;
   pid: number | undefined;
   stop(): Promise<void>;
@@ -43,10 +44,13 @@ export function startServer(env: Record<string, string>, serverRoot = root): Pro
     child.on("close", (code) => reject(new Error(`server exited (${code}):\n${out}`)));
     child.stdout.on("data", (chunk) => {
       out += chunk;
+      // The banner is one write ending in a blank line; a later node on the same database shows
+      // the app's id but not its key (printed once, by the node that made it).
+      if (!/listening on .*\n\n$/s.test(out)) return;
       const base = /listening on (\S+)/.exec(out)?.[1];
       const appId = /App ID:\s+(\S+)/.exec(out)?.[1];
-      const apiKey = /API key:\s+(ovk_\S+)/.exec(out)?.[1];
-      if (base && appId && apiKey) {
+      const apiKey = /API key:\s+(ovk_\S+)/.exec(out)?.[1] ?? "";
+      if (base && appId) {
         resolve({
           base,
           appId,

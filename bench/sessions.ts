@@ -304,5 +304,6 @@ function combine(slices: Stats[]): Stats {
     serverCpuUs: weighted((s) => s.serverCpuUs),
     eventLoopCpuUs: weighted((s) => s.eventLoopCpuUs),
     clientCpuUs: weighted((s) => s.clientCpuUs) ?? 0,
+    databaseCpuUs: weighted((s) => s.databaseCpuUs),
   };
 }

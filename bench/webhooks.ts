@@ -83,6 +83,7 @@ export async function benchWebhooks(
       serverCpuUs: null,
       eventLoopCpuUs: null,
       clientCpuUs: 0,
+      databaseCpuUs: null,
     };
     console.log(
       `webhooks: ${total} events created in ${((createdAt - started) / 1000).toFixed(1)} s, all delivered after ${seconds.toFixed(1)} s`,

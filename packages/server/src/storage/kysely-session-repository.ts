@@ -1,6 +1,8 @@
-import type { Kysely, Selectable } from "kysely";
-import type { SessionRecord, SessionRepository } from "../domain/sessions/session-repository.js";
+import { CompiledQuery, type Kysely, type Selectable } from "kysely";
+import type { Rotation, SessionRecord, SessionRepository } from "../domain/sessions/session-repository.js";
 import type { DatabaseSchema, SessionsTable } from "./database-schema.js";
+import { markSpent } from "./kysely-spent-token-repository.js";
+import type { DialectName } from "./open-database.js";
 import { preparedQuery } from "./prepared-query.js";
 import {
   sessionGrantsSql,
@@ -85,8 +87,86 @@ const touchSession = preparedQuery(["sessionId", "generation", "now", "idleExpir
     .where("id", "=", v.sessionId),
 );
 
+/**
+ * A rotation in one PostgreSQL statement: one round trip and one implicit transaction instead of
+ * BEGIN, four statements and COMMIT (docs/storage.md). The data-modifying CTEs all run, in one
+ * snapshot; each later one acts only if the one before did (the proof's mark, then the spend), so
+ * a replayed proof writes nothing and a spent token only the mark. A concurrent rotation of the
+ * same token waits for the row lock and then finds it spent, as the separate UPDATE did.
+ */
+const ROTATE_POSTGRES = `with proof as (
+  insert into spent_tokens (app_id, kind, jti, expires_at) values ($1, 'dpop', $2, $3)
+  on conflict (app_id, kind, jti) do nothing
+  returning 1
+), spent as (
+  update refresh_tokens set spent_at = $4
+  where token_sha256 = $5 and spent_at is null and exists (select 1 from proof)
+  returning session_id
+), added as (
+  insert into refresh_tokens (token_sha256, session_id, generation, created_at, spent_at)
+  select $6, session_id, $7, $4, null from spent
+  returning 1
+), touched as (
+  update sessions set generation = $7, last_seen_at = $4, idle_expires_at = $8
+  where id = $9 and exists (select 1 from spent)
+  returning 1
+)
+select (select count(*) from proof)::int as marked, (select count(*) from spent)::int as spent`;
+
+/** Runs `work` atomically: on SQLite through the store's group commit; inside a transaction, in it. */
+export type Atomically = <T>(work: (db: Kysely<DatabaseSchema>) => Promise<T>) => Promise<T>;
+
 export class KyselySessionRepository implements SessionRepository {
-  constructor(private readonly db: Kysely<DatabaseSchema>) {}
+  constructor(
+    private readonly db: Kysely<DatabaseSchema>,
+    private readonly dialect: DialectName,
+    private readonly atomically: Atomically,
+  ) {}
+
+  async rotate(r: Rotation): Promise<"replayed" | "spent" | "rotated"> {
+    if (this.dialect === "postgres") {
+      const result = await this.db.executeQuery<{ marked: number; spent: number }>(
+        CompiledQuery.raw(ROTATE_POSTGRES, [
+          r.appId,
+          r.proofJti,
+          r.proofExpiresAt,
+          r.now,
+          r.presentedSha256,
+          r.successorSha256,
+          r.generation,
+          r.idleExpiresAt,
+          r.sessionId,
+        ]),
+      );
+      const row = result.rows[0];
+      return !row?.marked ? "replayed" : !row.spent ? "spent" : "rotated";
+    }
+    // SQLite runs no data-modifying CTEs: four statements, committed together.
+    return this.atomically(async (db) => {
+      const marked = await markSpent(db, {
+        appId: r.appId,
+        kind: "dpop",
+        jti: r.proofJti,
+        expiresAt: r.proofExpiresAt,
+      });
+      if (Number(marked.numAffectedRows ?? 0) !== 1) return "replayed";
+      const spent = await spendRefreshToken(db, { tokenSha256: r.presentedSha256, now: r.now });
+      if (Number(spent.numAffectedRows) !== 1) return "spent";
+      await addRefreshToken(db, {
+        tokenSha256: r.successorSha256,
+        sessionId: r.sessionId,
+        generation: r.generation,
+        now: r.now,
+      });
+      await touchSession(db, {
+        sessionId: r.sessionId,
+        generation: r.generation,
+        now: r.now,
+        idleExpiresAt: r.idleExpiresAt,
+      });
+      return "rotated";
+    });
+  }
 
   async create(session: SessionRecord, firstTokenSha256: string): Promise<void> {
     await insertSession(this.db, {
@@ -107,7 +187,12 @@ export class KyselySessionRepository implements SessionRepository {
       revoked_reason: session.revokedReason,
       group_ids: session.groupIds.join(" "),
     });
-    await this.addRefreshToken(session.id, firstTokenSha256, session.generation, session.createdAt);
+    await addRefreshToken(this.db, {
+      tokenSha256: firstTokenSha256,
+      sessionId: session.id,
+      generation: session.generation,
+      now: session.createdAt,
+    });
   }
 
   async get(appId: string, sessionId: string): Promise<SessionRecord | null> {
@@ -143,24 +228,6 @@ export class KyselySessionRepository implements SessionRepository {
       },
       user: tokenSubjectOf(row),
     };
-  }
-
-  async spendRefreshToken(tokenSha256: string, now: number): Promise<boolean> {
-    const result = await spendRefreshToken(this.db, { tokenSha256, now });
-    return Number(result.numAffectedRows) === 1;
-  }
-
-  async addRefreshToken(
-    sessionId: string,
-    tokenSha256: string,
-    generation: number,
-    now: number,
-  ): Promise<void> {
-    await addRefreshToken(this.db, { tokenSha256, sessionId, generation, now });
-  }
-
-  async touch(sessionId: string, generation: number, now: number, idleExpiresAt: number): Promise<void> {
-    await touchSession(this.db, { sessionId, generation, now, idleExpiresAt });
   }
 
   async replaceScopes(sessionId: string, expected: string[], scopes: string[]): Promise<boolean> {

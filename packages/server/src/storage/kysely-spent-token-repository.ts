@@ -4,7 +4,7 @@ import type { DatabaseSchema } from "./database-schema.js";
 import { preparedQuery } from "./prepared-query.js";
 
 // On every finalize and refresh (a DPoP proof's jti): compiled once (prepared-query.ts).
-const markSpent = preparedQuery(["appId", "kind", "jti", "expiresAt"], (db, v) =>
+export const markSpent = preparedQuery(["appId", "kind", "jti", "expiresAt"], (db, v) =>
   db
     .insertInto("spent_tokens")
     .values({ app_id: v.appId, kind: v.kind, jti: v.jti, expires_at: v.expiresAt })

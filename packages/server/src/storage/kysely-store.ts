@@ -11,7 +11,7 @@ import { KyselyOtpRepository } from "./kysely-otp-repository.js";
 import { KyselyOutboxRepository } from "./kysely-outbox-repository.js";
 import { KyselyRateLimitRepository } from "./kysely-rate-limit-repository.js";
 import { KyselyScopeRepository } from "./kysely-scope-repository.js";
-import { KyselySessionRepository } from "./kysely-session-repository.js";
+import { type Atomically, KyselySessionRepository } from "./kysely-session-repository.js";
 import { KyselySigningKeyRepository } from "./kysely-signing-key-repository.js";
 import { KyselySpentTokenRepository } from "./kysely-spent-token-repository.js";
 import { KyselyStepUpRepository } from "./kysely-step-up-repository.js";
@@ -20,14 +20,22 @@ import { KyselyWebhookDeliveryRepository } from "./kysely-webhook-delivery-repos
 import { KyselyWebhookRepository } from "./kysely-webhook-repository.js";
 import type { Database, DialectName } from "./open-database.js";
 
-function repositories(db: Kysely<DatabaseSchema>, dialect: DialectName): Repositories {
+type Db = Kysely<DatabaseSchema>;
+
+/** Inside a transaction every statement is in it already. */
+const inThisTransaction =
+  (tx: Db): Atomically =>
+  (work) =>
+    work(tx);
+
+function repositories(db: Db, dialect: DialectName, atomically: Atomically): Repositories {
   return {
     apps: new KyselyAppRepository(db),
     apiKeys: new KyselyApiKeyRepository(db),
     users: new KyselyUserRepository(db, dialect),
     outbox: new KyselyOutboxRepository(db, dialect),
     signingKeys: new KyselySigningKeyRepository(db),
-    sessions: new KyselySessionRepository(db),
+    sessions: new KyselySessionRepository(db, dialect, atomically),
     spentTokens: new KyselySpentTokenRepository(db),
     configs: new KyselyAppConfigRepository(db),
     rateLimits: new KyselyRateLimitRepository(db),
@@ -48,18 +56,22 @@ function repositories(db: Kysely<DatabaseSchema>, dialect: DialectName): Reposit
  */
 export function createStore(database: Database, observe: TransactionObserver = () => {}): Store {
   const { db, dialect } = database;
-  const run: <T>(work: (tx: Repositories) => Promise<T>) => Promise<T> =
+  // A transaction over the database handle it gets: grouped with the event loop turn's others on
+  // SQLite, one pooled connection's on PostgreSQL.
+  const transact: Atomically =
     dialect === "sqlite"
-      ? groupCommit(db, (tx) => repositories(tx, dialect), observe)
+      ? groupCommit(db, (tx) => tx, observe)
       : (work) => {
           const started = performance.now();
           return db
             .transaction()
-            .execute((tx) => work(repositories(tx, dialect)))
+            .execute(work)
             .finally(() => observe(1, (performance.now() - started) / 1000));
         };
+  const run = <T>(work: (tx: Repositories) => Promise<T>) =>
+    transact((tx) => work(repositories(tx, dialect, inThisTransaction(tx))));
   return {
-    ...repositories(db, dialect),
+    ...repositories(db, dialect, transact),
     dialect,
     transaction: async (work) => {
       try {

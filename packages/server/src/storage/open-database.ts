@@ -4,6 +4,7 @@ import SQLite from "better-sqlite3";
 import { CompiledQuery, type Driver, Kysely, PostgresDialect, SqliteDialect } from "kysely";
 import pg from "pg";
 import type { DatabaseSchema } from "./database-schema.js";
+import { namedStatementClient } from "./named-statements.js";
 
 export type DialectName = "sqlite" | "postgres";
 
@@ -80,6 +81,7 @@ export function openDatabase(target: DatabaseTarget, options: OpenDatabaseOption
   const pool = new pg.Pool({
     connectionString: target.url,
     max: options.poolSize ?? 10,
+    Client: namedStatementClient(),
     // BIGINT epoch milliseconds fit a JS number exactly; parse them as numbers on this pool only.
     types: {
       getTypeParser: ((oid: number, format?: string) =>

@@ -63,19 +63,61 @@ describeEachDatabase("contract: SessionRepository", (dialect) => {
     expect(await store.sessions.findByRefreshToken(appId, "hash-unknown")).toBeNull();
   });
 
-  it("spends a refresh token exactly once, even when spent concurrently, and rotates to the next", async () => {
+  const rotation = (sessionId: string, presented: string, successor: string, jti: string) => ({
+    appId,
+    proofJti: jti,
+    proofExpiresAt: now + 300_000,
+    presentedSha256: presented,
+    successorSha256: successor,
+    sessionId,
+    generation: 2,
+    now: now + 1,
+    idleExpiresAt: now + 700_000,
+  });
+
+  it("rotates a refresh token exactly once, even when rotated concurrently: spent, successor added, session touched", async () => {
     const s = session();
     await store.sessions.create(s, "hash-rot-1");
-    const spends = await Promise.all(
-      Array.from({ length: 8 }, () => store.sessions.spendRefreshToken("hash-rot-1", now + 1)),
+    const outcomes = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        store.sessions.rotate(rotation(s.id, "hash-rot-1", `hash-rot-2-${i}`, `jti-rot-${i}`)),
+      ),
     );
-    expect(spends.filter(Boolean)).toHaveLength(1);
+    expect(outcomes.filter((o) => o === "rotated")).toHaveLength(1);
+    expect(outcomes.filter((o) => o === "spent")).toHaveLength(7);
     expect((await store.sessions.findByRefreshToken(appId, "hash-rot-1"))?.token.spentAt).toBe(now + 1);
-    await store.sessions.addRefreshToken(s.id, "hash-rot-2", 2, now + 1);
-    await store.sessions.touch(s.id, 2, now + 1, now + 700_000);
-    const next = await store.sessions.findByRefreshToken(appId, "hash-rot-2");
+    const winner = outcomes.indexOf("rotated");
+    const next = await store.sessions.findByRefreshToken(appId, `hash-rot-2-${winner}`);
     expect(next?.token).toMatchObject({ generation: 2, spentAt: null });
     expect(next?.session).toMatchObject({ generation: 2, lastSeenAt: now + 1, idleExpiresAt: now + 700_000 });
+    // The losers added no successor; each left its proof's mark.
+    for (const [i, o] of outcomes.entries()) {
+      if (o === "spent") expect(await store.sessions.findByRefreshToken(appId, `hash-rot-2-${i}`)).toBeNull();
+    }
+    expect(await store.spentTokens.markSpent(appId, "dpop", "jti-rot-3", now + 300_000)).toBe(false);
+  });
+
+  it("writes nothing for a replayed proof, and joins a transaction that rolls back", async () => {
+    const s = session();
+    await store.sessions.create(s, "hash-rep-1");
+    expect(await store.spentTokens.markSpent(appId, "dpop", "jti-used", now + 300_000)).toBe(true);
+    expect(await store.sessions.rotate(rotation(s.id, "hash-rep-1", "hash-rep-2", "jti-used"))).toBe(
+      "replayed",
+    );
+    expect((await store.sessions.findByRefreshToken(appId, "hash-rep-1"))?.token.spentAt).toBeNull();
+    expect(await store.sessions.findByRefreshToken(appId, "hash-rep-2")).toBeNull();
+
+    const undone = await store.transaction(async (tx, rollback) => {
+      expect(await tx.sessions.rotate(rotation(s.id, "hash-rep-1", "hash-rep-3", "jti-rolled"))).toBe(
+        "rotated",
+      );
+      return rollback("undone");
+    });
+    expect(undone).toBe("undone");
+    expect((await store.sessions.findByRefreshToken(appId, "hash-rep-1"))?.token.spentAt).toBeNull();
+    expect(await store.sessions.findByRefreshToken(appId, "hash-rep-3")).toBeNull();
+    expect((await store.sessions.get(appId, s.id))?.generation).toBe(1);
+    expect(await store.spentTokens.markSpent(appId, "dpop", "jti-rolled", now + 300_000)).toBe(true);
   });
 
   it("replaces scopes only from the expected ones (compare and set)", async () => {

@@ -1,6 +1,6 @@
 import { createHmac } from "node:crypto";
 import type { AppRecord } from "../apps/app-repository.js";
-import { markProof, REPLAYED, type ReplayMark } from "../dpop/check-dpop.js";
+import { REPLAYED, type ReplayMark } from "../dpop/check-dpop.js";
 import type { DomainDeps } from "../shared/domain-deps.js";
 import type { Failure } from "../shared/outcome.js";
 import { sha256 } from "../shared/sha256.js";
@@ -66,21 +66,33 @@ export async function refreshSession(
   }
 
   const successor = successorOf(deps.secrets.refreshSuccessor, input.refreshToken);
-  const rotated = await deps.store.transaction<boolean | "replayed" | "grant_spent">(async (tx, rollback) => {
-    // The proof's replay mark shares this transaction: one commit per refresh instead of two.
-    if (!(await markProof(tx, app.id, input.replayMark))) return "replayed";
-    if (!(await tx.sessions.spendRefreshToken(presented, now))) return false;
-    if (stepUp && !(await spendGrant(tx, stepUp, now))) return rollback("grant_spent");
-    await tx.sessions.addRefreshToken(session.id, sha256(successor), found.token.generation + 1, now);
-    await tx.sessions.touch(session.id, found.token.generation + 1, now, idleEnd(app, session, now));
-    return true;
-  });
+  const rotation = {
+    appId: app.id,
+    // The proof's replay mark goes with the rotation: one commit per refresh instead of two.
+    proofJti: input.replayMark.jti,
+    proofExpiresAt: input.replayMark.expiresAt,
+    presentedSha256: presented,
+    successorSha256: sha256(successor),
+    sessionId: session.id,
+    generation: found.token.generation + 1,
+    now,
+    idleExpiresAt: idleEnd(app, session, now),
+  };
+  // One atomic repository call (a single statement on PostgreSQL); with a step-up grant to spend
+  // too, a transaction around both, the grant's failure undoing the rotation.
+  const rotated = stepUp
+    ? await deps.store.transaction<"replayed" | "spent" | "rotated" | "grant_spent">(async (tx, rollback) => {
+        const outcome = await tx.sessions.rotate(rotation);
+        if (outcome === "rotated" && !(await spendGrant(tx, stepUp, now))) return rollback("grant_spent");
+        return outcome;
+      })
+    : await deps.store.sessions.rotate(rotation);
 
   if (rotated === "replayed") return REPLAYED;
   if (rotated === "grant_spent")
     return { ok: false, reason: "token_reused", message: "This step-up token was already used." };
-  if (!rotated) {
-    // The transaction committed the proof's mark although it did not rotate: no replay either way.
+  if (rotated === "spent") {
+    // The proof's mark was written although nothing rotated: no replay either way.
     // Spent before (or by a concurrent request): a grace retry, or reuse.
     const again = await deps.store.sessions.findByRefreshToken(app.id, presented);
     const token = again?.token;
@@ -115,10 +127,10 @@ export async function refreshSession(
     session,
     successor,
     now,
-    stepUp && rotated === true ? [stepUp.grant] : [],
+    stepUp && rotated === "rotated" ? [stepUp.grant] : [],
   );
   // `retried`: the answer of an earlier rotation, given again in the grace window.
-  return { ...issued, retried: rotated !== true };
+  return { ...issued, retried: rotated !== "rotated" };
 }
 
 /**

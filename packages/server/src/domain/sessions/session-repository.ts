@@ -31,6 +31,20 @@ export interface RefreshTokenRecord {
   spentAt: number | null;
 }
 
+export interface Rotation {
+  appId: string;
+  /** The DPoP proof's jti, marked used until `proofExpiresAt`. */
+  proofJti: string;
+  proofExpiresAt: number;
+  presentedSha256: string;
+  successorSha256: string;
+  sessionId: string;
+  /** The successor's generation, which becomes the session's. */
+  generation: number;
+  now: number;
+  idleExpiresAt: number;
+}
+
 export interface SessionRepository {
   create(session: SessionRecord, firstTokenSha256: string): Promise<void>;
   get(appId: string, sessionId: string): Promise<SessionRecord | null>;
@@ -47,10 +61,14 @@ export interface SessionRepository {
     session: SessionRecord;
     user: TokenSubject;
   } | null>;
-  /** Spends the token if unspent; true when this call spent it. */
-  spendRefreshToken(tokenSha256: string, now: number): Promise<boolean>;
-  addRefreshToken(sessionId: string, tokenSha256: string, generation: number, now: number): Promise<void>;
-  touch(sessionId: string, generation: number, now: number, idleExpiresAt: number): Promise<void>;
+  /**
+   * One refresh rotation, atomic by itself (no transaction needed around it; inside one it joins
+   * it): the DPoP proof's replay mark, then the presented token spent if unspent, its successor
+   * added and the session touched. `replayed`: the proof was used before, nothing written;
+   * `spent`: the token was spent already (by an earlier or concurrent rotation), only the mark
+   * written; `rotated`: all of it.
+   */
+  rotate(rotation: Rotation): Promise<"replayed" | "spent" | "rotated">;
   /** Compare-and-set of the session's scopes: false when they were no longer `expected`. */
   replaceScopes(sessionId: string, expected: string[], scopes: string[]): Promise<boolean>;
   /** True when the session was active and is now revoked. */

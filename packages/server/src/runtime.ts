@@ -46,7 +46,9 @@ export interface Runtime {
 export async function openRuntime(config: Readonly<Config>): Promise<Runtime> {
   const target = parseDatabaseUrl(config.storage.databaseUrl);
   if ("error" in target) throw new Error(`OVERTURE_DATABASE_URL ${target.error}`);
+  const logger = createLogger(config.server.logLevel);
   const database = openDatabase(target, {
+    onCheckpointError: (message) => logger.error({ error: message }, "SQLite WAL checkpoint failed"),
     poolSize: config.storage.poolSize,
     sqliteCacheMib: config.storage.sqliteCacheMib,
     sqliteMmapMib: config.storage.sqliteMmapMib,
@@ -57,7 +59,6 @@ export async function openRuntime(config: Readonly<Config>): Promise<Runtime> {
     const metrics = createMetrics();
     const outbound = instrumentOutbound(createOutboundClient(), metrics);
     const store = createStore(database, (requests, seconds) => metrics.transaction(requests, seconds));
-    const logger = createLogger(config.server.logLevel);
     const domain = createDomainDeps(config, store, { masterKey, outbound, log: logger });
     metrics.watchBacklog(() => readWebhookBacklog(domain));
     const close = async () => {

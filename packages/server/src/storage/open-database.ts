@@ -5,6 +5,7 @@ import { CompiledQuery, type Driver, Kysely, PostgresDialect, SqliteDialect } fr
 import pg from "pg";
 import type { DatabaseSchema } from "./database-schema.js";
 import { namedStatementClient } from "./named-statements.js";
+import { startWalCheckpointer } from "./wal-checkpointer.js";
 
 export type DialectName = "sqlite" | "postgres";
 
@@ -27,10 +28,16 @@ export interface OpenDatabaseOptions {
   sqliteCacheMib?: number;
   /** SQLite memory-mapped reads, MiB of the file; 0 reads with pread only. */
   sqliteMmapMib?: number;
+  /** SQLite: checkpoint the WAL on a thread of its own (the default); false leaves it to SQLite. */
+  walCheckpointer?: boolean;
+  /** Told what failed in a checkpoint other than a busy database. */
+  onCheckpointError?: (message: string) => void;
 }
 
 export const SQLITE_CACHE_MIB_DEFAULT = 8;
 export const SQLITE_MMAP_MIB_DEFAULT = 256;
+/** WAL pages after which a commit checkpoints by itself: only if the checkpoint thread stopped. */
+const WAL_AUTOCHECKPOINT_BACKSTOP = 100_000;
 
 /** `postgres://` / `postgresql://` URLs go to PostgreSQL; a `sqlite:` URL or a plain path to SQLite. */
 export function parseDatabaseUrl(value: string): DatabaseTarget | { error: string } {
@@ -61,10 +68,10 @@ export function openDatabase(target: DatabaseTarget, options: OpenDatabaseOption
     // last commits, the trade SQLite documents for WAL.
     sqlite.pragma("synchronous = NORMAL");
     sqlite.pragma("foreign_keys = ON");
-    // Session traffic writes random-keyed rows (token hashes, proof jtis), so most commits dirty new
-    // pages. Checkpointing every 10,000 pages (≈40 MB of WAL) instead of 1,000 coalesces repeated
-    // writes of hot pages; measured in docs/benchmarks.md.
-    sqlite.pragma("wal_autocheckpoint = 10000");
+    // Checkpoints run on a thread of their own (wal-checkpointer.ts), never in a commit on the event
+    // loop. The automatic one stays as a backstop, far off, should that thread ever stop.
+    const ownCheckpoints = target.file !== ":memory:" && options.walCheckpointer !== false;
+    sqlite.pragma(`wal_autocheckpoint = ${ownCheckpoints ? WAL_AUTOCHECKPOINT_BACKSTOP : 10_000}`);
     // A small page cache, with reads the cache misses served from the memory map: while the file is
     // under 1 GiB, a commit after a B-tree rebalance scans the whole page cache (SQLite parks a page
     // at the lock-byte page number, then truncates the cache), so its cost grows with the cache.
@@ -76,7 +83,16 @@ export function openDatabase(target: DatabaseTarget, options: OpenDatabaseOption
       dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }),
     });
     const description = `sqlite:${target.file === ":memory:" ? target.file : resolve(target.file)}`;
-    return { db, dialect: "sqlite", description, close: () => db.destroy() };
+    const checkpointer = ownCheckpoints ? startWalCheckpointer(target.file, options.onCheckpointError) : null;
+    return {
+      db,
+      dialect: "sqlite",
+      description,
+      close: async () => {
+        await checkpointer?.stop();
+        await db.destroy();
+      },
+    };
   }
   const pool = new pg.Pool({
     connectionString: target.url,

@@ -113,6 +113,97 @@ const ROTATE_POSTGRES = `with proof as (
 )
 select (select count(*) from proof)::int as marked, (select count(*) from spent)::int as spent`;
 
+/**
+ * The rotations of one event-loop turn in one PostgreSQL statement (statement-batch.ts): the same
+ * CTEs over all inputs, each input's writes conditioned on its own proof mark and spend. Inputs
+ * never share a token, proof or session (the batcher keeps those apart), so no row is written
+ * twice; the answer gives each input's outcome, in input order.
+ */
+const ROTATE_MANY_POSTGRES = `with input as (
+  select * from unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::text[], $6::text[],
+    $7::int[], $8::bigint[], $9::text[]) with ordinality
+    as i(app_id, jti, proof_expires_at, now, presented, successor, generation, idle_expires_at, session_id, ord)
+), proof as (
+  insert into spent_tokens (app_id, kind, jti, expires_at)
+  select app_id, 'dpop', jti, proof_expires_at from input
+  on conflict (app_id, kind, jti) do nothing
+  returning app_id, jti
+), spent as (
+  update refresh_tokens r set spent_at = i.now
+  from input i
+  where r.token_sha256 = i.presented and r.spent_at is null
+    and exists (select 1 from proof p where p.app_id = i.app_id and p.jti = i.jti)
+  returning r.token_sha256
+), added as (
+  insert into refresh_tokens (token_sha256, session_id, generation, created_at, spent_at)
+  select i.successor, i.session_id, i.generation, i.now, null
+  from input i where i.presented in (select token_sha256 from spent)
+  returning 1
+), touched as (
+  update sessions x set generation = i.generation, last_seen_at = i.now, idle_expires_at = i.idle_expires_at
+  from input i
+  where x.id = i.session_id and i.presented in (select token_sha256 from spent)
+  returning 1
+)
+select
+  exists (select 1 from proof p where p.app_id = i.app_id and p.jti = i.jti) as marked,
+  exists (select 1 from spent s where s.token_sha256 = i.presented) as spent
+from input i order by i.ord`;
+
+type RotationOutcome = "replayed" | "spent" | "rotated";
+
+const outcomeOf = (row: { marked: unknown; spent: unknown } | undefined): RotationOutcome =>
+  !row || !Number(row.marked) ? "replayed" : !Number(row.spent) ? "spent" : "rotated";
+
+/** One rotation, one statement (ROTATE_POSTGRES). */
+export async function rotateOnPostgres(db: Kysely<DatabaseSchema>, r: Rotation): Promise<RotationOutcome> {
+  const result = await db.executeQuery<{ marked: number; spent: number }>(
+    CompiledQuery.raw(ROTATE_POSTGRES, [
+      r.appId,
+      r.proofJti,
+      r.proofExpiresAt,
+      r.now,
+      r.presentedSha256,
+      r.successorSha256,
+      r.generation,
+      r.idleExpiresAt,
+      r.sessionId,
+    ]),
+  );
+  return outcomeOf(result.rows[0]);
+}
+
+/** Many rotations, one statement (ROTATE_MANY_POSTGRES); outcomes in input order. */
+export async function rotateManyOnPostgres(
+  db: Kysely<DatabaseSchema>,
+  rotations: Rotation[],
+): Promise<RotationOutcome[]> {
+  const column = <K extends keyof Rotation>(key: K) => rotations.map((r) => r[key]);
+  const result = await db.executeQuery<{ marked: boolean; spent: boolean }>(
+    CompiledQuery.raw(ROTATE_MANY_POSTGRES, [
+      column("appId"),
+      column("proofJti"),
+      column("proofExpiresAt"),
+      column("now"),
+      column("presentedSha256"),
+      column("successorSha256"),
+      column("generation"),
+      column("idleExpiresAt"),
+      column("sessionId"),
+    ]),
+  );
+  return rotations.map((_, i) =>
+    outcomeOf(result.rows[i] as { marked: unknown; spent: unknown } | undefined),
+  );
+}
+
+/** The rows a rotation writes, for the batcher to keep apart. */
+export const rotationKeys = (r: Rotation) => [
+  `t:${r.presentedSha256}`,
+  `p:${r.appId}:${r.proofJti}`,
+  `s:${r.sessionId}`,
+];
+
 /** Runs `work` atomically: on SQLite through the store's group commit; inside a transaction, in it. */
 export type Atomically = <T>(work: (db: Kysely<DatabaseSchema>) => Promise<T>) => Promise<T>;
 
@@ -121,26 +212,13 @@ export class KyselySessionRepository implements SessionRepository {
     private readonly db: Kysely<DatabaseSchema>,
     private readonly dialect: DialectName,
     private readonly atomically: Atomically,
+    /** PostgreSQL outside a transaction: the store's batch of the turn's rotations. */
+    private readonly rotateInBatch?: (r: Rotation) => Promise<RotationOutcome>,
   ) {}
 
-  async rotate(r: Rotation): Promise<"replayed" | "spent" | "rotated"> {
-    if (this.dialect === "postgres") {
-      const result = await this.db.executeQuery<{ marked: number; spent: number }>(
-        CompiledQuery.raw(ROTATE_POSTGRES, [
-          r.appId,
-          r.proofJti,
-          r.proofExpiresAt,
-          r.now,
-          r.presentedSha256,
-          r.successorSha256,
-          r.generation,
-          r.idleExpiresAt,
-          r.sessionId,
-        ]),
-      );
-      const row = result.rows[0];
-      return !row?.marked ? "replayed" : !row.spent ? "spent" : "rotated";
-    }
+  async rotate(r: Rotation): Promise<RotationOutcome> {
+    if (this.dialect === "postgres")
+      return this.rotateInBatch ? this.rotateInBatch(r) : rotateOnPostgres(this.db, r);
     // SQLite runs no data-modifying CTEs: four statements, committed together.
     return this.atomically(async (db) => {
       const marked = await markSpent(db, {

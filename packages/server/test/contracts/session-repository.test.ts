@@ -2,6 +2,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import type { SessionRecord } from "../../src/domain/sessions/session-repository.js";
 import { newId } from "../../src/domain/shared/new-id.js";
 import type { Store } from "../../src/domain/shared/store.js";
+import { createStore } from "../../src/storage/kysely-store.js";
 import { contractStore, contractUser, CONTRACT_NOW as now } from "../support/contract-store.js";
 import { describeEachDatabase, type TestDatabase } from "../support/test-databases.js";
 
@@ -95,6 +96,39 @@ describeEachDatabase("contract: SessionRepository", (dialect) => {
       if (o === "spent") expect(await store.sessions.findByRefreshToken(appId, `hash-rot-2-${i}`)).toBeNull();
     }
     expect(await store.spentTokens.markSpent(appId, "dpop", "jti-rot-3", now + 300_000)).toBe(false);
+  });
+
+  it("rotates many sessions at once, each with its own outcome (PostgreSQL: one statement for the turn's rotations)", async () => {
+    const sessions = Array.from({ length: 12 }, () => session());
+    for (const [i, x] of sessions.entries()) await store.sessions.create(x, `hash-many-${i}`);
+    // One token already spent and one proof already used, in the same turn as ten fresh rotations.
+    expect(
+      await store.sessions.rotate(rotation(sessions[0]!.id, "hash-many-0", "hash-many-0b", "jti-many-pre")),
+    ).toBe("rotated");
+    expect(await store.spentTokens.markSpent(appId, "dpop", "jti-many-used", now + 300_000)).toBe(true);
+    // A store that reports each commit's size: the turn's rotations share one.
+    const sizes: number[] = [];
+    const observed = createStore(t.database, (requests) => sizes.push(requests));
+    const outcomes = await Promise.all(
+      sessions.map((x, i) =>
+        observed.sessions.rotate(
+          rotation(
+            x.id,
+            `hash-many-${i}`,
+            `hash-many-${i}-next`,
+            i === 1 ? "jti-many-used" : `jti-many-${i}`,
+          ),
+        ),
+      ),
+    );
+    expect(outcomes).toEqual(["spent", "replayed", ...Array(10).fill("rotated")]);
+    expect(Math.max(...sizes)).toBe(12);
+    for (const [i, x] of sessions.entries()) {
+      const next = await store.sessions.findByRefreshToken(appId, `hash-many-${i}-next`);
+      if (i < 2) expect(next).toBeNull();
+      else expect(next?.session).toMatchObject({ id: x.id, generation: 2, idleExpiresAt: now + 700_000 });
+    }
+    expect((await store.sessions.findByRefreshToken(appId, "hash-many-1"))?.token.spentAt).toBeNull();
   });
 
   it("writes nothing for a replayed proof, and joins a transaction that rolls back", async () => {

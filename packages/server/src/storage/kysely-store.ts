@@ -1,5 +1,4 @@
 import type { Kysely } from "kysely";
-import type { Rotation } from "../domain/sessions/session-repository.js";
 import { type Repositories, RolledBack, rollbackWith, type Store } from "../domain/shared/store.js";
 import type { DatabaseSchema } from "./database-schema.js";
 import { groupCommit, type TransactionObserver } from "./group-commit.js";
@@ -12,13 +11,7 @@ import { KyselyOtpRepository } from "./kysely-otp-repository.js";
 import { KyselyOutboxRepository } from "./kysely-outbox-repository.js";
 import { KyselyRateLimitRepository } from "./kysely-rate-limit-repository.js";
 import { KyselyScopeRepository } from "./kysely-scope-repository.js";
-import {
-  type Atomically,
-  KyselySessionRepository,
-  rotateManyOnPostgres,
-  rotateOnPostgres,
-  rotationKeys,
-} from "./kysely-session-repository.js";
+import { type Atomically, KyselySessionRepository } from "./kysely-session-repository.js";
 import { KyselySigningKeyRepository } from "./kysely-signing-key-repository.js";
 import { KyselySpentTokenRepository } from "./kysely-spent-token-repository.js";
 import { KyselyStepUpRepository } from "./kysely-step-up-repository.js";
@@ -26,7 +19,7 @@ import { KyselyUserRepository } from "./kysely-user-repository.js";
 import { KyselyWebhookDeliveryRepository } from "./kysely-webhook-delivery-repository.js";
 import { KyselyWebhookRepository } from "./kysely-webhook-repository.js";
 import type { Database, DialectName } from "./open-database.js";
-import { statementBatch } from "./statement-batch.js";
+import { type PostgresRefreshBatches, postgresRefreshBatches } from "./postgres-refresh-statements.js";
 
 type Db = Kysely<DatabaseSchema>;
 
@@ -40,7 +33,7 @@ function repositories(
   db: Db,
   dialect: DialectName,
   atomically: Atomically,
-  rotateInBatch?: (r: Rotation) => Promise<"replayed" | "spent" | "rotated">,
+  batches?: PostgresRefreshBatches,
 ): Repositories {
   return {
     apps: new KyselyAppRepository(db),
@@ -48,7 +41,7 @@ function repositories(
     users: new KyselyUserRepository(db, dialect),
     outbox: new KyselyOutboxRepository(db, dialect),
     signingKeys: new KyselySigningKeyRepository(db),
-    sessions: new KyselySessionRepository(db, dialect, atomically, rotateInBatch),
+    sessions: new KyselySessionRepository(db, dialect, atomically, batches),
     spentTokens: new KyselySpentTokenRepository(db),
     configs: new KyselyAppConfigRepository(db),
     rateLimits: new KyselyRateLimitRepository(db),
@@ -83,18 +76,9 @@ export function createStore(database: Database, observe: TransactionObserver = (
         };
   const run = <T>(work: (tx: Repositories) => Promise<T>) =>
     transact((tx) => work(repositories(tx, dialect, inThisTransaction(tx))));
-  // PostgreSQL's group commit for refresh: a turn's rotations in one statement (statement-batch.ts).
-  const rotateInBatch =
-    dialect === "postgres"
-      ? statementBatch(
-          (rotations: Rotation[]) => rotateManyOnPostgres(db, rotations),
-          (rotation: Rotation) => rotateOnPostgres(db, rotation),
-          rotationKeys,
-          observe,
-        )
-      : undefined;
+  const batches = dialect === "postgres" ? postgresRefreshBatches(db, observe) : undefined;
   return {
-    ...repositories(db, dialect, transact, rotateInBatch),
+    ...repositories(db, dialect, transact, batches),
     dialect,
     transaction: async (work) => {
       try {

@@ -154,6 +154,25 @@ describeEachDatabase("contract: SessionRepository", (dialect) => {
     expect(await store.spentTokens.markSpent(appId, "dpop", "jti-rolled", now + 300_000)).toBe(true);
   });
 
+  it("finds many tokens at once, each only in its own app (PostgreSQL: one query for the turn's reads)", async () => {
+    const sessions = Array.from({ length: 6 }, () => session());
+    for (const [i, x] of sessions.entries()) await store.sessions.create(x, `hash-read-${i}`);
+    const found = await Promise.all([
+      ...sessions.map((_, i) => store.sessions.findByRefreshToken(appId, `hash-read-${i}`)),
+      store.sessions.findByRefreshToken(otherAppId, "hash-read-0"),
+      store.sessions.findByRefreshToken(appId, "hash-read-unknown"),
+      store.sessions.findByRefreshToken(appId, "hash-read-1", { withIdentifiers: true }),
+    ]);
+    expect(found.slice(0, 6).map((f) => f?.session.id)).toEqual(sessions.map((x) => x.id));
+    expect(found.slice(0, 6).map((f) => f?.token.tokenSha256)).toEqual(
+      sessions.map((_, i) => `hash-read-${i}`),
+    );
+    expect(found[6]).toBeNull();
+    expect(found[7]).toBeNull();
+    expect(found[8]?.session.id).toBe(sessions[1]?.id);
+    expect(found[8]?.user.identifiers).toEqual([]);
+  });
+
   it("replaces scopes only from the expected ones (compare and set)", async () => {
     const s = session({ scopes: ["prld:pwd:write", "b"] });
     await store.sessions.create(s, "hash-scopes");

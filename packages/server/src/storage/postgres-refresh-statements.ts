@@ -6,36 +6,14 @@ import { foundOf, type RefreshRow, selectRefreshRows } from "./refresh-row-sql.j
 import { statementBatch } from "./statement-batch.js";
 
 /**
- * A rotation in one PostgreSQL statement: one round trip and one implicit transaction instead of
- * BEGIN, four statements and COMMIT (docs/storage.md). The data-modifying CTEs all run, in one
- * snapshot; each later one acts only if the one before did (the proof's mark, then the spend), so
- * a replayed proof writes nothing and a spent token only the mark. A concurrent rotation of the
- * same token waits for the row lock and then finds it spent, as the separate UPDATE did.
- */
-const ROTATE_POSTGRES = `with proof as (
-  insert into spent_tokens (app_id, kind, jti, expires_at) values ($1, 'dpop', $2, $3)
-  on conflict (app_id, kind, jti) do nothing
-  returning 1
-), spent as (
-  update refresh_tokens set spent_at = $4
-  where token_sha256 = $5 and spent_at is null and exists (select 1 from proof)
-  returning session_id
-), added as (
-  insert into refresh_tokens (token_sha256, session_id, generation, created_at, spent_at)
-  select $6, session_id, $7, $4, null from spent
-  returning 1
-), touched as (
-  update sessions set generation = $7, last_seen_at = $4, idle_expires_at = $8
-  where id = $9 and exists (select 1 from spent)
-  returning 1
-)
-select (select count(*) from proof)::int as marked, (select count(*) from spent)::int as spent`;
-
-/**
- * The rotations of one event-loop turn in one PostgreSQL statement (statement-batch.ts): the same
- * CTEs over all inputs, each input's writes conditioned on its own proof mark and spend. Inputs
- * never share a token, proof or session (the batcher keeps those apart), so no row is written
- * twice; the answer gives each input's outcome, in input order.
+ * Rotations in one PostgreSQL statement: one round trip and one implicit transaction instead of
+ * BEGIN, four statements and COMMIT each (docs/storage.md). The data-modifying CTEs all run, in
+ * one snapshot; each input's later writes happen only if its earlier ones did (its proof's mark,
+ * then its spend), so a replayed proof writes nothing and a spent token only the mark. A
+ * concurrent rotation of the same token waits for the row lock and then finds it spent. The
+ * batcher (statement-batch.ts) puts a turn's rotations in one statement and keeps inputs sharing a
+ * token, proof or session apart, so no row is written twice; the answer gives each input's
+ * outcome, in input order.
  */
 const ROTATE_MANY_POSTGRES = `with input as (
   select * from unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::text[], $6::text[],
@@ -73,25 +51,12 @@ export type RotationOutcome = "replayed" | "spent" | "rotated";
 const outcomeOf = (row: { marked: unknown; spent: unknown } | undefined): RotationOutcome =>
   !row || !Number(row.marked) ? "replayed" : !Number(row.spent) ? "spent" : "rotated";
 
-/** One rotation, one statement (ROTATE_POSTGRES). */
+/** One rotation (inside a transaction, or a batch's input rerun alone). */
 export async function rotateOnPostgres(db: Kysely<DatabaseSchema>, r: Rotation): Promise<RotationOutcome> {
-  const result = await db.executeQuery<{ marked: number; spent: number }>(
-    CompiledQuery.raw(ROTATE_POSTGRES, [
-      r.appId,
-      r.proofJti,
-      r.proofExpiresAt,
-      r.now,
-      r.presentedSha256,
-      r.successorSha256,
-      r.generation,
-      r.idleExpiresAt,
-      r.sessionId,
-    ]),
-  );
-  return outcomeOf(result.rows[0]);
+  return (await rotateManyOnPostgres(db, [r]))[0] ?? "replayed";
 }
 
-/** Many rotations, one statement (ROTATE_MANY_POSTGRES); outcomes in input order. */
+/** Rotations in one statement (ROTATE_MANY_POSTGRES); outcomes in input order. */
 export async function rotateManyOnPostgres(
   db: Kysely<DatabaseSchema>,
   rotations: Rotation[],

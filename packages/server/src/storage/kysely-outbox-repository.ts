@@ -5,7 +5,7 @@ import type { DialectName } from "./open-database.js";
 import { preparedQuery } from "./prepared-query.js";
 
 // Written by most mutations: compiled once (prepared-query.ts).
-const appendEvent = preparedQuery(["id", "appId", "type", "payload", "createdAt"], (db, v) =>
+export const appendEvent = preparedQuery(["id", "appId", "type", "payload", "createdAt"], (db, v) =>
   db.insertInto("outbox_events").values({
     id: v.id,
     app_id: v.appId,

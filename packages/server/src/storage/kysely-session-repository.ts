@@ -1,6 +1,12 @@
 import type { Kysely } from "kysely";
-import type { Rotation, SessionRecord, SessionRepository } from "../domain/sessions/session-repository.js";
+import type {
+  Rotation,
+  SessionRecord,
+  SessionRepository,
+  SessionStart,
+} from "../domain/sessions/session-repository.js";
 import type { DatabaseSchema } from "./database-schema.js";
+import { appendEvent } from "./kysely-outbox-repository.js";
 import { markSpent } from "./kysely-spent-token-repository.js";
 import type { DialectName } from "./open-database.js";
 import {
@@ -8,6 +14,7 @@ import {
   type RotationOutcome,
   rotateOnPostgres,
 } from "./postgres-refresh-statements.js";
+import { type StartOutcome, startOnPostgres } from "./postgres-session-starts.js";
 import { preparedQuery } from "./prepared-query.js";
 import { foundOf, type RefreshRow, selectRefreshRows, toSession } from "./refresh-row-sql.js";
 
@@ -68,6 +75,38 @@ const touchSession = preparedQuery(["sessionId", "generation", "now", "idleExpir
     .where("id", "=", v.sessionId),
 );
 
+/** A session and its first refresh token. */
+async function insertSessionRows(
+  db: Kysely<DatabaseSchema>,
+  session: SessionRecord,
+  firstTokenSha256: string,
+) {
+  await insertSession(db, {
+    id: session.id,
+    app_id: session.appId,
+    user_id: session.userId,
+    jkt: session.jkt,
+    method: session.method,
+    scopes: JSON.stringify(session.scopes),
+    user_agent: session.userAgent,
+    ip: session.ip,
+    generation: session.generation,
+    created_at: session.createdAt,
+    last_seen_at: session.lastSeenAt,
+    expires_at: session.expiresAt,
+    idle_expires_at: session.idleExpiresAt,
+    revoked_at: session.revokedAt,
+    revoked_reason: session.revokedReason,
+    group_ids: session.groupIds.join(" "),
+  });
+  await addRefreshToken(db, {
+    tokenSha256: firstTokenSha256,
+    sessionId: session.id,
+    generation: session.generation,
+    now: session.createdAt,
+  });
+}
+
 /** Runs `work` atomically: on SQLite through the store's group commit; inside a transaction, in it. */
 export type Atomically = <T>(work: (db: Kysely<DatabaseSchema>) => Promise<T>) => Promise<T>;
 
@@ -79,6 +118,36 @@ export class KyselySessionRepository implements SessionRepository {
     /** PostgreSQL outside a transaction: the store's batches of the turn's rotations and reads. */
     private readonly batches?: PostgresRefreshBatches,
   ) {}
+
+  async start(start: SessionStart): Promise<StartOutcome> {
+    if (this.dialect === "postgres")
+      return this.batches ? this.batches.start(start) : startOnPostgres(this.db, start);
+    return this.atomically(async (db) => {
+      const marks = [
+        ...(start.proof ? [{ kind: "dpop" as const, ...start.proof }] : []),
+        ...(start.challenge ? [{ kind: "challenge" as const, ...start.challenge }] : []),
+      ];
+      for (const mark of marks) {
+        const marked = await markSpent(db, {
+          appId: start.session.appId,
+          kind: mark.kind,
+          jti: mark.jti,
+          expiresAt: mark.expiresAt,
+        });
+        if (Number(marked.numAffectedRows ?? 0) !== 1)
+          return mark.kind === "dpop" ? "replayed" : "challenge_spent";
+      }
+      await insertSessionRows(db, start.session, start.firstTokenSha256);
+      await appendEvent(db, {
+        id: start.event.id,
+        appId: start.event.appId,
+        type: start.event.type,
+        payload: JSON.stringify(start.event.payload),
+        createdAt: start.event.createdAt,
+      });
+      return "started";
+    });
+  }
 
   async rotate(r: Rotation): Promise<RotationOutcome> {
     if (this.dialect === "postgres")
@@ -111,30 +180,7 @@ export class KyselySessionRepository implements SessionRepository {
   }
 
   async create(session: SessionRecord, firstTokenSha256: string): Promise<void> {
-    await insertSession(this.db, {
-      id: session.id,
-      app_id: session.appId,
-      user_id: session.userId,
-      jkt: session.jkt,
-      method: session.method,
-      scopes: JSON.stringify(session.scopes),
-      user_agent: session.userAgent,
-      ip: session.ip,
-      generation: session.generation,
-      created_at: session.createdAt,
-      last_seen_at: session.lastSeenAt,
-      expires_at: session.expiresAt,
-      idle_expires_at: session.idleExpiresAt,
-      revoked_at: session.revokedAt,
-      revoked_reason: session.revokedReason,
-      group_ids: session.groupIds.join(" "),
-    });
-    await addRefreshToken(this.db, {
-      tokenSha256: firstTokenSha256,
-      sessionId: session.id,
-      generation: session.generation,
-      now: session.createdAt,
-    });
+    await insertSessionRows(this.db, session, firstTokenSha256);
   }
 
   async get(appId: string, sessionId: string): Promise<SessionRecord | null> {

@@ -1,6 +1,7 @@
 import { CompiledQuery, type Kysely, sql } from "kysely";
-import type { Rotation } from "../domain/sessions/session-repository.js";
+import type { Rotation, SessionStart } from "../domain/sessions/session-repository.js";
 import type { DatabaseSchema } from "./database-schema.js";
+import { startKeys, startManyOnPostgres, startOnPostgres } from "./postgres-session-starts.js";
 import { preparedQuery } from "./prepared-query.js";
 import { foundOf, type RefreshRow, selectRefreshRows } from "./refresh-row-sql.js";
 import { statementBatch } from "./statement-batch.js";
@@ -123,8 +124,8 @@ async function findManyOnPostgres(db: Kysely<DatabaseSchema>, lookups: RefreshLo
 export type PostgresRefreshBatches = ReturnType<typeof postgresRefreshBatches>;
 
 /**
- * PostgreSQL's group commit for refresh (docs/storage.md): the rotations asked for in one turn of
- * the event loop run as one statement, and so do the reads before them.
+ * PostgreSQL's group commit for sessions (docs/storage.md): the rotations asked for in one turn of
+ * the event loop run as one statement, so do the reads before them, and so do session starts.
  */
 export function postgresRefreshBatches(
   db: Kysely<DatabaseSchema>,
@@ -135,6 +136,12 @@ export function postgresRefreshBatches(
       (rotations: Rotation[]) => rotateManyOnPostgres(db, rotations),
       (rotation: Rotation) => rotateOnPostgres(db, rotation),
       rotationKeys,
+      observe,
+    ),
+    start: statementBatch(
+      (starts: SessionStart[]) => startManyOnPostgres(db, starts),
+      (start: SessionStart) => startOnPostgres(db, start),
+      startKeys,
       observe,
     ),
     find: statementBatch(

@@ -173,6 +173,72 @@ describeEachDatabase("contract: SessionRepository", (dialect) => {
     expect(found[8]?.user.identifiers).toEqual([]);
   });
 
+  const start = (x: SessionRecord, i: string, marks: { proof?: string; challenge?: string } = {}) => ({
+    session: x,
+    firstTokenSha256: `hash-start-${i}`,
+    ...(marks.proof && { proof: { jti: marks.proof, expiresAt: now + 300_000 } }),
+    ...(marks.challenge && { challenge: { jti: marks.challenge, expiresAt: now + 300_000 } }),
+    event: {
+      id: newId("evt", now),
+      appId,
+      type: "user.session.created" as const,
+      payload: { session_id: x.id, n: i },
+      createdAt: now,
+    },
+  });
+  const eventsOf = async (sessionId: string) =>
+    (await store.outbox.list(appId, { limit: 1000 })).filter(
+      (e) => (e.payload as { session_id?: string }).session_id === sessionId,
+    );
+
+  it("starts sessions atomically: marks first, then session, first token and event; many at once in one commit", async () => {
+    const sessions = Array.from({ length: 10 }, () => session());
+    expect(await store.spentTokens.markSpent(appId, "dpop", "jti-start-used", now + 300_000)).toBe(true);
+    expect(await store.spentTokens.markSpent(appId, "challenge", "chl-start-used", now + 300_000)).toBe(true);
+    const sizes: number[] = [];
+    const observed = createStore(t.database, (requests) => sizes.push(requests));
+    const outcomes = await Promise.all(
+      sessions.map((x, i) =>
+        observed.sessions.start(
+          start(
+            x,
+            String(i),
+            i === 0
+              ? { proof: "jti-start-used", challenge: "chl-start-0" }
+              : i === 1
+                ? { proof: "jti-start-1", challenge: "chl-start-used" }
+                : i === 2
+                  ? {}
+                  : { proof: `jti-start-${i}`, challenge: `chl-start-${i}` },
+          ),
+        ),
+      ),
+    );
+    expect(outcomes).toEqual(["replayed", "challenge_spent", ...Array(8).fill("started")]);
+    expect(Math.max(...sizes)).toBe(10);
+    for (const [i, x] of sessions.entries()) {
+      const found = await store.sessions.findByRefreshToken(appId, `hash-start-${i}`);
+      expect(await eventsOf(x.id)).toHaveLength(i < 2 ? 0 : 1);
+      if (i < 2) expect(found).toBeNull();
+      else expect(found?.session).toEqual(x);
+    }
+    // A replayed proof wrote nothing: the challenge is still unspent. A spent challenge left its proof's mark.
+    expect(await store.spentTokens.markSpent(appId, "challenge", "chl-start-0", now + 300_000)).toBe(true);
+    expect(await store.spentTokens.markSpent(appId, "dpop", "jti-start-1", now + 300_000)).toBe(false);
+  });
+
+  it("a start joins a transaction that rolls back", async () => {
+    const x = session();
+    const undone = await store.transaction(async (tx, rollback) => {
+      expect(await tx.sessions.start(start(x, "rolled", { proof: "jti-start-rolled" }))).toBe("started");
+      return rollback("undone");
+    });
+    expect(undone).toBe("undone");
+    expect(await store.sessions.get(appId, x.id)).toBeNull();
+    expect(await eventsOf(x.id)).toEqual([]);
+    expect(await store.spentTokens.markSpent(appId, "dpop", "jti-start-rolled", now + 300_000)).toBe(true);
+  });
+
   it("replaces scopes only from the expected ones (compare and set)", async () => {
     const s = session({ scopes: ["prld:pwd:write", "b"] });
     await store.sessions.create(s, "hash-scopes");

@@ -1,3 +1,4 @@
+import type { OutboxEvent } from "../events/outbox-repository.js";
 import type { TokenSubject } from "../identity/user-repository.js";
 
 export interface SessionRecord {
@@ -45,8 +46,26 @@ export interface Rotation {
   idleExpiresAt: number;
 }
 
+/** A session's start, written as one: what startSession (sessions.ts) commits. */
+export interface SessionStart {
+  session: SessionRecord;
+  firstTokenSha256: string;
+  /** The DPoP proof's jti, marked used (finalize, the web OTP check). */
+  proof?: { jti: string; expiresAt: number };
+  /** The challenge token's jti, marked spent (finalize). */
+  challenge?: { jti: string; expiresAt: number };
+  /** `user.session.created`, appended to the outbox with the session. */
+  event: OutboxEvent;
+}
+
 export interface SessionRepository {
   create(session: SessionRecord, firstTokenSha256: string): Promise<void>;
+  /**
+   * A session's start, atomic by itself like `rotate`: the proof's mark, then the challenge's,
+   * then the session, its first refresh token and its event. `replayed`: the proof was used
+   * before, nothing written; `challenge_spent`: the challenge was, only the proof's mark written.
+   */
+  start(start: SessionStart): Promise<"replayed" | "challenge_spent" | "started">;
   get(appId: string, sessionId: string): Promise<SessionRecord | null>;
   /**
    * The token, its session and what a refresh mints from of the user, in one query; the user's

@@ -1,7 +1,7 @@
 import type { Identifier } from "@overture/protocol";
 import type { AppRecord } from "../apps/app-repository.js";
-import { markProof, REPLAYED, type ReplayMark } from "../dpop/check-dpop.js";
-import { recordEvent } from "../events/record-event.js";
+import { REPLAYED, type ReplayMark } from "../dpop/check-dpop.js";
+import { newEvent, recordEvent } from "../events/record-event.js";
 import type { StepUpGrant, TokenSubject } from "../identity/user-repository.js";
 import { isoTime } from "../shared/clock.js";
 import type { DomainDeps } from "../shared/domain-deps.js";
@@ -95,14 +95,14 @@ export interface NewSession {
   scopes: string[];
   identifier: Identifier | null;
   jkt: string;
-  /** A challenge token to spend in the same transaction (finalize). */
+  /** A challenge token to spend with the session (finalize). */
   challenge?: { jti: string; exp: number };
-  /** The DPoP proof's replay mark, written in the same transaction. */
+  /** The DPoP proof's replay mark, written with the session. */
   replayMark?: ReplayMark;
 }
 
 /**
- * Creates the session, its first refresh token and `user.session.created` in one transaction, and
+ * Creates the session, its first refresh token and `user.session.created` atomically, and
  * mints the first access token. The one way every login method ends. The user's groups are taken
  * onto the session here: a membership changed later applies at the next login (§9.5).
  */
@@ -140,18 +140,14 @@ export async function startSession(
     revokedAt: null,
     revokedReason: null,
   };
-  const started = await deps.store.transaction(async (tx) => {
-    // The proof's replay mark and the challenge's spent mark share the session's transaction.
-    if (n.replayMark && !(await markProof(tx, app.id, n.replayMark))) return "replayed" as const;
-    if (
-      n.challenge &&
-      !(await tx.spentTokens.markSpent(app.id, "challenge", n.challenge.jti, n.challenge.exp * 1000))
-    ) {
-      return false;
-    }
-    await tx.sessions.create(session, sha256(refreshToken));
-    await recordEvent(
-      tx,
+  // One atomic repository call (a single statement on PostgreSQL): the proof's and the challenge's
+  // marks, the session, its first refresh token and its event commit together.
+  const started = await deps.store.sessions.start({
+    session,
+    firstTokenSha256: sha256(refreshToken),
+    ...(n.replayMark && { proof: n.replayMark }),
+    ...(n.challenge && { challenge: { jti: n.challenge.jti, expiresAt: n.challenge.exp * 1000 } }),
+    event: newEvent(
       app.id,
       "user.session.created",
       {
@@ -162,11 +158,10 @@ export async function startSession(
         created_at: isoTime(now),
       },
       now,
-    );
-    return true;
+    ),
   });
   if (started === "replayed") return REPLAYED;
-  if (!started)
+  if (started === "challenge_spent")
     return { ok: false, reason: "token_reused", message: "This challenge token was already used." };
   return issueSessionTokens(deps, app, client, user, session, refreshToken, now);
 }

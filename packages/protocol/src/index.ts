@@ -15,6 +15,7 @@ export * from "./management/migration-config.js";
 export * from "./management/mode.js";
 export * from "./management/oauth-config.js";
 export * from "./management/otp-config.js";
+export * from "./management/passkey-config.js";
 export * from "./management/password-config.js";
 export * from "./management/scopes.js";
 export * from "./management/session.js";

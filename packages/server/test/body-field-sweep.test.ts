@@ -86,6 +86,11 @@ const VALID: Record<string, (ids: { userId: string; configId: string }) => Recor
   "POST /webhooks/:webhookID/events": () => ({ event: "user.deleted" }),
   "POST /webhooks/:webhookID/redeliver": () => ({ since: "2026-01-01T00:00:00Z" }),
   "PUT /config/stepup": () => STEP_UP,
+  "PUT /config/passkey": () => ({
+    rp_id: "example.com",
+    rp_name: "Sweep",
+    allowed_origins: ["https://example.com"],
+  }),
   "POST /config/migration": () => ({ session_validation_url: "http://127.0.0.1:9/hook" }),
   "PUT /config/migration": () => ({ session_validation_url: "http://127.0.0.1:9/hook" }),
   "POST /users": () => ({

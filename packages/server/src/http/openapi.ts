@@ -22,6 +22,10 @@ export const TAGS: readonly (readonly [string, string])[] = [
     "Config - Login OAuth",
     "Management API: social login providers: client credentials, scopes, email trust (docs/social-login.md).",
   ],
+  [
+    "Config - Login Passkey",
+    "Management API: the app as a WebAuthn relying party: RP ID, origins, verification, passkey login (docs/passkeys.md).",
+  ],
   ["Config - Sessions", "Management API: session and access-token lifetimes."],
   [
     "Config - Scopes",

@@ -5,6 +5,7 @@ import { migrationConfigRoutes } from "./management/migration-config.js";
 import * as mode from "./management/mode.js";
 import * as oauth from "./management/oauth-config.js";
 import * as otpConfig from "./management/otp-config.js";
+import { passkeyConfigRoutes } from "./management/passkey-config.js";
 import { passwordConfigRoutes } from "./management/password-config.js";
 import * as scopes from "./management/scopes.js";
 import * as sessionConfig from "./management/session-config.js";
@@ -81,6 +82,10 @@ export const managementRoutes: RouteTable = [
   ["GET", "/config/stepup", stepUpConfigRoutes.get],
   ["PUT", "/config/stepup", stepUpConfigRoutes.update],
   ["DELETE", "/config/stepup", stepUpConfigRoutes.remove],
+
+  ["PUT", "/config/passkey", passkeyConfigRoutes.put],
+  ["GET", "/config/passkey", passkeyConfigRoutes.get],
+  ["DELETE", "/config/passkey", passkeyConfigRoutes.remove],
 
   ["POST", "/config/migration", migrationConfigRoutes.create],
   ["GET", "/config/migration", migrationConfigRoutes.get],

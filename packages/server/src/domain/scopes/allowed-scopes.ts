@@ -1,6 +1,7 @@
 import { OAUTH_PROVIDERS, SCOPE_LIMITS } from "@overture/protocol";
 import { recordUserUpdated } from "../identity/user-updated.js";
 import { oauthConfigKind } from "../oauth/oauth-config.js";
+import { PASSKEY_CONFIG } from "../passkeys/passkey-config.js";
 import type { DomainDeps } from "../shared/domain-deps.js";
 import type { Failure } from "../shared/outcome.js";
 import type { Repositories } from "../shared/store.js";
@@ -115,7 +116,12 @@ async function scopeUsers(tx: Repositories, appId: string, scope: string): Promi
   const stepUp = (await tx.configs.get<StepUpConfigValue>(appId, STEP_UP_CONFIG))?.value.allowed_scopes
     .map((entry, i) => (entry.scope === scope ? `step-up config allowed_scopes[${i}]` : null))
     .filter((where) => where !== null);
-  return [...groups, ...otp, ...oauth, ...(stepUp ?? [])];
+  const passkey = (
+    await tx.configs.get<{ granted_scopes: string[] }>(appId, PASSKEY_CONFIG)
+  )?.value.granted_scopes.includes(scope)
+    ? ["passkey config"]
+    : [];
+  return [...groups, ...otp, ...oauth, ...passkey, ...(stepUp ?? [])];
 }
 
 function invalid(message: string): Failure<"invalid_input"> {

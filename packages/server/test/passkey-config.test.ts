@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { describeEachDatabase } from "./support/test-databases.js";
+import { startTestServer, type TestServer } from "./support/test-server.js";
+
+/** `PUT|GET|DELETE /config/passkey` (docs/passkeys.md): every rule, defaults, and nothing stored on a refusal. */
+describeEachDatabase("passkey config", (dialect) => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startTestServer(dialect);
+    expect((await s.mgmt("POST", "/config/scopes", { scope: "payments:write" })).status).toBe(201);
+  });
+  afterAll(() => s.close());
+
+  const valid = {
+    rp_id: "Example.com",
+    rp_name: "Example",
+    allowed_origins: ["https://example.com", "https://App.example.com:443/", "https://example.com"],
+  };
+
+  it("is created by PUT with its defaults, read by GET, replaced whole by PUT, and deleted", async () => {
+    expect((await s.mgmt("GET", "/config/passkey")).status).toBe(404);
+    const created = await s.mgmt("PUT", "/config/passkey", valid);
+    expect(created.status, created.text).toBe(200);
+    expect(created.body.config).toEqual({
+      rp_id: "example.com",
+      rp_name: "Example",
+      allowed_origins: ["https://example.com", "https://app.example.com"],
+      user_verification: "required",
+      attestation_preference: "none",
+      login_enabled: false,
+      granted_scopes: [],
+      aaguid_allowlist: [],
+      created_at: expect.any(String),
+      updated_at: expect.any(String),
+    });
+    expect((await s.mgmt("GET", "/config/passkey")).body).toEqual(created.body);
+
+    const replaced = await s.mgmt("PUT", "/config/passkey", {
+      ...valid,
+      user_verification: "preferred",
+      attestation_preference: "direct",
+      login_enabled: true,
+      granted_scopes: ["payments:write"],
+      aaguid_allowlist: ["ADCE0002-35BC-C60A-648B-0B25F1F05503"],
+    });
+    expect(replaced.status, replaced.text).toBe(200);
+    expect(replaced.body.config).toMatchObject({
+      user_verification: "preferred",
+      attestation_preference: "direct",
+      login_enabled: true,
+      granted_scopes: ["payments:write"],
+      aaguid_allowlist: ["adce0002-35bc-c60a-648b-0b25f1f05503"],
+      created_at: created.body.config.created_at,
+    });
+    // A granted scope is in use: it cannot be removed while the config grants it.
+    const removeScope = await s.mgmt("DELETE", "/config/scopes", { scope: "payments:write" });
+    expect(removeScope.status).toBe(409);
+    expect(removeScope.body.message).toContain("passkey config");
+
+    expect((await s.mgmt("PUT", "/config/passkey", valid)).body.config.login_enabled).toBe(false);
+    expect((await s.mgmt("DELETE", "/config/passkey")).status).toBe(204);
+    expect((await s.mgmt("DELETE", "/config/passkey")).status).toBe(404);
+    expect((await s.mgmt("GET", "/config/passkey")).body.code).toBe("config_not_found");
+  });
+
+  it("allows http://localhost origins only for the RP ID localhost", async () => {
+    const local = await s.mgmt("PUT", "/config/passkey", {
+      rp_id: "localhost",
+      rp_name: "Dev",
+      allowed_origins: ["http://localhost:5173", "https://localhost:8443"],
+    });
+    expect(local.status, local.text).toBe(200);
+    expect(local.body.config.allowed_origins).toEqual(["http://localhost:5173", "https://localhost:8443"]);
+    expect((await s.mgmt("DELETE", "/config/passkey")).status).toBe(204);
+  });
+
+  it("refuses each broken rule with 400 invalid_request naming it, storing nothing", async () => {
+    const cases: [Record<string, unknown>, string][] = [
+      [{ ...valid, rp_id: "https://example.com" }, "rp_id"],
+      [{ ...valid, rp_id: "example.com:443" }, "rp_id"],
+      [{ ...valid, rp_id: "192.0.2.1" }, "rp_id"],
+      [{ ...valid, rp_id: "-bad-.com" }, "rp_id"],
+      [{ ...valid, allowed_origins: ["http://example.com"] }, "allowed_origins[0]"],
+      [{ ...valid, allowed_origins: ["https://example.com", "https://evil.com"] }, "allowed_origins[1]"],
+      [{ ...valid, allowed_origins: ["https://notexample.com"] }, "allowed_origins[0]"],
+      [{ ...valid, allowed_origins: ["https://example.com/login"] }, "allowed_origins[0]"],
+      [{ ...valid, allowed_origins: ["not a url"] }, "allowed_origins[0]"],
+      [{ ...valid, allowed_origins: ["http://localhost:5173"] }, "allowed_origins[0]"],
+      [{ ...valid, allowed_origins: [] }, "allowed_origins"],
+      [{ ...valid, aaguid_allowlist: ["adce0002-35bc-c60a-648b-0b25f1f05503"] }, "aaguid_allowlist"],
+      [{ ...valid, aaguid_allowlist: ["not-a-uuid"] }, "aaguid_allowlist"],
+      [{ ...valid, granted_scopes: ["not:allowed"] }, "granted_scopes[0]"],
+      [{ ...valid, user_verification: "always" }, "user_verification"],
+      [{ ...valid, rp_name: "" }, "rp_name"],
+      [{ ...valid, extra: true }, "extra"],
+      [{ rp_name: "x", allowed_origins: ["https://example.com"] }, "rp_id"],
+    ];
+    for (const [body, field] of cases) {
+      const res = await s.mgmt("PUT", "/config/passkey", body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(res.body.code).toBe("invalid_request");
+      expect(res.body.message, JSON.stringify(body)).toContain(field);
+      expect((await s.mgmt("GET", "/config/passkey")).status).toBe(404);
+    }
+  });
+});

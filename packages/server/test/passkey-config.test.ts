@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { newId } from "../src/domain/shared/new-id.js";
 import { describeEachDatabase } from "./support/test-databases.js";
 import { startTestServer, type TestServer } from "./support/test-server.js";
 
@@ -72,6 +73,41 @@ describeEachDatabase("passkey config", (dialect) => {
     expect(local.status, local.text).toBe(200);
     expect(local.body.config.allowed_origins).toEqual(["http://localhost:5173", "https://localhost:8443"]);
     expect((await s.mgmt("DELETE", "/config/passkey")).status).toBe(204);
+  });
+
+  it("refuses a new rp_id while passkeys registered under the old one exist, unless forced", async () => {
+    const own = await s.forNewApp("passkey-rp");
+    expect((await own.mgmt("PUT", "/config/passkey", valid)).status).toBe(200);
+    const userId = (await own.mgmt("POST", "/users", {})).body.id as string;
+    // Registration is not built yet (docs/passkeys.md): a credential as it will store one.
+    await own.store.passkeys.insert({
+      id: newId("pkc"),
+      appId: own.appId,
+      userId,
+      credentialId: "cred-rp",
+      publicKey: "pQECAyYgASFYI",
+      signCount: 0,
+      transports: ["internal"],
+      backupEligible: false,
+      backupState: false,
+      aaguid: "00000000-0000-0000-0000-000000000000",
+      rpId: "example.com",
+      nickname: null,
+      createdAt: s.clock.now(),
+      lastUsedAt: null,
+    });
+    const moved = { ...valid, rp_id: "example.org", allowed_origins: ["https://example.org"] };
+    // The same RP ID is no change.
+    expect((await own.mgmt("PUT", "/config/passkey", { ...valid, rp_name: "Renamed" })).status).toBe(200);
+    const refused = await own.mgmt("PUT", "/config/passkey", moved);
+    expect(refused.status).toBe(409);
+    expect(refused.body.code).toBe("conflict");
+    expect(refused.body.message).toContain("?force=true");
+    expect((await own.mgmt("GET", "/config/passkey")).body.config.rp_id).toBe("example.com");
+    expect((await own.mgmt("PUT", "/config/passkey?force=maybe", moved)).status).toBe(400);
+    const forced = await own.mgmt("PUT", "/config/passkey?force=true", moved);
+    expect(forced.status, forced.text).toBe(200);
+    expect(forced.body.config.rp_id).toBe("example.org");
   });
 
   it("refuses each broken rule with 400 invalid_request naming it, storing nothing", async () => {

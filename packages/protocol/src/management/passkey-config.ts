@@ -65,6 +65,18 @@ export const PasskeyConfigRequest = Type.Object(
 );
 export type PasskeyConfigRequest = Type.Static<typeof PasskeyConfigRequest>;
 
+export const PasskeyConfigQuery = Type.Object(
+  {
+    force: Type.Optional(
+      Type.Union([Type.Literal("true"), Type.Literal("false")], {
+        description:
+          "`true`: change `rp_id` even though passkeys registered under the old one then stop working.",
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 export const PasskeyConfig = Type.Object({
   rp_id: Type.String(),
   rp_name: Type.String(),

@@ -12,6 +12,7 @@ export interface DatabaseSchema {
   refresh_tokens: RefreshTokensTable;
   spent_tokens: SpentTokensTable;
   oauth_states: OAuthStatesTable;
+  passkey_credentials: PasskeyCredentialsTable;
   app_configs: AppConfigsTable;
   rate_limits: RateLimitsTable;
   otp_configs: OtpConfigsTable;
@@ -129,6 +130,25 @@ export interface RefreshTokensTable {
   spent_at: number | null;
   /** No longer written or read (migration 0007); kept so that nodes of the previous release still work. */
   successor_sealed: string | null;
+}
+
+export interface PasskeyCredentialsTable {
+  id: string;
+  app_id: string;
+  user_id: string;
+  credential_id: string;
+  public_key: string;
+  sign_count: number;
+  /** Space-separated. */
+  transports: string;
+  /** 0 or 1, on both engines. */
+  backup_eligible: number;
+  backup_state: number;
+  aaguid: string;
+  rp_id: string;
+  nickname: string | null;
+  created_at: number;
+  last_used_at: number | null;
 }
 
 export interface OAuthStatesTable {

@@ -9,6 +9,7 @@ import { KyselyDomainRepository } from "./kysely-domain-repository.js";
 import { KyselyOAuthStateRepository } from "./kysely-oauth-state-repository.js";
 import { KyselyOtpRepository } from "./kysely-otp-repository.js";
 import { KyselyOutboxRepository } from "./kysely-outbox-repository.js";
+import { KyselyPasskeyRepository } from "./kysely-passkey-repository.js";
 import { KyselyRateLimitRepository } from "./kysely-rate-limit-repository.js";
 import { KyselyScopeRepository } from "./kysely-scope-repository.js";
 import { type Atomically, KyselySessionRepository } from "./kysely-session-repository.js";
@@ -52,6 +53,7 @@ function repositories(
     webhooks: new KyselyWebhookRepository(db),
     deliveries: new KyselyWebhookDeliveryRepository(db, dialect),
     oauthStates: new KyselyOAuthStateRepository(db),
+    passkeys: new KyselyPasskeyRepository(db),
   };
 }
 

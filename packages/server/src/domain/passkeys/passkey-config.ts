@@ -112,12 +112,26 @@ export const passkeyConfig = {
   get: kind.get,
   remove: kind.remove,
   read: kind.read,
-  /** PUT: the config created, or replaced whole (omitted fields return to their defaults). */
+  /**
+   * PUT: the config created, or replaced whole (omitted fields return to their defaults). A new
+   * `rp_id` while passkeys registered under another exist is refused unless `force`: they stop
+   * working (a credential is bound to its RP ID), and stay listed until their owners delete them.
+   */
   async put(
     deps: DomainDeps,
     app: AppRecord,
     input: PasskeyConfigRequest,
-  ): Promise<{ ok: true; config: ConfigRecord<PasskeyConfigValue> } | Failure<"invalid_input">> {
+    options: { force: boolean } = { force: false },
+  ): Promise<
+    { ok: true; config: ConfigRecord<PasskeyConfigValue> } | Failure<"invalid_input" | "config_in_use">
+  > {
+    const stranded = await deps.store.passkeys.countNotUnder(app.id, input.rp_id.trim().toLowerCase());
+    if (stranded > 0 && !options.force)
+      return {
+        ok: false,
+        reason: "config_in_use",
+        message: `${stranded} passkey${stranded === 1 ? " was" : "s were"} registered under another rp_id and would stop working; PUT again with ?force=true to change it anyway.`,
+      };
     const replaced = await kind.replace(deps, app, input);
     if (replaced.ok || replaced.reason === "invalid_input") return replaced;
     const created = await kind.create(deps, app, input);

@@ -7,6 +7,7 @@ import type { OutboxRepository } from "../events/outbox-repository.js";
 import type { UserRepository } from "../identity/user-repository.js";
 import type { OtpRepository } from "../login/otp/otp-repository.js";
 import type { OAuthStateRepository } from "../oauth/oauth-state-repository.js";
+import type { PasskeyRepository } from "../passkeys/passkey-repository.js";
 import type { ScopeRepository } from "../scopes/scope-repository.js";
 import type { SessionRepository } from "../sessions/session-repository.js";
 import type { SpentTokenRepository } from "../sessions/spent-token-repository.js";
@@ -37,6 +38,7 @@ export interface Repositories {
   webhooks: WebhookRepository;
   deliveries: WebhookDeliveryRepository;
   oauthStates: OAuthStateRepository;
+  passkeys: PasskeyRepository;
 }
 
 export interface Store extends Repositories {

@@ -1,4 +1,4 @@
-import { PasskeyConfigRequest, PasskeyConfigResponse } from "@overture/protocol";
+import { PasskeyConfigQuery, PasskeyConfigRequest, PasskeyConfigResponse } from "@overture/protocol";
 import type { ConfigRecord } from "../../domain/apps/config-repository.js";
 import { type PasskeyConfigValue, passkeyConfig } from "../../domain/passkeys/passkey-config.js";
 import { isoTime } from "../../domain/shared/clock.js";
@@ -17,13 +17,14 @@ export const passkeyConfigRoutes = {
     operationId: "putPasskeyConfig",
     summary: "Create or replace the passkey config",
     description:
-      "The app as a WebAuthn relying party. The whole document: omitted fields return to their defaults. Every rule is checked before anything is stored (docs/passkeys.md).",
+      "The app as a WebAuthn relying party. The whole document: omitted fields return to their defaults. Every rule is checked before anything is stored (docs/passkeys.md). A new `rp_id` while passkeys registered under another exist is a 409 `conflict` unless `?force=true`: those passkeys stop working.",
     tag,
     body: PasskeyConfigRequest,
+    query: PasskeyConfigQuery,
     responses: { 200: PasskeyConfigResponse },
-    errors: [],
-    handler: async ({ app, body, deps }) => {
-      const saved = await passkeyConfig.put(deps.domain, app, body);
+    errors: ["conflict"],
+    handler: async ({ app, body, query, deps }) => {
+      const saved = await passkeyConfig.put(deps.domain, app, body, { force: query.force === "true" });
       if (!saved.ok) fail(saved);
       return { status: 200, body: present(saved.config) };
     },

@@ -49,6 +49,8 @@ export interface EventPayloads {
     created_at: string;
   };
   "user.session.revoked": { user_id: string; session_id: string; reason: string; revoked_at: string };
+  "user.passkey.created": { user_id: string; passkey_id: string; credential_id: string; created_at: string };
+  "user.passkey.deleted": { user_id: string; passkey_id: string; credential_id: string; deleted_at: string };
   "otp.delivery_failed": { channel: string; config_id: string; reason: string; occurred_at: string };
   "migration.hook_failed": {
     reason: MigrationHookFailure;

@@ -110,6 +110,69 @@ describeEachDatabase("passkey config", (dialect) => {
     expect(forced.body.config.rp_id).toBe("example.org");
   });
 
+  it("lists a user's passkeys without key material, and deletes one with its event (Management)", async () => {
+    const userId = (await s.mgmt("POST", "/users", {})).body.id as string;
+    const otherId = (await s.mgmt("POST", "/users", {})).body.id as string;
+    expect((await s.mgmt("GET", `/users/${userId}/passkeys`)).body).toEqual({ credentials: [] });
+    const stored = (credentialId: string, owner: string, nickname: string | null) => ({
+      id: newId("pkc"),
+      appId: s.appId,
+      userId: owner,
+      credentialId,
+      publicKey: "pQECAyYgASFYI-secret-looking",
+      signCount: 3,
+      transports: ["internal"],
+      backupEligible: true,
+      backupState: true,
+      aaguid: "adce0002-35bc-c60a-648b-0b25f1f05503",
+      rpId: "example.com",
+      nickname,
+      createdAt: s.clock.now(),
+      lastUsedAt: null,
+    });
+    const mine = stored("cred-mine", userId, "Laptop");
+    const theirs = stored("cred-theirs", otherId, null);
+    await s.store.passkeys.insert(mine);
+    await s.store.passkeys.insert(theirs);
+    const listed = await s.mgmt("GET", `/users/${userId}/passkeys`);
+    expect(listed.status).toBe(200);
+    expect(listed.body.credentials).toEqual([
+      {
+        id: mine.id,
+        credential_id: "cred-mine",
+        nickname: "Laptop",
+        transports: ["internal"],
+        backup_eligible: true,
+        backup_state: true,
+        aaguid: "adce0002-35bc-c60a-648b-0b25f1f05503",
+        rp_id: "example.com",
+        created_at: expect.any(String),
+        last_used_at: null,
+      },
+    ]);
+    expect(listed.text).not.toContain("secret-looking");
+    // Another user's passkey through this user's path: not found, and kept.
+    const wrong = await s.mgmt("DELETE", `/users/${userId}/passkeys/${theirs.id}`);
+    expect(wrong.status).toBe(404);
+    expect(wrong.body.code).toBe("not_found");
+    expect(await s.store.passkeys.get(s.appId, theirs.id)).not.toBeNull();
+    expect((await s.mgmt("DELETE", `/users/${userId}/passkeys/${mine.id}`)).status).toBe(204);
+    expect((await s.mgmt("DELETE", `/users/${userId}/passkeys/${mine.id}`)).status).toBe(404);
+    expect((await s.mgmt("GET", `/users/${userId}/passkeys`)).body.credentials).toEqual([]);
+    const events = await s.store.outbox.list(s.appId, { limit: 1000 });
+    expect(events.filter((e) => e.type === "user.passkey.deleted").map((e) => e.payload)).toEqual([
+      { user_id: userId, passkey_id: mine.id, credential_id: "cred-mine", deleted_at: expect.any(String) },
+    ]);
+    expect((await s.mgmt("GET", "/users/usr_nosuchuser/passkeys")).body.code).toBe("user_not_found");
+    // A webhook may subscribe to them.
+    const hook = await s.mgmt("POST", "/webhooks", {
+      url: "https://hooks.example.com/passkeys",
+      verification_token: "passkey-hook-token",
+      events: ["user.passkey.created", "user.passkey.deleted"],
+    });
+    expect(hook.status, hook.text).toBe(201);
+  });
+
   it("refuses each broken rule with 400 invalid_request naming it, storing nothing", async () => {
     const cases: [Record<string, unknown>, string][] = [
       [{ ...valid, rp_id: "https://example.com" }, "rp_id"],

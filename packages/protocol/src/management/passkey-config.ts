@@ -92,3 +92,27 @@ export const PasskeyConfig = Type.Object({
 export type PasskeyConfig = Type.Static<typeof PasskeyConfig>;
 
 export const PasskeyConfigResponse = Type.Object({ config: PasskeyConfig });
+
+/** A user's passkey as the Management API shows it (docs/passkeys.md); no key material. */
+export const PasskeyCredential = Type.Object(
+  {
+    id: Type.String({ description: "Overture's id of the passkey (`pkc_…`)." }),
+    credential_id: Type.String({ description: "The authenticator's credential id, base64url." }),
+    nickname: Type.Union([Type.String(), Type.Null()]),
+    transports: Type.Array(Type.String()),
+    backup_eligible: Type.Boolean(),
+    backup_state: Type.Boolean(),
+    aaguid: Type.String({ description: "The authenticator model." }),
+    rp_id: Type.String({ description: "The RP ID it was registered under; it works under that one only." }),
+    created_at: Type.String({ format: "date-time" }),
+    last_used_at: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
+  },
+  { title: "PasskeyCredential" },
+);
+
+export const PasskeyListResponse = Type.Object({ credentials: Type.Array(PasskeyCredential) });
+
+export const UserPasskeyParams = Type.Object({
+  userID: Type.String({ minLength: 1, maxLength: 64 }),
+  passkeyID: Type.String({ minLength: 1, maxLength: 64 }),
+});

@@ -2,7 +2,8 @@ import Type from "typebox";
 
 /**
  * The events a webhook can subscribe to (docs/webhooks.md): the seven of prelude-api.md §3.4, the
- * two hook failures, and `user.updated`, which the migration guide's step 5 subscribes to.
+ * two hook failures, `user.updated`, which the migration guide's step 5 subscribes to, and a
+ * user's passkeys added and removed.
  */
 export const WEBHOOK_EVENTS = [
   "user.created",
@@ -13,6 +14,8 @@ export const WEBHOOK_EVENTS = [
   "user.updated",
   "user.session.created",
   "user.session.revoked",
+  "user.passkey.created",
+  "user.passkey.deleted",
   "migration.hook_failed",
   "step_up.hook_failed",
 ] as const;

@@ -14,6 +14,7 @@ import { stepUpConfigRoutes } from "./management/step-up-config.js";
 import * as tokens from "./management/tokens.js";
 import * as grants from "./management/user-grants.js";
 import * as identifiers from "./management/user-identifiers.js";
+import * as passkeys from "./management/user-passkeys.js";
 import * as users from "./management/users.js";
 import * as webhooks from "./management/webhooks.js";
 import type { RouteTable } from "./route-spec.js";
@@ -103,6 +104,8 @@ export const managementRoutes: RouteTable = [
   ["PUT", "/users/:userID/password", users.updatePassword],
   ["POST", "/users/:userID/identifiers", identifiers.createIdentifier],
   ["DELETE", "/users/:userID/identifiers", identifiers.deleteIdentifier],
+  ["GET", "/users/:userID/passkeys", passkeys.listPasskeys],
+  ["DELETE", "/users/:userID/passkeys/:passkeyID", passkeys.deletePasskey],
   ["POST", "/users/:userID/scopes", grants.addUserScope],
   ["DELETE", "/users/:userID/scopes/:scope", grants.removeUserScope],
   ["POST", "/users/:userID/groups", grants.addUserToGroup],

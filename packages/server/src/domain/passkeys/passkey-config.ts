@@ -65,6 +65,42 @@ function checkOrigin(
   return { ok: true, origin: url.origin };
 }
 
+/** The stored value for a request: defaults applied, every rule that needs no other data checked. */
+function completePasskeyConfig(
+  input: PasskeyConfigRequest,
+): { ok: true; value: PasskeyConfigValue } | { ok: false; message: string } {
+  const rpId = input.rp_id.trim().toLowerCase();
+  if (!isRpId(rpId))
+    return { ok: false, message: "rp_id must be a host name (example.com), without scheme, port or path." };
+  const origins: string[] = [];
+  for (const [i, raw] of input.allowed_origins.entries()) {
+    const checked = checkOrigin(raw.trim(), rpId, `allowed_origins[${i}]`);
+    if (!checked.ok) return checked;
+    if (!origins.includes(checked.origin)) origins.push(checked.origin);
+  }
+  const attestation = input.attestation_preference ?? "none";
+  const aaguids = [...new Set((input.aaguid_allowlist ?? []).map((a) => a.toLowerCase()))];
+  if (aaguids.length > 0 && attestation !== "direct" && attestation !== "enterprise")
+    return {
+      ok: false,
+      message:
+        'aaguid_allowlist needs attestation_preference "direct" or "enterprise": without attestation an authenticator\'s model cannot be trusted.',
+    };
+  return {
+    ok: true,
+    value: {
+      rp_id: rpId,
+      rp_name: input.rp_name.trim(),
+      allowed_origins: origins,
+      user_verification: input.user_verification ?? "required",
+      attestation_preference: attestation,
+      login_enabled: input.login_enabled ?? false,
+      granted_scopes: [...new Set(input.granted_scopes ?? [])].sort(),
+      aaguid_allowlist: aaguids,
+    },
+  };
+}
+
 /**
  * The app's passkey (WebAuthn relying party) config, prelude-api.md §3.15 (docs/passkeys.md): one
  * document per app, every rule checked before it is stored.
@@ -72,38 +108,7 @@ function checkOrigin(
 const kind = singleConfig<PasskeyConfigValue, PasskeyConfigRequest>({
   kind: PASSKEY_CONFIG,
   label: "passkey",
-  complete: (_app, input) => {
-    const rpId = input.rp_id.trim().toLowerCase();
-    if (!isRpId(rpId))
-      return { ok: false, message: "rp_id must be a host name (example.com), without scheme, port or path." };
-    const origins: string[] = [];
-    for (const [i, raw] of input.allowed_origins.entries()) {
-      const checked = checkOrigin(raw.trim(), rpId, `allowed_origins[${i}]`);
-      if (!checked.ok) return checked;
-      if (!origins.includes(checked.origin)) origins.push(checked.origin);
-    }
-    const attestation = input.attestation_preference ?? "none";
-    const aaguids = [...new Set((input.aaguid_allowlist ?? []).map((a) => a.toLowerCase()))];
-    if (aaguids.length > 0 && attestation !== "direct" && attestation !== "enterprise")
-      return {
-        ok: false,
-        message:
-          'aaguid_allowlist needs attestation_preference "direct" or "enterprise": without attestation an authenticator\'s model cannot be trusted.',
-      };
-    return {
-      ok: true,
-      value: {
-        rp_id: rpId,
-        rp_name: input.rp_name.trim(),
-        allowed_origins: origins,
-        user_verification: input.user_verification ?? "required",
-        attestation_preference: attestation,
-        login_enabled: input.login_enabled ?? false,
-        granted_scopes: [...new Set(input.granted_scopes ?? [])].sort(),
-        aaguid_allowlist: aaguids,
-      },
-    };
-  },
+  complete: (_app, input) => completePasskeyConfig(input),
   // Read under a share lock, so removing a granted scope waits for this write (allowed-scopes.ts).
   checkInTx: (tx, app, value) => unknownScope(tx, app.id, value.granted_scopes, "granted_scopes[]", "share"),
 });
@@ -125,7 +130,10 @@ export const passkeyConfig = {
   ): Promise<
     { ok: true; config: ConfigRecord<PasskeyConfigValue> } | Failure<"invalid_input" | "config_in_use">
   > {
-    const stranded = await deps.store.passkeys.countNotUnder(app.id, input.rp_id.trim().toLowerCase());
+    // The request's own rules first: a bad one is a 400 whatever the stored state.
+    const complete = completePasskeyConfig(input);
+    if (!complete.ok) return { ok: false, reason: "invalid_input", message: complete.message };
+    const stranded = await deps.store.passkeys.countNotUnder(app.id, complete.value.rp_id);
     if (stranded > 0 && !options.force)
       return {
         ok: false,

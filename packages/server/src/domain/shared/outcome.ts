@@ -32,6 +32,7 @@ export type DomainReason =
   // Things looked up
   | "app_not_found"
   | "key_not_found"
+  | "passkey_not_found"
   | "user_not_found"
   | "session_not_found"
   | "identifier_not_found"

@@ -21,6 +21,7 @@ export const frontendCodes: Record<DomainReason, ErrorCode> = {
   provider_not_configured: "oauth_provider_not_configured",
   app_not_found: "not_found",
   key_not_found: "not_found",
+  passkey_not_found: "not_found",
   user_not_found: "not_found",
   session_not_found: "not_found",
   identifier_not_found: "not_found",

@@ -23,6 +23,7 @@ export const managementCodes: Record<DomainReason, ErrorCode> = {
   config_in_use: "conflict",
   app_not_found: "app_not_found",
   key_not_found: "not_found",
+  passkey_not_found: "not_found",
   user_not_found: "user_not_found",
   session_not_found: "session_not_found",
   identifier_not_found: "identifier_not_found",

@@ -164,6 +164,15 @@ describeEachDatabase("passkey config", (dialect) => {
       { user_id: userId, passkey_id: mine.id, credential_id: "cred-mine", deleted_at: expect.any(String) },
     ]);
     expect((await s.mgmt("GET", "/users/usr_nosuchuser/passkeys")).body.code).toBe("user_not_found");
+    // Another app sees neither the user nor the passkey, and cannot delete it.
+    const other = await s.forNewApp("passkey-other-app");
+    expect((await other.mgmt("GET", `/users/${otherId}/passkeys`)).body.code).toBe("user_not_found");
+    expect((await other.mgmt("DELETE", `/users/${otherId}/passkeys/${theirs.id}`)).body.code).toBe(
+      "user_not_found",
+    );
+    expect(await s.store.passkeys.get(s.appId, theirs.id)).not.toBeNull();
+    // Oversize ids are refused by the schema.
+    expect((await s.mgmt("DELETE", `/users/${userId}/passkeys/${"p".repeat(65)}`)).status).toBe(400);
     // A webhook may subscribe to them.
     const hook = await s.mgmt("POST", "/webhooks", {
       url: "https://hooks.example.com/passkeys",

@@ -116,7 +116,6 @@ const kind = singleConfig<PasskeyConfigValue, PasskeyConfigRequest>({
 export const passkeyConfig = {
   get: kind.get,
   remove: kind.remove,
-  read: kind.read,
   /**
    * PUT: the config created, or replaced whole (omitted fields return to their defaults). A new
    * `rp_id` while passkeys registered under another exist is refused unless `force`: they stop

@@ -26,8 +26,9 @@ export async function deleteUserPasskey(
 ): Promise<{ ok: true } | Failure<"user_not_found" | "passkey_not_found">> {
   return deps.store.transaction(async (tx) => {
     if (!(await tx.users.get(appId, userId))) return { ok: false, reason: "user_not_found" } as const;
+    // The delete is the owner check (it matches the user too); the read gives the event its id.
     const passkey = await tx.passkeys.get(appId, passkeyId);
-    if (!passkey || passkey.userId !== userId || !(await tx.passkeys.delete(appId, userId, passkeyId)))
+    if (!passkey || !(await tx.passkeys.delete(appId, userId, passkeyId)))
       return { ok: false, reason: "passkey_not_found", message: "The user has no such passkey." } as const;
     const now = deps.clock.now();
     await recordEvent(

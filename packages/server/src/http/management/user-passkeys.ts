@@ -8,7 +8,7 @@ import { defineRoute } from "../route-spec.js";
 const tag = "Users";
 
 /** A passkey as answered: its public facts, never its key. */
-export const presentPasskey = (p: PasskeyRecord) => ({
+const presentPasskey = (p: PasskeyRecord) => ({
   id: p.id,
   credential_id: p.credentialId,
   nickname: p.nickname,

@@ -15,6 +15,7 @@ import type { LoadOptions, Stats } from "./load.js";
 import { benchManagement } from "./management.js";
 import { benchMigration } from "./migration.js";
 import { benchOAuth, startBenchIdp } from "./oauth.js";
+import { benchPasskeys } from "./passkeys.js";
 import { withPostgresSchema } from "./postgres-schema.js";
 import { benchScaleOut } from "./scale-out.js";
 import { startServer } from "./server-process.js";
@@ -30,7 +31,9 @@ const options: LoadOptions = {
 };
 // e.g. BENCH_SCENARIOS=sessions while working on one path; the full run is what gets reported.
 const scenarios = new Set(
-  (process.env.BENCH_SCENARIOS ?? "management,sessions,migration,stepup,webhooks,oauth,scaleout").split(","),
+  (
+    process.env.BENCH_SCENARIOS ?? "management,sessions,migration,stepup,webhooks,oauth,passkeys,scaleout"
+  ).split(","),
 );
 const postgresUrl = process.env.OVERTURE_BENCH_POSTGRES_URL ?? process.env.OVERTURE_TEST_POSTGRES_URL;
 
@@ -64,6 +67,7 @@ async function benchDatabase(database: string, storage: Record<string, string>):
       ...(scenarios.has("stepup") ? await benchStepUp(server, env, withPid) : []),
       ...(scenarios.has("webhooks") ? await benchWebhooks(server, env, withPid) : []),
       ...(scenarios.has("oauth") ? await benchOAuth(server, withPid) : []),
+      ...(scenarios.has("passkeys") ? await benchPasskeys(server, env, withPid) : []),
     ];
     return rows.map(([scenario, stats]) => ({ database, scenario, ...stats }));
   } finally {

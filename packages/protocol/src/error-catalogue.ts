@@ -90,6 +90,11 @@ export const errorCatalogue = {
     status: "bad_request",
     message: "The verification token is not valid.",
   },
+  invalid_passkey: {
+    http: 400,
+    status: "bad_request",
+    message: "The passkey response does not verify.",
+  },
   invalid_metadata: {
     http: 400,
     status: "bad_request",
@@ -174,6 +179,12 @@ export const errorCatalogue = {
     http: 403,
     status: "forbidden",
     message: "This login method is not configured for the application.",
+  },
+  passkey_clone_detected: {
+    http: 403,
+    status: "forbidden",
+    message:
+      "This passkey's signature counter went backwards: it may have been copied. Use another sign-in method.",
   },
   scope_not_allowed: {
     http: 403,
@@ -274,6 +285,11 @@ export const errorCatalogue = {
     http: 409,
     status: "conflict",
     message: "This already exists; update it instead.",
+  },
+  already_registered: {
+    http: 409,
+    status: "conflict",
+    message: "This passkey is already registered.",
   },
   token_reused: {
     http: 409,

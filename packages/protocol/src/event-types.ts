@@ -51,6 +51,15 @@ export interface EventPayloads {
   "user.session.revoked": { user_id: string; session_id: string; reason: string; revoked_at: string };
   "user.passkey.created": { user_id: string; passkey_id: string; credential_id: string; created_at: string };
   "user.passkey.deleted": { user_id: string; passkey_id: string; credential_id: string; deleted_at: string };
+  /** An assertion whose signature counter did not go up: the authenticator may have been copied. */
+  "user.passkey.clone_detected": {
+    user_id: string;
+    passkey_id: string;
+    credential_id: string;
+    stored_sign_count: number;
+    presented_sign_count: number;
+    occurred_at: string;
+  };
   "otp.delivery_failed": { channel: string; config_id: string; reason: string; occurred_at: string };
   "migration.hook_failed": {
     reason: MigrationHookFailure;

@@ -5,6 +5,7 @@ export * from "./frontend/me.js";
 export * from "./frontend/migration.js";
 export * from "./frontend/oauth.js";
 export * from "./frontend/otp.js";
+export * from "./frontend/passkeys.js";
 export * from "./frontend/password.js";
 export * from "./frontend/session.js";
 export * from "./frontend/step-up.js";

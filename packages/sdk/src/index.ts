@@ -47,9 +47,17 @@ export {
   createSessionClient,
   memoryStore,
   type OAuthOutcome,
+  type PasskeyInfo,
   type SessionClient,
   type SessionClientOptions,
   type SessionStore,
   type StepUpState,
   type StepUpStepInfo,
 } from "./session-client.js";
+export {
+  browserWebAuthn,
+  creationOptionsFromJson,
+  credentialToJson,
+  requestOptionsFromJson,
+  type WebAuthnCalls,
+} from "./webauthn-json.js";

@@ -1,5 +1,6 @@
 import { base64UrlDecode, base64UrlEncode } from "./base64url.js";
 import { OvertureApiError } from "./overture-api-error.js";
+import { browserWebAuthn, type WebAuthnCalls } from "./webauthn-json.js";
 
 /**
  * Where the session client keeps its state. In a browser, back it with IndexedDB (a `CryptoKey`
@@ -19,6 +20,8 @@ export interface SessionClientOptions {
   fetch?: typeof fetch;
   /** Per-request timeout; default 10 s. */
   timeoutMs?: number;
+  /** The passkey ceremonies; default `navigator.credentials` (docs/passkeys.md). */
+  webauthn?: WebAuthnCalls;
 }
 
 interface DpopRecord {
@@ -66,17 +69,18 @@ export function createSessionClient(options: SessionClientOptions) {
   let skewSeconds = 0;
   let migrating: Promise<string> | null = null;
   let refreshing: Promise<string> | null = null;
+  const webauthn = () => options.webauthn ?? browserWebAuthn();
 
   /**
    * One call, as the web SDK makes it: a thrown error (network failure, timeout) is retried, up to
    * three attempts with the timeout doubling each time (at most 60 s); an HTTP error is not.
    */
-  const send = async (path: string, body: unknown, headers: Record<string, string> = {}) => {
+  const send = async (path: string, body: unknown, headers: Record<string, string> = {}, method = "POST") => {
     let response: Response | undefined;
     for (let attempt = 0; !response; attempt++) {
       try {
         response = await doFetch(base + path, {
-          method: "POST",
+          method,
           mode: "cors",
           credentials: "include",
           headers: {
@@ -108,21 +112,36 @@ export function createSessionClient(options: SessionClientOptions) {
     );
   };
 
-  /** A session-DPoP call: proof with the stored nonce, one retry on use_dpop_nonce, headers harvested. */
-  const dpopCall = async (path: string, body: unknown, withRefreshToken: boolean) => {
+  /** A call with a session DPoP proof: the stored nonce, one retry on use_dpop_nonce, the new nonce kept. */
+  const withProof = async (path: string, body: unknown, extra: Record<string, string>, method = "POST") => {
     const key = await dpopKey();
-    const refresh = withRefreshToken
-      ? ((await store.get("refresh")) as { token: string } | undefined)
-      : undefined;
-    const extra: Record<string, string> = refresh ? { "x-refresh-token": refresh.token } : {};
-    let answer = await send(path, body, { dpop: await proof(key, base + path, key.nonce), ...extra });
+    let answer = await send(
+      path,
+      body,
+      { dpop: await proof(key, base + path, key.nonce, undefined, method), ...extra },
+      method,
+    );
     if (!answer.response.ok && answer.json.code === "use_dpop_nonce") {
       const nonce = answer.response.headers.get("dpop-nonce");
       if (!nonce) throw new Error("Server requested nonce but did not provide one");
-      answer = await send(path, body, { dpop: await proof(key, base + path, nonce), ...extra });
+      answer = await send(
+        path,
+        body,
+        { dpop: await proof(key, base + path, nonce, undefined, method), ...extra },
+        method,
+      );
     }
     const nonce = answer.response.headers.get("dpop-nonce");
     if (nonce) await store.set("dpop", { ...key, nonce });
+    return answer;
+  };
+
+  /** A session-DPoP call: the proof as `withProof`, the refresh token sent and the rotated one kept. */
+  const dpopCall = async (path: string, body: unknown, withRefreshToken: boolean) => {
+    const refresh = withRefreshToken
+      ? ((await store.get("refresh")) as { token: string } | undefined)
+      : undefined;
+    const answer = await withProof(path, body, refresh ? { "x-refresh-token": refresh.token } : {});
     const rotated = answer.response.headers.get("x-refresh-token");
     if (rotated) {
       await store.set("refresh", {
@@ -212,14 +231,31 @@ export function createSessionClient(options: SessionClientOptions) {
     return answer.json;
   };
 
+  /** Bearer and a session DPoP proof (the passkey routes); on a 401 other than a proof's, refresh once. */
+  const sessionCall = async (method: string, path: string, body?: unknown) => {
+    const attempt = async () =>
+      withProof(path, body, { authorization: `Bearer ${await client.refresh()}` }, method);
+    let answer = await attempt();
+    if (answer.response.status === 401 && answer.json.code === "unauthorized") {
+      await store.delete("access");
+      answer = await attempt();
+    }
+    if (!answer.response.ok) fail(answer.response, answer.json);
+    return answer.json;
+  };
+
   /** The challenge flavour of DPoP: the session's key, the challenge token's jti, no nonce. */
   const challengeProof = async (path: string, challengeToken: string) =>
     proof(await dpopKey(), base + path, "", String(claimsOf(challengeToken).jti ?? ""));
 
   /** Where a step-up challenge stands; a completed one is spent on `/refresh` at once. */
-  const advance = async (challengeToken: unknown): Promise<StepUpState> => {
+  const advance = async (answer: Record<string, unknown>): Promise<StepUpState> => {
+    const challengeToken = answer.challenge_token;
     if (typeof challengeToken !== "string") throw new Error("No challenge token in the answer");
     const claims = claimsOf(challengeToken);
+    const passkeyOptions = answer.public_key_credential_request_options as
+      | Record<string, unknown>
+      | undefined;
     if (claims.current_step !== "completed")
       return {
         status: "pending",
@@ -227,6 +263,7 @@ export function createSessionClient(options: SessionClientOptions) {
         challengeId: String(claims.challenge_id),
         currentStep: String(claims.current_step),
         steps: (claims.steps as StepUpStepInfo[] | undefined) ?? [],
+        ...(passkeyOptions && { passkeyOptions }),
       };
     await store.delete("access");
     const accessToken = await keep(await dpopCall("/refresh", { step_up_token: challengeToken }, true));
@@ -295,7 +332,7 @@ export function createSessionClient(options: SessionClientOptions) {
         scope: input.scope,
         ...(input.metadata && { metadata: input.metadata }),
       });
-      return json.status === "block" ? { status: "block" } : advance(json.challenge_token);
+      return json.status === "block" ? { status: "block" } : advance(json);
     },
 
     /** Sends the code of a `verify_email` / `verify_sms` step. */
@@ -312,7 +349,7 @@ export function createSessionClient(options: SessionClientOptions) {
         { dpop: await challengeProof("/otp/check", challengeToken) },
       );
       if (!response.ok) fail(response, json);
-      return advance(json.challenge_token);
+      return advance(json);
     },
 
     /** Completes a custom step with the verification token your backend issued. */
@@ -322,7 +359,71 @@ export function createSessionClient(options: SessionClientOptions) {
         { challenge_token: challengeToken, verification_token: verificationToken },
         challengeToken,
       );
-      return advance(json.challenge_token);
+      return advance(json);
+    },
+
+    /**
+     * Completes a `verify_passkey` step: the authenticator answers the options the step came with,
+     * and the assertion goes to `/stepup/continue`. The next step, or the grant spent.
+     */
+    async verifyPasskeyStep(state: Extract<StepUpState, { status: "pending" }>): Promise<StepUpState> {
+      if (!state.passkeyOptions)
+        throw new Error(`The current step is "${state.currentStep}", not verify_passkey`);
+      const assertion = await webauthn().get(state.passkeyOptions);
+      const json = await bearerCall(
+        "/stepup/continue",
+        { challenge_token: state.challengeToken, passkey_assertion: assertion },
+        state.challengeToken,
+      );
+      return advance(json);
+    },
+
+    /**
+     * Registers a passkey for the signed-in user (docs/passkeys.md): the session needs
+     * `prld:passkey:write`, usually from `requestStepUp({scope: "prld:passkey:write"})`.
+     */
+    async registerPasskey(input: { nickname?: string; username?: string; displayName?: string } = {}) {
+      const begun = await sessionCall("POST", "/me/passkeys/register/begin", {
+        ...(input.nickname !== undefined && { nickname: input.nickname }),
+        ...(input.username !== undefined && { username: input.username }),
+        ...(input.displayName !== undefined && { display_name: input.displayName }),
+      });
+      const attestation = await webauthn().create(begun.public_key as Record<string, unknown>);
+      const finished = await sessionCall("POST", "/me/passkeys/register/finish", {
+        registration_token: begun.registration_token,
+        attestation,
+      });
+      return finished.credential as PasskeyInfo;
+    },
+
+    async listPasskeys(): Promise<PasskeyInfo[]> {
+      return (await sessionCall("GET", "/me/passkeys")).credentials as PasskeyInfo[];
+    },
+
+    /** `id`: the passkey's `credential_id` (or `id`); an empty nickname clears it. */
+    async renamePasskey(id: string, nickname: string): Promise<void> {
+      await sessionCall("PATCH", `/me/passkeys/${encodeURIComponent(id)}`, { nickname });
+    },
+
+    async deletePasskey(id: string): Promise<void> {
+      await sessionCall("DELETE", `/me/passkeys/${encodeURIComponent(id)}`);
+    },
+
+    /**
+     * Signs in with a discoverable passkey: begin (bound to a PKCE challenge), the authenticator,
+     * finish, then finalize. Returns the access token.
+     */
+    async loginWithPasskey(): Promise<string> {
+      const { verifier, challenge } = await pkce();
+      const begun = await send("/login/passkey/begin", { code_challenge: challenge });
+      if (!begun.response.ok) fail(begun.response, begun.json);
+      const assertion = await webauthn().get(begun.json.public_key as Record<string, unknown>);
+      const finished = await send("/login/passkey/finish", {
+        login_token: begun.json.login_token,
+        assertion,
+      });
+      if (!finished.response.ok) fail(finished.response, finished.json);
+      return client.finalizeLogin(String(finished.json.challenge_token), verifier);
     },
 
     /**
@@ -405,8 +506,22 @@ export type StepUpState =
       challengeId: string;
       currentStep: string;
       steps: StepUpStepInfo[];
+      /** At a `verify_passkey` step: the WebAuthn options, for `verifyPasskeyStep`. */
+      passkeyOptions?: Record<string, unknown>;
     }
   | { status: "block" };
+
+/** One of the signed-in user's passkeys (docs/passkeys.md); times are Unix seconds. */
+export interface PasskeyInfo {
+  id: string;
+  credential_id: string;
+  nickname?: string;
+  transports: string[];
+  backup_eligible: boolean;
+  backup_state: boolean;
+  created_at: number;
+  last_used_at: number | null;
+}
 
 /** A JWT's claims, unverified: what a client reads of a challenge token. */
 function claimsOf(token: string): Record<string, unknown> {
@@ -417,12 +532,18 @@ function claimsOf(token: string): Record<string, unknown> {
 }
 
 /** A DPoP proof as client-protocol.md §2.2 specifies it. */
-async function proof(key: DpopRecord, htu: string, nonce: string, jti?: string): Promise<string> {
+async function proof(
+  key: DpopRecord,
+  htu: string,
+  nonce: string,
+  jti?: string,
+  htm = "POST",
+): Promise<string> {
   const encode = (value: unknown) => base64UrlEncode(new TextEncoder().encode(JSON.stringify(value)));
   const header = encode({ typ: "dpop+jwt", alg: "ES256", jwk: key.jwk });
   const payload = encode({
     jti: jti ?? crypto.randomUUID(),
-    htm: "POST",
+    htm,
     htu,
     iat: Math.floor(Date.now() / 1000),
     ...(nonce && { nonce }),

@@ -122,6 +122,31 @@ const VALID: Record<string, (ids: { userId: string; configId: string }) => Recor
     code_challenge: "c".repeat(43),
   }),
   "POST /v1/session/otp/check": () => ({ code: "123456" }),
+  "POST /v1/session/login/passkey/begin": () => ({ code_challenge: "a".repeat(43) }),
+  "POST /v1/session/login/passkey/finish": () => ({
+    login_token: "x.y.z",
+    assertion: {
+      id: "AA",
+      rawId: "AA",
+      type: "public-key",
+      response: { clientDataJSON: "AA", authenticatorData: "AA", signature: "AA", userHandle: "AA" },
+    },
+  }),
+  "POST /v1/session/me/passkeys/register/begin": () => ({
+    username: "sweep",
+    display_name: "Sweep",
+    nickname: "Key",
+  }),
+  "POST /v1/session/me/passkeys/register/finish": () => ({
+    registration_token: "x.y.z",
+    attestation: {
+      id: "AA",
+      rawId: "AA",
+      type: "public-key",
+      response: { clientDataJSON: "AA", attestationObject: "AA", transports: ["internal"] },
+    },
+  }),
+  "PATCH /v1/session/me/passkeys/:id": () => ({ nickname: "Key" }),
   "POST /v1/session/login/email/password": () => ({
     identifier: "sweep@example.com",
     password: "wrong password",

@@ -101,7 +101,7 @@ describeEachDatabase("Frontend API: app resolution, CORS and JWKS", (dialect) =>
     expect(res.status).toBe(204);
     expect(res.headers["access-control-allow-origin"]).toBe("https://localhost:9443");
     expect(res.headers["access-control-allow-credentials"]).toBe("true");
-    expect(res.headers["access-control-allow-methods"]).toBe("GET, POST");
+    expect(res.headers["access-control-allow-methods"]).toBe("GET, POST, PATCH, DELETE");
     expect(res.headers["access-control-allow-headers"]).toBe(CORS_ALLOW_HEADERS);
     expect(res.headers.vary).toContain("Origin");
   });

@@ -252,11 +252,11 @@ const violations: [string, (c: Config) => void, string][] = [
     'allowed_scopes[0].direct.steps[1].key "verify_email" appears twice',
   ],
   [
-    "verify_passkey waits for passkeys",
+    "verify_passkey needs a passkey config",
     (c) => {
       c.allowed_scopes[1].direct.steps[0].key = "verify_passkey";
     },
-    "needs passkeys",
+    "allowed_scopes[1] has a verify_passkey step, which needs a passkey config",
   ],
   [
     "step_keys declare each key once",

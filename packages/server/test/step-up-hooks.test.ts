@@ -431,7 +431,7 @@ describeEachDatabase("step-up: custom steps and the delegation hook", (dialect) 
           {
             status: "review",
             grant_mode: "single-use",
-            steps: [{ order: 1, key: "verify_passkey", expiration_duration: 60 }],
+            steps: [{ order: 1, key: "undeclared", expiration_duration: 60 }],
           },
         ],
       ],

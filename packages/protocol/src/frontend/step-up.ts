@@ -1,6 +1,7 @@
 import Type from "typebox";
 import { ScopeName } from "../management/scopes.js";
 import { GrantMode, StepUpStatus, StepUpStep } from "../management/step-up-config.js";
+import { AuthenticationResponseJson, CredentialRequestOptionsJson } from "./passkeys.js";
 
 /** §4.11: at most 5 keys of ≤ 12 characters, values ≤ 32; `identifier` (≤ 320) for the register scopes. */
 export const STEP_UP_METADATA_LIMITS = {
@@ -28,20 +29,34 @@ export const StepUpResponse = Type.Object({
       description: "`continue`: already completed, spend it at /refresh; `review`: at its first step.",
     }),
   ),
+  /** When the current step is `verify_passkey`; its challenge is bound to this token (docs/passkeys.md). */
+  public_key_credential_request_options: Type.Optional(CredentialRequestOptionsJson),
 });
 
 export const StepUpContinueRequest = Type.Object(
   {
     challenge_token: Type.String({ minLength: 1, maxLength: 8192 }),
-    verification_token: Type.String({
-      minLength: 1,
-      maxLength: 8192,
-      description: "RS256 JWT from your backend for the current custom step (docs/step-up.md).",
-    }),
+    verification_token: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 8192,
+        description: "RS256 JWT from your backend for the current custom step (docs/step-up.md).",
+      }),
+    ),
+    /** For a `verify_passkey` step: what `navigator.credentials.get` answered. */
+    passkey_assertion: Type.Optional(AuthenticationResponseJson),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    description: "Exactly one of `verification_token` and `passkey_assertion`.",
+  },
 );
 export type StepUpContinueRequest = Type.Static<typeof StepUpContinueRequest>;
+
+export const StepUpContinueResponse = Type.Object({
+  challenge_token: Type.String({ description: "The next step's token, or the completed one." }),
+  public_key_credential_request_options: Type.Optional(CredentialRequestOptionsJson),
+});
 
 /** What Overture POSTs to a delegation hook (prelude-api.md §7.1, docs/step-up.md). */
 export const DelegationHookRequest = Type.Object({

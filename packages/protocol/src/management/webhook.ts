@@ -16,6 +16,7 @@ export const WEBHOOK_EVENTS = [
   "user.session.revoked",
   "user.passkey.created",
   "user.passkey.deleted",
+  "user.passkey.clone_detected",
   "migration.hook_failed",
   "step_up.hook_failed",
 ] as const;

@@ -59,6 +59,10 @@ export const TAGS: readonly (readonly [string, string])[] = [
     "Social login",
     `${FRONTEND}sign-in with Google, Apple, Microsoft, GitHub and Okta: authorize, the provider's callback (docs/social-login.md).`,
   ],
+  [
+    "Passkey login",
+    `${FRONTEND}sign-in with a discoverable passkey: begin, then finish with the assertion (docs/passkeys.md).`,
+  ],
   ["Login Migration", `${FRONTEND}a legacy session exchanged for a challenge token (docs/migration.md).`],
   ["Sessions", `${FRONTEND}finalize a login, refresh, log out (DPoP).`],
   [
@@ -66,6 +70,10 @@ export const TAGS: readonly (readonly [string, string])[] = [
     `${FRONTEND}a scope asked for mid-session, its steps, and the grant spent on /refresh (docs/step-up.md).`,
   ],
   ["Self-service sessions", `${FRONTEND}the signed-in user's sessions (Bearer).`],
+  [
+    "Passkey management",
+    `${FRONTEND}the signed-in user's passkeys: register, list, rename, delete (Bearer + DPoP; docs/passkeys.md).`,
+  ],
   ["Keys", `${FRONTEND}the app's public signing keys (JWKS).`],
 ];
 

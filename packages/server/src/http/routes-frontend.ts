@@ -3,6 +3,7 @@ import * as me from "./frontend/me.js";
 import * as migration from "./frontend/migration.js";
 import * as oauth from "./frontend/oauth.js";
 import * as otp from "./frontend/otp.js";
+import * as passkeys from "./frontend/passkeys.js";
 import * as password from "./frontend/password.js";
 import * as tokens from "./frontend/session-tokens.js";
 import * as stepUp from "./frontend/step-up.js";
@@ -28,6 +29,9 @@ export const frontendRoutes: RouteTable = [
   ["GET", "/v1/session/login/oauth/:provider/callback", oauth.callbackGet],
   ["POST", "/v1/session/login/oauth/:provider/callback", oauth.callbackPost],
 
+  ["POST", "/v1/session/login/passkey/begin", passkeys.loginBegin],
+  ["POST", "/v1/session/login/passkey/finish", passkeys.loginFinish],
+
   ["POST", "/v1/session/migration", migration.migrate],
 
   ["POST", "/v1/session/login/finalize", tokens.finalize],
@@ -40,4 +44,10 @@ export const frontendRoutes: RouteTable = [
   ["GET", "/v1/session/me/list", me.listMySessions],
   ["POST", "/v1/session/me/revoke", me.revokeMySessions],
   ["GET", "/v1/session/me/identifiers", me.listMyIdentifiers],
+
+  ["POST", "/v1/session/me/passkeys/register/begin", passkeys.registerBegin],
+  ["POST", "/v1/session/me/passkeys/register/finish", passkeys.registerFinish],
+  ["GET", "/v1/session/me/passkeys", passkeys.list],
+  ["PATCH", "/v1/session/me/passkeys/:id", passkeys.rename],
+  ["DELETE", "/v1/session/me/passkeys/:id", passkeys.remove],
 ] as const;

@@ -69,6 +69,39 @@ export class SessionClient {
     return this.call("/v1/session/refresh", undefined, {}, headers);
   }
 
+  /**
+   * A Bearer call with a session DPoP proof (the passkey routes' "Bearer + DPoP"), with the nonce
+   * and one retry on use_dpop_nonce as `call`.
+   */
+  async authed(
+    method: "GET" | "POST" | "PATCH" | "DELETE",
+    path: string,
+    body?: unknown,
+    proof: ProofOptions = {},
+  ): Promise<Answer> {
+    const send = (nonce: string) =>
+      this.s.inject({
+        method,
+        url: path,
+        headers: {
+          host: this.host,
+          authorization: `Bearer ${this.accessToken ?? ""}`,
+          dpop: this.key.proof(method, this.origin + path.split("?")[0], {
+            ...(nonce && { nonce }),
+            iat: Math.floor(this.s.clock.now() / 1000),
+            ...proof,
+          }),
+          ...(body !== undefined && { "content-type": "application/json" }),
+        },
+        ...(body !== undefined && { payload: JSON.stringify(body) }),
+      });
+    let res = await send(this.nonce);
+    if (res.status >= 400 && res.body?.code === "use_dpop_nonce")
+      res = await send(String(res.headers["dpop-nonce"]));
+    if (res.headers["dpop-nonce"]) this.nonce = String(res.headers["dpop-nonce"]);
+    return res;
+  }
+
   /** A Bearer call (no DPoP), as the SDK makes for /me/*. */
   bearer(method: "GET" | "POST", path: string, token = this.accessToken): Promise<Answer> {
     return this.s.inject({

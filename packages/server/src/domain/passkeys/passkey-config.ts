@@ -5,6 +5,7 @@ import { singleConfig } from "../apps/single-config.js";
 import { unknownScope } from "../scopes/allowed-scopes.js";
 import type { DomainDeps } from "../shared/domain-deps.js";
 import type { Failure } from "../shared/outcome.js";
+import { stepUpConfig, usesPasskeyStep } from "../step-up/step-up-config.js";
 
 export const PASSKEY_CONFIG = "passkey";
 
@@ -115,7 +116,22 @@ const kind = singleConfig<PasskeyConfigValue, PasskeyConfigRequest>({
 
 export const passkeyConfig = {
   get: kind.get,
-  remove: kind.remove,
+  read: kind.read,
+  /** DELETE, except while a step-up rule has a `verify_passkey` step: its users could not step up. */
+  async remove(
+    deps: DomainDeps,
+    app: AppRecord,
+  ): Promise<{ ok: true } | Failure<"not_configured" | "config_in_use">> {
+    const stepUp = await stepUpConfig.read(deps, app.id);
+    const using = stepUp?.value.allowed_scopes.filter(usesPasskeyStep).map((e) => e.scope) ?? [];
+    if (using.length > 0)
+      return {
+        ok: false,
+        reason: "config_in_use",
+        message: `The step-up config verifies ${[...new Set(using)].join(", ")} with a verify_passkey step; change it first.`,
+      };
+    return kind.remove(deps, app);
+  },
   /**
    * PUT: the config created, or replaced whole (omitted fields return to their defaults). A new
    * `rp_id` while passkeys registered under another exist is refused unless `force`: they stop

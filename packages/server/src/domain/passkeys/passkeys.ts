@@ -46,3 +46,48 @@ export async function deleteUserPasskey(
     return { ok: true } as const;
   });
 }
+
+/**
+ * One of the user's own passkeys, named as `/me/passkeys` lists it (its credential id) or by its
+ * `pkc_…` id; null when it is not theirs, so another user's passkey is as unknown as none.
+ */
+async function ownPasskey(
+  deps: Pick<DomainDeps, "store">,
+  appId: string,
+  userId: string,
+  id: string,
+): Promise<PasskeyRecord | null> {
+  const found =
+    (await deps.store.passkeys.findByCredentialId(appId, id)) ?? (await deps.store.passkeys.get(appId, id));
+  return found?.userId === userId ? found : null;
+}
+
+const notYours = { ok: false, reason: "passkey_not_found", message: "You have no such passkey." } as const;
+
+/** `PATCH /me/passkeys/{id}`: the empty string clears the nickname. */
+export async function renameOwnPasskey(
+  deps: Pick<DomainDeps, "store">,
+  appId: string,
+  userId: string,
+  id: string,
+  nickname: string,
+): Promise<{ ok: true } | Failure<"passkey_not_found">> {
+  const passkey = await ownPasskey(deps, appId, userId, id);
+  const trimmed = nickname.trim();
+  if (!passkey || !(await deps.store.passkeys.rename(appId, userId, passkey.id, trimmed || null)))
+    return notYours;
+  return { ok: true };
+}
+
+/** `DELETE /me/passkeys/{id}`: as the Management delete, with the same event. */
+export async function deleteOwnPasskey(
+  deps: Pick<DomainDeps, "store" | "clock">,
+  appId: string,
+  userId: string,
+  id: string,
+): Promise<{ ok: true } | Failure<"user_not_found" | "passkey_not_found">> {
+  const passkey = await ownPasskey(deps, appId, userId, id);
+  if (!passkey) return notYours;
+  const deleted = await deleteUserPasskey(deps, appId, userId, passkey.id);
+  return deleted.ok || deleted.reason !== "passkey_not_found" ? deleted : notYours;
+}

@@ -7,7 +7,7 @@ import { newId } from "../shared/new-id.js";
 export const CHALLENGE_TTL_SECONDS = 300;
 
 /** How the user proved who they are; recorded on the session and in `user.session.created`. */
-export type LoginMethod = "password" | "otp" | "migration" | "sign_up" | "oauth";
+export type LoginMethod = "password" | "otp" | "migration" | "sign_up" | "oauth" | "passkey";
 
 export interface LoginChallenge {
   userId: string;

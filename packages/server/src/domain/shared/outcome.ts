@@ -83,6 +83,12 @@ export type DomainReason =
   | "step_not_found"
   /** A step asked for out of its order. */
   | "step_bypassed"
+  /** A WebAuthn attestation or assertion that does not verify, or names no usable passkey. */
+  | "passkey_invalid"
+  /** An assertion whose signature counter did not go up (WebAuthn §6.1.1): a copied authenticator. */
+  | "passkey_cloned"
+  /** A credential id the app already has for another user. */
+  | "passkey_taken"
   // Peers
   | "delivery_failed"
   | "hook_failed"

@@ -3,8 +3,16 @@ import { addIdentifierInTx } from "../identity/user-identifiers.js";
 import type { DomainDeps } from "../shared/domain-deps.js";
 import type { Failure } from "../shared/outcome.js";
 import type { Repositories } from "../shared/store.js";
+import { type PasskeyRequestOptions, passkeyStepOptions } from "./passkey-step.js";
 import type { StepUpChallengeRecord } from "./step-up-repository.js";
 import { deadline, issueStepUpToken, newTokenJti } from "./step-up-token.js";
+
+/** A step done: the next token, and the WebAuthn options when the next step is `verify_passkey`. */
+export interface CompletedStep {
+  ok: true;
+  challengeToken: string;
+  passkeyOptions?: PasskeyRequestOptions;
+}
 
 /**
  * Marks the challenge's current step done and answers the token of the next one (or the completed
@@ -18,7 +26,7 @@ export async function completeStep(
   challenge: StepUpChallengeRecord,
   issuer: string,
   alsoInTx?: (tx: Repositories) => Promise<Failure | null>,
-): Promise<{ ok: true; challengeToken: string } | Failure> {
+): Promise<CompletedStep | Failure> {
   const now = deps.clock.now();
   const stepsDone = challenge.stepsDone + 1;
   const next = { stepsDone, tokenJti: newTokenJti(), expiresAt: deadline(challenge, stepsDone, now) };
@@ -47,8 +55,11 @@ export async function completeStep(
     return { ok: true };
   });
   if (!done.ok) return done;
+  const advanced = { ...challenge, ...next };
+  const passkeyOptions = await passkeyStepOptions(deps, app, advanced);
   return {
     ok: true,
-    challengeToken: await issueStepUpToken(deps.keys, app, issuer, { ...challenge, ...next }, now),
+    challengeToken: await issueStepUpToken(deps.keys, app, issuer, advanced, now),
+    ...(passkeyOptions && { passkeyOptions }),
   };
 }

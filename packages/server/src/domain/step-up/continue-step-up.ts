@@ -1,31 +1,37 @@
+import type { AuthenticationResponseJson } from "@overture/protocol";
 import type { AppRecord } from "../apps/app-repository.js";
 import type { DomainDeps } from "../shared/domain-deps.js";
 import { decodeJsonPart, timeClaims, verifyJws } from "../shared/jws.js";
 import type { Failure } from "../shared/outcome.js";
 import { checkChallengeProof, type ProofInput } from "./challenge-proof.js";
-import { completeStep } from "./complete-step.js";
+import { type CompletedStep, completeStep } from "./complete-step.js";
+import { completePasskeyStep } from "./passkey-step.js";
 import { isOtpStep, PASSKEY_STEP, stepUpConfig } from "./step-up-config.js";
+import type { StepUpChallengeRecord } from "./step-up-repository.js";
 import { COMPLETED, currentStep, readStepUpToken } from "./step-up-token.js";
 
 /** The longest a verification token may live: its jti is remembered that long (`token_reused`). */
 const VERIFICATION_MAX_LIFETIME_S = 3600;
 
 /**
- * `POST /stepup/continue {challenge_token, verification_token}` (Bearer and challenge DPoP): the
- * app's backend vouches, with an RS256 JWT verified by its `jwks_url`, that the user passed the
- * current custom step (prelude-api.md §7.3, docs/step-up.md "Custom steps").
+ * `POST /stepup/continue` (Bearer and challenge DPoP) completes the current step: a custom step
+ * with `verification_token`, an RS256 JWT by which the app's backend vouches the user passed it
+ * (prelude-api.md §7.3, docs/step-up.md "Custom steps"), or a `verify_passkey` step with
+ * `passkey_assertion` (passkey-step.ts). The caller sends exactly one of the two.
  */
 export async function continueStepUp(
   deps: DomainDeps,
   app: AppRecord,
   input: {
     challengeToken: string;
-    verificationToken: string;
-    caller: { userId: string; sessionId: string };
     proof: ProofInput;
-  },
+    caller: { userId: string; sessionId: string };
+  } & (
+    | { verificationToken: string; passkeyAssertion?: undefined }
+    | { passkeyAssertion: AuthenticationResponseJson; verificationToken?: undefined }
+  ),
   issuer: string,
-): Promise<{ ok: true; challengeToken: string } | Failure> {
+): Promise<CompletedStep | Failure> {
   const now = deps.clock.now();
   const read = await readStepUpToken(deps, app, input.challengeToken, now);
   if (!read.ok) return read;
@@ -41,20 +47,43 @@ export async function continueStepUp(
       reason: "step_not_found",
       message: "The challenge is completed; spend it on /refresh.",
     };
+  if (input.passkeyAssertion !== undefined)
+    return step === PASSKEY_STEP
+      ? completePasskeyStep(deps, app, challenge, input.passkeyAssertion, issuer)
+      : {
+          ok: false,
+          reason: "step_bypassed",
+          message: `The current step is "${step}", not "${PASSKEY_STEP}".`,
+        };
   if (isOtpStep(step) || step === PASSKEY_STEP)
     return {
       ok: false,
       reason: "step_bypassed",
-      message: `The current step is "${step}", which Overture verifies itself (docs/step-up.md).`,
+      message:
+        step === PASSKEY_STEP
+          ? `The current step is "${step}": send passkey_assertion.`
+          : `The current step is "${step}", which Overture verifies itself (docs/step-up.md).`,
     };
+  return completeCustomStep(deps, app, challenge, step, input.verificationToken, issuer);
+}
 
+/** A custom step vouched for by the app's backend, verified with the config's `jwks_url`. */
+async function completeCustomStep(
+  deps: DomainDeps,
+  app: AppRecord,
+  challenge: StepUpChallengeRecord,
+  step: string,
+  verificationToken: string,
+  issuer: string,
+): Promise<CompletedStep | Failure> {
+  const now = deps.clock.now();
   const invalid = (message: string) => ({ ok: false, reason: "verification_invalid", message }) as const;
   const jwksUrl = (await stepUpConfig.read(deps, app.id))?.value.jwks_url;
   if (!jwksUrl) return invalid("The app has no jwks_url to verify the token with.");
-  const header = decodeJsonPart(input.verificationToken.split(".")[0] ?? "");
+  const header = decodeJsonPart(verificationToken.split(".")[0] ?? "");
   if (header?.alg !== "RS256" || typeof header.kid !== "string")
     return invalid("The verification token must be RS256 with a kid.");
-  const verified = await verifyJws(input.verificationToken, async (kid) => {
+  const verified = await verifyJws(verificationToken, async (kid) => {
     const key = await deps.customerJwks.rsaKey(app, jwksUrl, kid);
     return key ? { key, alg: "RS256" } : null;
   });

@@ -8,7 +8,7 @@ import {
   type StepUpStep,
 } from "@overture/protocol";
 import type { AppRecord } from "../apps/app-repository.js";
-import { isOtpStep } from "./step-up-config.js";
+import { isOtpStep, PASSKEY_STEP } from "./step-up-config.js";
 
 /** What the delegation hook is told (prelude-api.md §7.1). */
 export interface DelegationInput {
@@ -100,8 +100,8 @@ function checkHookSteps(steps: unknown[], declaredKeys: ReadonlySet<string>): St
     if (read.some((s) => s.order === order)) return `steps[${i}].order is used twice`;
     if (typeof key !== "string" || key.length > STEP_UP_LIMITS.stepKeyLengthMax || !stepKey.test(key))
       return `steps[${i}].key does not match ${STEP_KEY_PATTERN}`;
-    if (!isOtpStep(key) && !declaredKeys.has(key))
-      return `steps[${i}].key "${key}" is neither verify_email, verify_sms nor a declared step key`;
+    if (!isOtpStep(key) && key !== PASSKEY_STEP && !declaredKeys.has(key))
+      return `steps[${i}].key "${key}" is neither verify_email, verify_sms, verify_passkey nor a declared step key`;
     if (read.some((s) => s.key === key)) return `steps[${i}].key "${key}" appears twice`;
     if (
       !Number.isInteger(duration) ||

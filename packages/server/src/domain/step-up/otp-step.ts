@@ -5,7 +5,7 @@ import { isActive } from "../sessions/sessions.js";
 import type { DomainDeps } from "../shared/domain-deps.js";
 import type { Failure } from "../shared/outcome.js";
 import { checkChallengeProof, type ProofInput } from "./challenge-proof.js";
-import { completeStep } from "./complete-step.js";
+import { type CompletedStep, completeStep } from "./complete-step.js";
 import { isOtpStep, OTP_STEPS } from "./step-up-config.js";
 import type { StepUpChallengeRecord } from "./step-up-repository.js";
 import { COMPLETED, currentStep, readStepUpToken } from "./step-up-token.js";
@@ -79,7 +79,7 @@ export async function checkStepOtp(
   app: AppRecord,
   input: { challengeToken: string; code: string; proof: ProofInput },
   issuer: string,
-): Promise<{ ok: true; challengeToken: string } | Failure> {
+): Promise<CompletedStep | Failure> {
   const at = await atOtpStep(deps, app, input.challengeToken);
   if (!at.ok) return at;
   const { challenge } = at;

@@ -14,12 +14,14 @@ import {
   readDelegationAnswer,
   type StepUpDecision,
 } from "./delegation-hook.js";
+import { hasUsablePasskey, type PasskeyRequestOptions, passkeyStepOptions } from "./passkey-step.js";
 import {
   DEFAULT_DURATION_SECONDS,
   isRegisterScope,
   REGISTER_SCOPES,
   type StepUpConfigValue,
   stepUpConfig,
+  usesPasskeyStep,
 } from "./step-up-config.js";
 import { checkMetadata } from "./step-up-metadata.js";
 import type { StepUpChallengeRecord } from "./step-up-repository.js";
@@ -56,7 +58,10 @@ export async function requestStepUp(
     metadata: Record<string, unknown> | undefined;
   },
   client: ClientContext,
-): Promise<{ ok: true; status: StepUpStatus; challengeToken?: string } | RequestFailure> {
+): Promise<
+  | { ok: true; status: StepUpStatus; challengeToken?: string; passkeyOptions?: PasskeyRequestOptions }
+  | RequestFailure
+> {
   const now = deps.clock.now();
   const limited = await consumeRateLimit(
     deps.store,
@@ -117,7 +122,8 @@ export async function requestStepUp(
   };
   await deps.store.stepUp.createChallenge(challenge);
   const challengeToken = await issueStepUpToken(deps.keys, app, client.issuer, challenge, now);
-  return { ok: true, status: decision.status, challengeToken };
+  const passkeyOptions = await passkeyStepOptions(deps, app, challenge);
+  return { ok: true, status: decision.status, challengeToken, ...(passkeyOptions && { passkeyOptions }) };
 }
 
 /**
@@ -148,7 +154,13 @@ async function decide(
     };
   }
   const held = (type: string) => input.identifiers.some((i) => i.type === type);
-  const direct = entries.find((e) => e.mode === "direct" && e.direct?.identifier_types.some(held))?.direct;
+  // A rule with a verify_passkey step applies to users who have a passkey, as one with an OTP step
+  // to users who have its identifier; else the next rule does.
+  const passkeyHeld = entries.some(usesPasskeyStep) && (await hasUsablePasskey(deps, app, input.userId));
+  const direct = entries.find(
+    (e) =>
+      e.mode === "direct" && e.direct?.identifier_types.some(held) && (passkeyHeld || !usesPasskeyStep(e)),
+  )?.direct;
   if (direct)
     return {
       ok: true,

@@ -1,6 +1,7 @@
 import type { AllowedScopeConfig, StepUpConfigRequest, StepUpStep } from "@overture/protocol";
 import { checkOutboundUrl } from "../../outbound/outbound-url.js";
 import { singleConfig } from "../apps/single-config.js";
+import { PASSKEY_CONFIG } from "../passkeys/passkey-config.js";
 import { unknownScope } from "../scopes/allowed-scopes.js";
 
 export const STEP_UP_CONFIG = "step_up";
@@ -30,6 +31,11 @@ export function isOtpStep(key: string): key is OtpStepKey {
 
 export function isRegisterScope(scope: string): scope is RegisterScope {
   return scope in REGISTER_SCOPES;
+}
+
+/** A direct entry one of whose steps is `verify_passkey`: it applies to users with a passkey only. */
+export function usesPasskeyStep(entry: AllowedScopeConfig): boolean {
+  return entry.direct?.steps?.some((s) => s.key === PASSKEY_STEP) ?? false;
 }
 
 type Checked = { ok: true; value: StepUpConfigValue } | { ok: false; message: string };
@@ -153,10 +159,7 @@ function modeShape(entry: AllowedScopeConfig, at: string): string | null {
   return null;
 }
 
-/**
- * Orders 1..n, each once; keys built in or declared, each once in a sequence. `verify_passkey`
- * waits for passkeys, and says so.
- */
+/** Orders 1..n, each once; keys built in or declared, each once in a sequence. */
 function checkSteps(steps: StepUpStep[], at: string, declared: ReadonlySet<string>): StepUpStep[] | string {
   const orders = new Set<number>();
   const keys = new Set<string>();
@@ -165,10 +168,8 @@ function checkSteps(steps: StepUpStep[], at: string, declared: ReadonlySet<strin
       return `${at}[${s}].order ${step.order} is past the last step: orders run from 1 to ${steps.length}.`;
     if (orders.has(step.order)) return `${at}[${s}].order ${step.order} is used twice.`;
     orders.add(step.order);
-    if (step.key === PASSKEY_STEP)
-      return `${at}[${s}].key "verify_passkey" needs passkeys, which this server does not offer yet.`;
     if (!BUILT_IN_STEPS.has(step.key) && !declared.has(step.key))
-      return `${at}[${s}].key "${step.key}" is neither verify_email, verify_sms nor a key declared in step_keys.`;
+      return `${at}[${s}].key "${step.key}" is neither verify_email, verify_sms, verify_passkey nor a key declared in step_keys.`;
     if (keys.has(step.key)) return `${at}[${s}].key "${step.key}" appears twice in the sequence.`;
     keys.add(step.key);
   }
@@ -184,14 +185,18 @@ export const stepUpConfig = singleConfig<StepUpConfigValue, StepUpConfigRequest>
   kind: STEP_UP_CONFIG,
   label: "step-up",
   complete: (app, request) => completeStepUpConfig(app.mode, request),
-  checkInTx: (tx, app, value) =>
-    unknownScope(
+  checkInTx: async (tx, app, value) => {
+    const passkeyStepAt = value.allowed_scopes.findIndex((e) => usesPasskeyStep(e));
+    if (passkeyStepAt >= 0 && !(await tx.configs.get(app.id, PASSKEY_CONFIG)))
+      return `allowed_scopes[${passkeyStepAt}] has a verify_passkey step, which needs a passkey config: PUT /config/passkey first.`;
+    return unknownScope(
       tx,
       app.id,
       value.allowed_scopes.map((e) => e.scope),
       "allowed_scopes[].scope",
       "share",
-    ),
+    );
+  },
   afterCreate: async (deps, app) => {
     await deps.keys.hookKey(app.id);
   },

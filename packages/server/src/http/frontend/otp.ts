@@ -1,8 +1,8 @@
 import {
-  ChallengeTokenResponse,
   OtpCheckRequest,
   OtpLoginStartRequest,
   OtpStartRequest,
+  StepUpContinueResponse,
   TokenResponse,
 } from "@overture/protocol";
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from "fastify";
@@ -22,7 +22,7 @@ import { hostCookie, readCookie } from "../cookies.js";
 import { defineRoute } from "../route-spec.js";
 import { clientContext, requireDpop, tokenIssuer } from "./client-request.js";
 import { handOver } from "./session-tokens.js";
-import { dpopOf } from "./step-up.js";
+import { dpopOf, stepAnswer } from "./step-up.js";
 
 const tag = "OTP";
 const verificationCookie = (appId: string) => `__Host-verification-login_${appId}`;
@@ -217,10 +217,11 @@ export const check = defineRoute({
   description:
     "The right code answers a `session-start` challenge token to finalize (with the PKCE verifier if one was bound). " +
     "With `challenge_token` (step-up): a challenge DPoP proof is required — by the session's key, its `jti` " +
-    "the challenge token's, no nonce — and the answer is the challenge's next token, or its completed one.",
+    "the challenge token's, no nonce — and the answer is the challenge's next token, or its completed one " +
+    "(with `public_key_credential_request_options` when the next step is `verify_passkey`).",
   tag,
   body: OtpCheckRequest,
-  responses: { 200: ChallengeTokenResponse },
+  responses: { 200: StepUpContinueResponse },
   errors: [
     "bad_request",
     "bad_check_code",
@@ -257,7 +258,7 @@ export const check = defineRoute({
       );
       if (!stepped.ok) fail(stepped);
       clearVerification(reply, app.id);
-      return { status: 200, body: { challenge_token: stepped.challengeToken } };
+      return { status: 200, body: stepAnswer(stepped) };
     }
     const checked = await checkOtp(deps.domain, app, {
       flow: "native",

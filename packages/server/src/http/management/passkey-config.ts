@@ -44,10 +44,12 @@ export const passkeyConfigRoutes = {
   remove: defineRoute({
     operationId: "deletePasskeyConfig",
     summary: "Delete the passkey config",
-    description: "Passkey registration, login and the `verify_passkey` step stop with it.",
+    description:
+      "Passkey registration and login stop with it. Refused (409 `conflict`) while a step-up rule has a " +
+      "`verify_passkey` step.",
     tag,
     responses: { 204: null },
-    errors: ["config_not_found"],
+    errors: ["config_not_found", "conflict"],
     handler: async ({ app, deps }) => {
       const removed = await passkeyConfig.remove(deps.domain, app);
       if (!removed.ok) fail(removed);

@@ -5,7 +5,7 @@ import { isAllowedOrigin } from "../../domain/apps/allowed-origin.js";
 export const CORS_ALLOW_HEADERS =
   "Content-Type, Accept, Authorization, DPoP, X-Refresh-Token, X-SDK-User-Agent";
 export const CORS_EXPOSE_HEADERS = "DPoP-Nonce, X-Refresh-Token, X-Refresh-Token-Expires-At, Date";
-export const CORS_ALLOW_METHODS = "GET, POST";
+export const CORS_ALLOW_METHODS = "GET, POST, PATCH, DELETE";
 
 declare module "fastify" {
   interface FastifyRequest {

@@ -14,6 +14,7 @@ import { isoTime } from "../../shared/clock.js";
 import type { DomainDeps } from "../../shared/domain-deps.js";
 import { admitThrottled, type ThrottleRule } from "../../shared/login-throttle.js";
 import { consumeRateLimit, type RateLimitResult } from "../../shared/rate-limit.js";
+import { consumeScope } from "../../step-up/consume-scope.js";
 
 type Failure =
   | {
@@ -147,13 +148,7 @@ export async function resetOwnPassword(
   const now = deps.clock.now();
   const missing = { ok: false, reason: "scope_missing" } as const;
   return deps.store.transaction(async (tx, rollback) => {
-    // The login method's grant on the session, else a step-up grant (docs/step-up.md): one is used up.
-    if (session.scopes.includes(PASSWORD_WRITE_SCOPE)) {
-      const remaining = session.scopes.filter((s) => s !== PASSWORD_WRITE_SCOPE);
-      if (!(await tx.sessions.replaceScopes(session.id, session.scopes, remaining))) return rollback(missing);
-    } else if (!(await tx.stepUp.consumeGrant(app.id, input.userId, session.id, PASSWORD_WRITE_SCOPE, now))) {
-      return rollback(missing);
-    }
+    if (!(await consumeScope(tx, session, PASSWORD_WRITE_SCOPE, now))) return rollback(missing);
     await tx.users.update(app.id, input.userId, { passwordHash: hash }, now);
     if (input.revokeSessions !== false)
       await endAllSessions(tx, app.id, input.userId, "password_changed", now, session.id);

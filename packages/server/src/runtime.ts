@@ -1,6 +1,7 @@
 import type { Config } from "./config/config-schema.js";
 import { systemCnameResolver } from "./dns/system-cname-resolver.js";
 import { AppDirectory } from "./domain/apps/app-directory.js";
+import { PasskeyKeys } from "./domain/passkeys/passkey-keys.js";
 import { createArgon2idHasher } from "./domain/passwords/password-hasher.js";
 import { TokenContentsCache } from "./domain/sessions/token-contents.js";
 import { type Clock, systemClock } from "./domain/shared/clock.js";
@@ -103,6 +104,7 @@ export function createDomainDeps(
     keys,
     secrets,
     tokenContents: new TokenContentsCache(store),
+    passkeyKeys: new PasskeyKeys(),
     directory: new AppDirectory(
       store,
       { baseDomain: config.frontend.baseDomain, defaultApp: config.frontend.defaultApp },

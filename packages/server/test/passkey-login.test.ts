@@ -68,6 +68,25 @@ describeEachDatabase("passkeys: primary login", (dialect) => {
     expect(managed.body.credentials[0].last_used_at).toEqual(expect.any(String));
   });
 
+  it("verifies EdDSA and RS256 passkeys as well as ES256 ones", async () => {
+    for (const alg of [-8, -257] as const) {
+      const user = await newUser(s, `alg${-alg}@example.com`);
+      const authenticator = new SoftAuthenticator(RP_ORIGIN);
+      const c = await signedIn(s, user);
+      const begun = await c.authed("POST", "/v1/session/me/passkeys/register/begin", {});
+      const registered = await c.authed("POST", "/v1/session/me/passkeys/register/finish", {
+        registration_token: begun.body.registration_token,
+        attestation: authenticator.create(begun.body.public_key, { alg }),
+      });
+      expect(registered.status, `${alg}: ${registered.text}`).toBe(200);
+      const { finished } = await passkeyLogin(s, authenticator);
+      expect(finished.status, `${alg}: ${finished.text}`).toBe(200);
+      expect(claimsOf(finished.body.challenge_token).sub).toBe(user);
+      const { finished: forged } = await passkeyLogin(s, authenticator, { rpId: "evil.example" });
+      expect(forged.body.code, String(alg)).toBe("invalid_passkey");
+    }
+  });
+
   it("uses a login token once, and binds PKCE when begun with a code_challenge", async () => {
     const { begun, assertion, finished, post } = await passkeyLogin(s, auth);
     expect(finished.status).toBe(200);
@@ -116,6 +135,15 @@ describeEachDatabase("passkeys: primary login", (dialect) => {
       ["another RP ID", (o) => auth.get(o, { rpId: "evil.example" }), /RP ID|rpID|rpIdHash/i],
       ["another challenge", (o) => auth.get(o, { challenge: "AAAA" }), /challenge/],
       ["no user verification", (o) => auth.get(o, { userVerified: false }), /verif/],
+      ["no user presence", (o) => auth.get(o, { userAbsent: true }), /not present/],
+      ["backed up but not backup-eligible", (o) => auth.get(o, { extraFlags: 0x10 }), /backup/],
+      ["a cross-origin iframe", (o) => auth.get(o, { crossOrigin: true }), /cross-origin/],
+      ["a registration's client data", (o) => auth.get(o, { type: "webauthn.create" }), /webauthn\.get/],
+      [
+        "a rawId other than its id",
+        (o) => ({ ...auth.get(o), rawId: Buffer.from("other").toString("base64url") }),
+        /another credential/,
+      ],
       [
         "a signature over other data",
         (o) => {

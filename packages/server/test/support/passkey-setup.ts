@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { expect } from "vitest";
 import { SessionClient } from "./session-client.js";
 import { SoftAuthenticator } from "./soft-authenticator.js";
@@ -83,10 +84,13 @@ export async function passkeyLogin(
   options: Parameters<SoftAuthenticator["get"]>[1] = {},
   host = `${s.appId}.localhost`,
 ) {
+  // Each login from an address of its own: the limits are per IP (the limits test uses one).
+  const remoteAddress = `10.${randomBytes(3).join(".")}`;
   const post = (url: string, body: unknown) =>
     s.inject({
       method: "POST",
       url,
+      remoteAddress,
       headers: { host, "content-type": "application/json" },
       payload: JSON.stringify(body),
     });

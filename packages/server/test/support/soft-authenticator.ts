@@ -23,11 +23,61 @@ function cbor(value: unknown): Buffer {
 }
 
 const sha256 = (data: Buffer | string) => createHash("sha256").update(data).digest();
+
+/** A key pair of `alg` and its COSE public key (RFC 9053): EC2 P-256, OKP Ed25519 or RSA. */
+function newKey(alg: -7 | -8 | -257): { privateKey: KeyObject; cose: Buffer } {
+  const bytes = (v: string | undefined) => Buffer.from(v ?? "", "base64url");
+  if (alg === -8) {
+    const { privateKey, publicKey } = generateKeyPairSync("ed25519");
+    const { x } = publicKey.export({ format: "jwk" });
+    return {
+      privateKey,
+      cose: cbor(
+        new Map<number, unknown>([
+          [1, 1],
+          [3, -8],
+          [-1, 6],
+          [-2, bytes(x)],
+        ]),
+      ),
+    };
+  }
+  if (alg === -257) {
+    const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    const { n, e } = publicKey.export({ format: "jwk" });
+    return {
+      privateKey,
+      cose: cbor(
+        new Map<number, unknown>([
+          [1, 3],
+          [3, -257],
+          [-1, bytes(n)],
+          [-2, bytes(e)],
+        ]),
+      ),
+    };
+  }
+  const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
+  const { x, y } = publicKey.export({ format: "jwk" });
+  return {
+    privateKey,
+    cose: cbor(
+      new Map<number, unknown>([
+        [1, 2],
+        [3, -7],
+        [-1, 1],
+        [-2, bytes(x)],
+        [-3, bytes(y)],
+      ]),
+    ),
+  };
+}
 const b64u = (b: Buffer) => b.toString("base64url");
 
 interface SoftCredential {
   id: Buffer;
   privateKey: KeyObject;
+  alg: -7 | -8 | -257;
   cose: Buffer;
   userHandle: string;
   rpId: string;
@@ -47,6 +97,14 @@ export interface CeremonyOptions {
   challenge?: string;
   /** Registers this existing credential again instead of a new one. */
   reuse?: string;
+  /** The new credential's algorithm: ES256 (default), EdDSA or RS256. */
+  alg?: -7 | -8 | -257;
+  /** Clears the user-present flag. */
+  userAbsent?: boolean;
+  /** Sets more flag bits (0x10: backup state). */
+  extraFlags?: number;
+  /** clientDataJSON's crossOrigin. */
+  crossOrigin?: boolean;
   /** clientDataJSON's type. */
   type?: string;
 }
@@ -65,23 +123,13 @@ export class SoftAuthenticator {
   // biome-ignore lint/suspicious/noExplicitAny: options are the server's JSON, read field by field
   create(options: any, o: CeremonyOptions = {}) {
     const reused = this.credentials.find((c) => b64u(c.id) === o.reuse);
-    const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
-    const jwk = publicKey.export({ format: "jwk" }) as { x: string; y: string };
-    const cose =
-      reused?.cose ??
-      cbor(
-        new Map<number, unknown>([
-          [1, 2],
-          [3, -7],
-          [-1, 1],
-          [-2, Buffer.from(jwk.x, "base64url")],
-          [-3, Buffer.from(jwk.y, "base64url")],
-        ]),
-      );
+    const { privateKey, cose: made } = newKey(o.alg ?? -7);
+    const cose = reused?.cose ?? made;
     const rpId = o.rpId ?? options.rp.id;
     const credential: SoftCredential = reused ?? {
       id: randomBytes(16),
       privateKey,
+      alg: o.alg ?? -7,
       cose,
       userHandle: options.user.id,
       rpId: options.rp.id,
@@ -133,7 +181,7 @@ export class SoftAuthenticator {
     const authData = this.authData(o.rpId ?? options.rpId, 0, o, count);
     const clientDataJSON = this.clientData("webauthn.get", options.challenge, o);
     const signature = sign(
-      "sha256",
+      credential.alg === -8 ? null : "sha256",
       Buffer.concat([authData, sha256(Buffer.from(clientDataJSON, "base64url"))]),
       credential.privateKey,
     );
@@ -154,7 +202,7 @@ export class SoftAuthenticator {
 
   private authData(rpId: string, extraFlags: number, o: CeremonyOptions, count: number): Buffer {
     const uv = o.userVerified ?? true;
-    const flags = 0x01 | (uv ? 0x04 : 0) | extraFlags;
+    const flags = (o.userAbsent ? 0 : 0x01) | (uv ? 0x04 : 0) | extraFlags | (o.extraFlags ?? 0);
     const counter = Buffer.alloc(4);
     counter.writeUInt32BE(count);
     return Buffer.concat([sha256(rpId), Buffer.from([flags]), counter]);
@@ -167,7 +215,7 @@ export class SoftAuthenticator {
           type: o.type ?? type,
           challenge: o.challenge ?? challenge,
           origin: o.origin ?? this.origin,
-          crossOrigin: false,
+          crossOrigin: o.crossOrigin ?? false,
         }),
       ),
     );

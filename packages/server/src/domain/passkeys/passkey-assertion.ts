@@ -7,7 +7,7 @@ import type { Failure } from "../shared/outcome.js";
 import type { Repositories } from "../shared/store.js";
 import type { PasskeyConfigValue } from "./passkey-config.js";
 import type { PasskeyRecord } from "./passkey-repository.js";
-import { verifyAssertion } from "./webauthn-ceremony.js";
+import { verifyAssertion } from "./verify-assertion.js";
 
 /**
  * An assertion by `passkey` for `challenge`, under the app's current RP ID. A counter that did not
@@ -16,7 +16,7 @@ import { verifyAssertion } from "./webauthn-ceremony.js";
  * decides whether to delete the passkey (docs/passkeys.md, "Clone detection").
  */
 export async function checkPasskeyAssertion(
-  deps: Pick<DomainDeps, "store" | "clock" | "log">,
+  deps: Pick<DomainDeps, "store" | "clock" | "log" | "passkeyKeys">,
   app: AppRecord,
   config: PasskeyConfigValue,
   passkey: PasskeyRecord,
@@ -29,7 +29,7 @@ export async function checkPasskeyAssertion(
       reason: "passkey_invalid",
       message: `This passkey was registered under rp_id "${passkey.rpId}", which the app no longer uses.`,
     };
-  const checked = await verifyAssertion(config, passkey, assertion, challenge);
+  const checked = verifyAssertion(deps.passkeyKeys, config, passkey, assertion, challenge);
   if (checked.ok || checked.reason === "passkey_invalid") return checked;
   const now = deps.clock.now();
   const facts = {

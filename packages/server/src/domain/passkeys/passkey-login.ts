@@ -92,7 +92,7 @@ export async function finishPasskeyLogin(
   // One answer for an unknown credential and another user's handle: neither says who has an account.
   if (!passkey || (handle && handle !== userHandle(passkey.userId)))
     return { ok: false, reason: "passkey_invalid", message: "This passkey is not registered with this app." };
-  const user = await deps.store.users.get(app.id, passkey.userId);
+  const user = await deps.store.users.getSummary(app.id, passkey.userId);
   if (user?.status !== "active") return { ok: false, reason: "account_disabled" };
   const checked = await checkPasskeyAssertion(
     deps,

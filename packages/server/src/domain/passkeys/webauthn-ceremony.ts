@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import type { AuthenticationResponseJson, RegistrationResponseJson } from "@overture/protocol";
-import { verifyAuthenticationResponse, verifyRegistrationResponse } from "@simplewebauthn/server";
+import type { RegistrationResponseJson } from "@overture/protocol";
+import { verifyRegistrationResponse } from "@simplewebauthn/server";
 import type { Failure } from "../shared/outcome.js";
 import type { PasskeyConfigValue } from "./passkey-config.js";
 import type { PasskeyRecord } from "./passkey-repository.js";
@@ -8,12 +8,14 @@ import type { PasskeyRecord } from "./passkey-repository.js";
 /** How long a ceremony may take, from its options to its finish: the options' `timeout` and the tokens' life. */
 export const CEREMONY_TTL_MS = 300_000;
 
-/** EdDSA, ES256 and RS256: what platform authenticators and security keys sign with, preferred first. */
+/**
+ * EdDSA, ES256 and RS256: what platform authenticators and security keys sign with, preferred
+ * first. Registration accepts these only, so assertions are verified for these only.
+ */
 const ALGORITHMS = [-8, -7, -257];
 
 type LibraryRegistration = Parameters<typeof verifyRegistrationResponse>[0]["response"];
-type LibraryAssertion = Parameters<typeof verifyAuthenticationResponse>[0]["response"];
-type Attachment = LibraryAssertion["authenticatorAttachment"];
+type Attachment = LibraryRegistration["authenticatorAttachment"];
 
 /** The wire JSON in the library's types: members a browser may omit given their defaults. */
 const asLibraryRegistration = (r: RegistrationResponseJson): LibraryRegistration => ({
@@ -21,13 +23,6 @@ const asLibraryRegistration = (r: RegistrationResponseJson): LibraryRegistration
   response: { ...r.response, transports: r.response.transports as never },
   authenticatorAttachment: r.authenticatorAttachment as Attachment,
   clientExtensionResults: r.clientExtensionResults ?? {},
-});
-
-const asLibraryAssertion = (a: AuthenticationResponseJson): LibraryAssertion => ({
-  ...a,
-  response: { ...a.response, userHandle: a.response.userHandle ?? undefined },
-  authenticatorAttachment: a.authenticatorAttachment as Attachment,
-  clientExtensionResults: a.clientExtensionResults ?? {},
 });
 
 /**
@@ -93,7 +88,7 @@ export type AttestedCredential = Pick<
   "credentialId" | "publicKey" | "signCount" | "transports" | "backupEligible" | "backupState" | "aaguid"
 >;
 
-const invalid = (detail: string): Failure<"passkey_invalid"> => ({
+export const invalid = (detail: string): Failure<"passkey_invalid"> => ({
   ok: false,
   reason: "passkey_invalid",
   message: `The passkey response does not verify: ${detail}`,
@@ -141,45 +136,4 @@ export async function verifyAttestation(
       aaguid: info.aaguid,
     },
   };
-}
-
-/**
- * An assertion by a stored passkey (WebAuthn §7.2): the challenge, an allowed origin, the RP ID
- * hash, the signature by the stored key, user verification per the config. The counter is checked
- * here rather than by the library, so that a regression is told apart: when either counter is
- * non-zero, the new one must be greater (§6.1.1), else the authenticator may have been copied.
- */
-export async function verifyAssertion(
-  config: PasskeyConfigValue,
-  passkey: PasskeyRecord,
-  response: AuthenticationResponseJson,
-  challenge: string,
-): Promise<
-  | { ok: true; signCount: number }
-  | Failure<"passkey_invalid">
-  | { ok: false; reason: "passkey_cloned"; presented: number }
-> {
-  let signCount: number;
-  try {
-    const verified = await verifyAuthenticationResponse({
-      response: asLibraryAssertion(response),
-      expectedChallenge: challenge,
-      expectedOrigin: config.allowed_origins,
-      expectedRPID: config.rp_id,
-      credential: {
-        id: passkey.credentialId,
-        publicKey: new Uint8Array(Buffer.from(passkey.publicKey, "base64url")),
-        counter: 0,
-        transports: passkey.transports as never,
-      },
-      requireUserVerification: config.user_verification === "required",
-    });
-    if (!verified.verified) return invalid("the signature does not verify.");
-    signCount = verified.authenticationInfo.newCounter;
-  } catch (error) {
-    return invalid(reasonOf(error));
-  }
-  if ((signCount > 0 || passkey.signCount > 0) && signCount <= passkey.signCount)
-    return { ok: false, reason: "passkey_cloned", presented: signCount };
-  return { ok: true, signCount };
 }

@@ -5,6 +5,7 @@ import type { CnameResolver } from "../apps/custom-domains.js";
 import type { MigrationHook } from "../login/migration/migration-hook.js";
 import type { OtpTransports } from "../login/otp/otp-transports.js";
 import type { IdentityProviders } from "../oauth/identity-provider.js";
+import type { PasskeyKeys } from "../passkeys/passkey-keys.js";
 import type { PasswordHasher } from "../passwords/password-hasher.js";
 import type { TokenContentsCache } from "../sessions/token-contents.js";
 import type { CustomerJwks } from "../step-up/customer-jwks.js";
@@ -23,6 +24,8 @@ export interface DomainDeps {
   secrets: DerivedKeys;
   /** Each app's scopes, groups and claims mapping as token mints use them, by version. */
   tokenContents: TokenContentsCache;
+  /** Passkey public keys, imported once per node (passkey-keys.ts). */
+  passkeyKeys: PasskeyKeys;
   /** Which app each Frontend host serves; the operations that change apps and domains update it. */
   directory: AppDirectory;
   /** Frontend hosts are `{appId}.<baseDomain>` (OVERTURE_BASE_DOMAIN). */

@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual, verify } from "node:crypto";
 import type { AuthenticationResponseJson } from "@overture/protocol";
+import { decodeJsonPart } from "../shared/jws.js";
 import type { Failure } from "../shared/outcome.js";
 import type { PasskeyConfigValue } from "./passkey-config.js";
 import type { PasskeyKeys } from "./passkey-keys.js";
@@ -10,17 +11,6 @@ const FLAG_USER_PRESENT = 0x01;
 const FLAG_USER_VERIFIED = 0x04;
 const FLAG_BACKUP_ELIGIBLE = 0x08;
 const FLAG_BACKUP_STATE = 0x10;
-
-function readClientData(encoded: string): Record<string, unknown> | null {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(encoded, "base64url").toString("utf8"));
-    return typeof value === "object" && value !== null && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : null;
-  } catch {
-    return null;
-  }
-}
 
 const sameBytes = (a: Buffer, b: Buffer) => a.length === b.length && timingSafeEqual(a, b);
 
@@ -47,7 +37,7 @@ export function verifyAssertion(
   | { ok: false; reason: "passkey_cloned"; presented: number } {
   if (assertion.id !== passkey.credentialId || assertion.rawId !== passkey.credentialId)
     return invalid("the assertion names another credential.");
-  const clientData = readClientData(assertion.response.clientDataJSON);
+  const clientData = decodeJsonPart(assertion.response.clientDataJSON);
   if (!clientData) return invalid("clientDataJSON is not a JSON object.");
   if (clientData.type !== "webauthn.get")
     return invalid(`clientDataJSON type "${String(clientData.type)}" is not webauthn.get.`);

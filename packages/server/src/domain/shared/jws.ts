@@ -84,7 +84,7 @@ export function timeClaims(payload: Record<string, unknown>, nowMs: number): "va
   return payload.exp > now ? "valid" : "expired";
 }
 
-/** Decodes one base64url JSON object part of a compact JWS; null for anything else. */
+/** Decodes a base64url JSON object (a compact JWS part, WebAuthn client data); null for anything else. */
 export function decodeJsonPart(part: string): Record<string, unknown> | null {
   try {
     const value: unknown = JSON.parse(Buffer.from(part, "base64url").toString("utf8"));

@@ -9,6 +9,7 @@ import type { DomainDeps } from "./domain/shared/domain-deps.js";
 import { newId } from "./domain/shared/new-id.js";
 import { ApiError } from "./http/api-error.js";
 import { clientErrorHandler } from "./http/client-error.js";
+import { installConsole } from "./http/console.js";
 import { installErrorRenderer, renderFrameworkError, surfaceOf } from "./http/error-renderer.js";
 import { installJsonBodyParser } from "./http/json-body-parser.js";
 import { MANAGEMENT_PREFIX, mountFrontendRoutes, mountManagementRoutes } from "./http/mount-routes.js";
@@ -132,6 +133,7 @@ export async function createApp(deps: AppDependencies): Promise<FastifyInstance>
   await installOpenApi(app, VERSION);
   mountManagementRoutes(app, managementRoutes, http);
   mountFrontendRoutes(app, frontendRoutes, http);
+  installConsole(app, http);
   // Probes for load balancers and orchestrators (docs/operations.md): unauthenticated, cheap, on
   // every host. Liveness says only that the process serves; readiness asks the database.
   app.get("/healthz", { schema: { hide: true } }, async () => ({ status: "ok" }));

@@ -9,6 +9,7 @@ import {
 } from "../storage/open-database.js";
 
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+export type ConsoleSetting = "auto" | "on" | "off";
 
 /**
  * The process's configuration, parsed once (load-config.ts) and frozen, in sections. An option
@@ -31,6 +32,8 @@ export interface Config {
     shutdownTimeoutMs: number;
     /** The Prometheus listener; null: no metrics served. */
     metrics: { port: number; host: string } | null;
+    /** The admin console at /console (docs/console.md): `auto` serves it while no app is in prod. */
+    console: ConsoleSetting;
   };
   /** How Frontend requests find their app (docs/frontend-api.md). */
   frontend: {
@@ -94,6 +97,7 @@ export interface Options {
   webhookRetentionDays: number;
   oauthEndpoints: Partial<Record<OAuthProvider, string>>;
   oauthEndpointsInProd: boolean;
+  console: ConsoleSetting;
 }
 
 type Parsed<T> = { value: T } | { error: string };
@@ -264,6 +268,21 @@ export const configSchema = [
       typeof raw === "string" && (logLevels as readonly string[]).includes(raw)
         ? { value: raw as LogLevel }
         : { error: `must be one of ${logLevels.join(", ")}` },
+  }),
+  option({
+    key: "console",
+    section: "server",
+    file: "console",
+    env: "OVERTURE_CONSOLE",
+    doc:
+      "The admin console at `/console` (docs/console.md): `on`, `off`, or `auto`, which serves it " +
+      "while no app of the installation is in `prod` mode.",
+    defaultDoc: "`auto`",
+    default: () => "auto" as const,
+    parse: (raw) =>
+      raw === "auto" || raw === "on" || raw === "off"
+        ? { value: raw as ConsoleSetting }
+        : { error: "must be auto, on or off" },
   }),
   option({
     key: "publicUrl",

@@ -81,6 +81,7 @@ function sections(o: Options): Config {
       workers: o.workers,
       shutdownTimeoutMs: o.shutdownTimeoutMs,
       metrics: o.metricsPort === null ? null : { port: o.metricsPort, host: o.metricsHost },
+      console: o.console,
     },
     frontend: { baseDomain: o.baseDomain, defaultApp: o.defaultApp, dnsServers: o.dnsServers },
     storage: {

@@ -1,0 +1,201 @@
+import { useState } from "preact/hooks";
+import { ApiFailure, type ManagementApi } from "./management-api.js";
+import { Failure, Loading } from "./states.js";
+import { useApiData } from "./use-api-data.js";
+import type { UserView } from "./users-screen.js";
+
+interface SessionView {
+  id: string;
+  created_at: string;
+  last_seen_at: string;
+  method: string;
+  user_agent: string | null;
+}
+
+/** An action's progress and outcome, announced to screen readers. */
+function useAction() {
+  const [state, setState] = useState<{ busy: boolean; error: string | null; done: string | null }>({
+    busy: false,
+    error: null,
+    done: null,
+  });
+  const run = async (work: () => Promise<unknown>, done: string) => {
+    setState({ busy: true, error: null, done: null });
+    try {
+      await work();
+      setState({ busy: false, error: null, done });
+    } catch (e) {
+      setState({ busy: false, error: e instanceof ApiFailure ? e.message : String(e), done: null });
+    }
+  };
+  const status = (
+    <p class={state.error ? "error" : "note"} role={state.error ? "alert" : "status"}>
+      {state.error ?? state.done ?? ""}
+    </p>
+  );
+  return { busy: state.busy, run, status };
+}
+
+/** One user: who they are, their sessions (revoke one or all), a new password, and deletion. */
+export function UserScreen({ api, userId }: { api: ManagementApi; userId: string }) {
+  const path = `/users/${encodeURIComponent(userId)}`;
+  const user = useApiData(async () => (await api.get<{ user: UserView }>(path)).user, [api, path]);
+  const sessions = useApiData(() => api.get<{ sessions: SessionView[] }>(`${path}/sessions`), [api, path]);
+  const action = useAction();
+  const [password, setPassword] = useState("");
+  const [confirming, setConfirming] = useState(false);
+
+  if (user.state === "loading") return <Loading what="the user" />;
+  if (user.state === "failed") return <Failure error={user.error} />;
+  const u = user.data;
+  const reloadSessions = () => sessions.state === "ready" && sessions.reload();
+
+  return (
+    <section aria-labelledby="user-title">
+      <p>
+        <a href="#/users">← Users</a>
+      </p>
+      <h2 id="user-title">{u.identifiers[0]?.value ?? u.id}</h2>
+      <dl class="facts">
+        <dt>ID</dt>
+        <dd>
+          <code>{u.id}</code>
+        </dd>
+        <dt>External ID</dt>
+        <dd>{u.external_id ?? "—"}</dd>
+        <dt>Status</dt>
+        <dd>{u.status}</dd>
+        <dt>Identifiers</dt>
+        <dd>{u.identifiers.map((i) => `${i.value} (${i.type})`).join(", ") || "—"}</dd>
+        <dt>Scopes</dt>
+        <dd>{u.scopes.join(", ") || "—"}</dd>
+        <dt>Groups</dt>
+        <dd>{u.groups.join(", ") || "—"}</dd>
+        <dt>Password</dt>
+        <dd>{u.has_password ? "set" : "none"}</dd>
+        <dt>Created</dt>
+        <dd>{u.created_at}</dd>
+      </dl>
+      <h3>Profile</h3>
+      <pre class="json">{JSON.stringify(u.profile, null, 2)}</pre>
+
+      <h3>Sessions</h3>
+      {sessions.state === "loading" && <Loading what="sessions" />}
+      {sessions.state === "failed" && <Failure error={sessions.error} />}
+      {sessions.state === "ready" &&
+        (sessions.data.sessions.length === 0 ? (
+          <p class="empty">No active session.</p>
+        ) : (
+          <>
+            <table>
+              <caption class="visually-hidden">Active sessions</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Session</th>
+                  <th scope="col">Method</th>
+                  <th scope="col">Last seen</th>
+                  <th scope="col">
+                    <span class="visually-hidden">Actions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {sessions.data.sessions.map((s) => (
+                  <tr key={s.id}>
+                    <td>
+                      <code>{s.id}</code>
+                      <div class="note">{s.user_agent ?? ""}</div>
+                    </td>
+                    <td>{s.method}</td>
+                    <td>{s.last_seen_at}</td>
+                    <td>
+                      <button
+                        type="button"
+                        class="secondary"
+                        disabled={action.busy}
+                        aria-label={`Revoke session ${s.id}`}
+                        onClick={() =>
+                          action
+                            .run(
+                              () => api.delete(`${path}/sessions/${encodeURIComponent(s.id)}`),
+                              `Session ${s.id} revoked.`,
+                            )
+                            .then(reloadSessions)
+                        }
+                      >
+                        Revoke
+                      </button>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            <button
+              type="button"
+              class="secondary"
+              disabled={action.busy}
+              onClick={() =>
+                action
+                  .run(() => api.post(`${path}/sessions/invalidate`, {}), "All sessions revoked.")
+                  .then(reloadSessions)
+              }
+            >
+              Revoke all sessions
+            </button>
+          </>
+        ))}
+
+      <h3>Set a password</h3>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          action
+            .run(() => api.put(`${path}/password`, { password }), "Password set.")
+            .then(() => setPassword(""));
+        }}
+      >
+        <label for="new-password">New password</label>
+        <input
+          id="new-password"
+          type="password"
+          autocomplete="new-password"
+          required
+          value={password}
+          onInput={(e) => setPassword(e.currentTarget.value)}
+        />
+        <button type="submit" disabled={action.busy}>
+          Set password
+        </button>
+      </form>
+
+      <h3>Delete</h3>
+      {confirming ? (
+        <fieldset class="confirm">
+          <legend>Delete this user, their identifiers and sessions? This cannot be undone.</legend>
+          <button
+            type="button"
+            class="danger"
+            disabled={action.busy}
+            onClick={() =>
+              action
+                .run(() => api.delete(path), "User deleted.")
+                .then(() => {
+                  location.hash = "#/users";
+                })
+            }
+          >
+            Yes, delete
+          </button>
+          <button type="button" class="secondary" onClick={() => setConfirming(false)}>
+            Cancel
+          </button>
+        </fieldset>
+      ) : (
+        <button type="button" class="danger" onClick={() => setConfirming(true)}>
+          Delete user
+        </button>
+      )}
+      {action.status}
+    </section>
+  );
+}

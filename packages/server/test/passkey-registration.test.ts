@@ -333,6 +333,15 @@ describeEachDatabase("passkeys: registration and self-service", (dialect) => {
     }
     const tooLong = await c.authed("PATCH", path, { nickname: "x".repeat(65) });
     expect(tooLong.body.code).toBe("bad_request");
+    // An id past any credential id's length never reaches the handler (the URL limit answers).
+    const oversizeId = `/v1/session/me/passkeys/${"A".repeat(1401)}`;
+    for (const res of [
+      await c.authed("PATCH", oversizeId, { nickname: "x" }),
+      await c.authed("DELETE", oversizeId),
+    ])
+      expect([res.status, res.body.code]).toEqual([414, "uri_too_long"]);
+    for (const res of [await c.authed("PATCH", path, { nickname: 7 }), await c.authed("PATCH", path, {})])
+      expect([res.status, res.body.code]).toEqual([400, "bad_request"]);
 
     const before = await rows();
     expect((await c.authed("DELETE", path)).status).toBe(204);

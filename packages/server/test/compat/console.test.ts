@@ -79,6 +79,9 @@ describeEachDatabase("the admin console in Chromium", (dialect) => {
     expect(csp).toContain("script-src 'self'");
     expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).not.toContain("unsafe-inline");
+    // Only the built files: nothing else under /console/ is served.
+    for (const path of ["/console/package.json", "/console/..%2Fpackage.json", "/console/build.mjs"])
+      expect((await s.inject({ method: "GET", url: path })).status, path).toBe(404);
     await shot("sign-in");
     expect(await axeViolations()).toEqual([]);
 

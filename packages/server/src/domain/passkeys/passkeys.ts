@@ -2,7 +2,23 @@ import { recordEvent } from "../events/record-event.js";
 import { isoTime } from "../shared/clock.js";
 import type { DomainDeps } from "../shared/domain-deps.js";
 import type { Failure } from "../shared/outcome.js";
+import { type PasskeyConfigValue, passkeyConfig } from "./passkey-config.js";
 import type { PasskeyRecord } from "./passkey-repository.js";
+
+/**
+ * The user's passkeys that work now — those registered under the app's current RP ID, oldest
+ * first — with the config; null when the app has no passkey config.
+ */
+export async function usablePasskeys(
+  deps: Pick<DomainDeps, "store">,
+  appId: string,
+  userId: string,
+): Promise<{ config: PasskeyConfigValue; passkeys: PasskeyRecord[] } | null> {
+  const config = await passkeyConfig.read(deps, appId);
+  if (!config) return null;
+  const owned = await deps.store.passkeys.listForUser(appId, userId);
+  return { config: config.value, passkeys: owned.filter((p) => p.rpId === config.value.rp_id) };
+}
 
 /** A user's passkeys, oldest first (Management `GET /users/{id}/passkeys`). */
 export async function listUserPasskeys(

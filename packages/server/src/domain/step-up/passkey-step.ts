@@ -2,6 +2,7 @@ import type { AuthenticationResponseJson } from "@overture/protocol";
 import type { AppRecord } from "../apps/app-repository.js";
 import { checkPasskeyAssertion, recordPasskeyUse } from "../passkeys/passkey-assertion.js";
 import { passkeyConfig } from "../passkeys/passkey-config.js";
+import { usablePasskeys } from "../passkeys/passkeys.js";
 import { requestOptions, webauthnChallenge } from "../passkeys/webauthn-ceremony.js";
 import type { DomainDeps } from "../shared/domain-deps.js";
 import type { Failure } from "../shared/outcome.js";
@@ -27,14 +28,10 @@ export async function passkeyStepOptions(
   challenge: StepUpChallengeRecord,
 ): Promise<PasskeyRequestOptions | undefined> {
   if (currentStep(challenge) !== PASSKEY_STEP) return undefined;
-  const config = await passkeyConfig.read(deps, app.id);
-  if (!config) return undefined;
-  const owned = await deps.store.passkeys.listForUser(app.id, challenge.userId);
-  return requestOptions(
-    config.value,
-    webauthnChallenge(challenge.tokenJti),
-    owned.filter((p) => p.rpId === config.value.rp_id),
-  );
+  const usable = await usablePasskeys(deps, app.id, challenge.userId);
+  return usable
+    ? requestOptions(usable.config, webauthnChallenge(challenge.tokenJti), usable.passkeys)
+    : undefined;
 }
 
 /**
@@ -82,7 +79,5 @@ export async function hasUsablePasskey(
   app: AppRecord,
   userId: string,
 ): Promise<boolean> {
-  const config = await passkeyConfig.read(deps, app.id);
-  if (!config) return false;
-  return (await deps.store.passkeys.listForUser(app.id, userId)).some((p) => p.rpId === config.value.rp_id);
+  return ((await usablePasskeys(deps, app.id, userId))?.passkeys.length ?? 0) > 0;
 }

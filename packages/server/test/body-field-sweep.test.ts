@@ -49,6 +49,7 @@ const VALID: Record<string, (ids: { userId: string; configId: string }) => Recor
   "PUT /config/groups/:groupName": () => ({ scopes: [] }),
   "POST /config/claims": () => ({ mapping: { api_version: 2 } }),
   "PUT /config/claims": () => ({ mapping: { api_version: 3 } }),
+  "POST /config/claims/preview": ({ userId }) => ({ user_id: userId, mapping: { api_version: 4 } }),
   "POST /users/:userID/scopes": () => ({ scope: "sweep:read" }),
   "POST /users/:userID/groups": () => ({ group: "sweepers" }),
   "POST /domains": () => ({ domain: `sweep-${Date.now()}.example.com` }),

@@ -252,6 +252,93 @@ describeEachDatabase("claims mapping", (dialect) => {
     expect(mapped(await verified(c.accessToken!))).toEqual({});
   });
 
+  it("previews the token a user would get, with the stored mapping or a given one, storing nothing", async () => {
+    const own = await s.forNewApp("claims-preview");
+    const ownHost = `${own.appId}.localhost`;
+    await own.mgmt("POST", "/config/scopes", { scope: "read" });
+    await own.mgmt("POST", "/config/groups", { name: "staff", scopes: ["read"] });
+    const user = (
+      await own.mgmt("POST", "/users", {
+        external_id: "legacy-9",
+        identifiers: [{ value: "preview@example.com" }],
+        profile: { loyalty_tier: "gold" },
+      })
+    ).body.id;
+    await own.mgmt("POST", `/users/${user}/groups`, { group: "staff" });
+    const preview = (body: Record<string, unknown>) => own.mgmt("POST", "/config/claims/preview", body);
+
+    const none = await preview({ user_id: user });
+    expect(none.status).toBe(200);
+    expect(none.body).toEqual({
+      claims: { sub: user, sid: "ses_preview", scope: "read", external_id: "legacy-9" },
+      over_budget: false,
+      mapping: "none",
+    });
+
+    const mapping = {
+      tier: { $custom_claim: "loyalty_tier" },
+      email: { $input: "email", $type: "string" },
+      groups: { $input: "groups", $type: "string[]" },
+      method: { $input: "login_method", $type: "string" },
+      context: { ip: { $input: "ip", $type: "string" } },
+    };
+    const before = await tableCounts(s);
+    const given = await preview({ user_id: user, mapping });
+    expect(given.body).toEqual({
+      claims: {
+        sub: user,
+        sid: "ses_preview",
+        scope: "read",
+        external_id: "legacy-9",
+        tier: "gold",
+        email: "preview@example.com",
+        groups: ["staff"],
+        method: "preview",
+      },
+      over_budget: false,
+      mapping: "given",
+    });
+    expect(await tableCounts(s)).toEqual(before);
+    expect((await own.mgmt("GET", "/config/claims")).status).toBe(404);
+
+    // What the stored mapping previews is what a real token carries, but for the session's own inputs.
+    expect((await own.mgmt("POST", "/config/claims", { mapping })).status).toBe(201);
+    const stored = await preview({ user_id: user });
+    expect(stored.body.mapping).toBe("stored");
+    const c = new SessionClient(own, ownHost);
+    await c.signIn(user);
+    const jwks = await s.inject({ method: "GET", url: "/.well-known/jwks.json", headers: { host: ownHost } });
+    const { payload } = await jwtVerify(c.accessToken!, createLocalJWKSet(jwks.body), {
+      currentDate: new Date(s.clock.now()),
+    });
+    const { sid, method, context, ...sessionFree } = stored.body.claims;
+    expect(mapped(payload)).toEqual({ ...mapped(sessionFree), method: "password", context: { ip: "127.0.0.1" } });
+    expect(payload).toMatchObject({ sub: user, scope: "read", external_id: "legacy-9" });
+
+    // A change shows in the preview before it is saved.
+    const edited = await preview({ user_id: user, mapping: { ...mapping, tier: "fixed" } });
+    expect(edited.body.claims.tier).toBe("fixed");
+    expect((await preview({ user_id: user })).body.claims.tier).toBe("gold");
+
+    for (const [body, status, code] of [
+      [{ user_id: user, mapping: { sub: "x" } }, 400, "invalid_request"],
+      [{ user_id: user, mapping: { e: { $input: "emails", $type: "string" } } }, 400, "invalid_request"],
+      [{ user_id: "usr_nobody" }, 404, "user_not_found"],
+      [{}, 400, "invalid_request"],
+      [{ user_id: user, mapping: [1] }, 400, "invalid_request"],
+      [{ user_id: user, extra: 1 }, 400, "invalid_request"],
+    ] as const) {
+      const counts = await tableCounts(s);
+      const res = await preview(body);
+      expect([res.status, res.body.code], JSON.stringify(body)).toEqual([status, code]);
+      expect(await tableCounts(s)).toEqual(counts);
+    }
+    const bad = await preview({ user_id: user, mapping: { ctx: { ip: { $input: "ipaddr", $type: "string" } } } });
+    expect(bad.body.message).toMatch(/^mapping\.ctx\.ip\.\$input: unknown input "ipaddr"/);
+    // Another app's user is unknown here.
+    expect((await s.mgmt("POST", "/config/claims/preview", { user_id: user })).status).toBe(404);
+  });
+
   it("keeps a token within its budget: past 2048 bytes of claims, only the constants stay", async () => {
     const own = await s.forNewApp("claims-budget");
     const ownHost = `${own.appId}.localhost`;

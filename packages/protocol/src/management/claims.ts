@@ -116,3 +116,32 @@ export const MintTokenResponse = Type.Object({
   token: Type.String({ description: "A JWT signed with the app's access-token key (`typ: at+jwt`)." }),
   expires_at: Type.String({ format: "date-time" }),
 });
+
+export const ClaimsPreviewRequest = Type.Object(
+  {
+    user_id: Type.String({ minLength: 1, maxLength: 64, description: "The user whose token to preview." }),
+    mapping: Type.Optional(
+      Type.Record(Type.String(), Type.Unknown(), {
+        description:
+          "A mapping to preview instead of the stored one, checked as a write would check it; nothing is stored.",
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type ClaimsPreviewRequest = Type.Static<typeof ClaimsPreviewRequest>;
+
+export const ClaimsPreviewResponse = Type.Object({
+  claims: Type.Record(Type.String(), Type.Unknown(), {
+    description:
+      "The token's payload but for `iss`, `iat`, `nbf`, `exp` and `jti`: `sub`, `sid` (`ses_preview`), " +
+      "`scope`, `external_id` when set, and the mapped claims.",
+  }),
+  over_budget: Type.Boolean({
+    description: "The mapping resolved past its size limit for this user: the token would keep its constants only.",
+  }),
+  mapping: Type.Union([Type.Literal("given"), Type.Literal("stored"), Type.Literal("none")], {
+    description: "Which mapping was applied: the request's, the app's stored one, or none (the app has none).",
+  }),
+});
+export type ClaimsPreviewResponse = Type.Static<typeof ClaimsPreviewResponse>;

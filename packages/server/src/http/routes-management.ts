@@ -1,3 +1,4 @@
+import { previewClaimsMapping } from "./management/claims-preview.js";
 import { claimsConfigRoutes } from "./management/claims-config.js";
 import * as domains from "./management/domains.js";
 import * as groups from "./management/groups.js";
@@ -78,6 +79,7 @@ export const managementRoutes: RouteTable = [
   ["GET", "/config/claims", claimsConfigRoutes.get],
   ["PUT", "/config/claims", claimsConfigRoutes.update],
   ["DELETE", "/config/claims", claimsConfigRoutes.remove],
+  ["POST", "/config/claims/preview", previewClaimsMapping],
 
   ["POST", "/config/stepup", stepUpConfigRoutes.create],
   ["GET", "/config/stepup", stepUpConfigRoutes.get],

@@ -312,7 +312,11 @@ describeEachDatabase("claims mapping", (dialect) => {
       currentDate: new Date(s.clock.now()),
     });
     const { sid, method, context, ...sessionFree } = stored.body.claims;
-    expect(mapped(payload)).toEqual({ ...mapped(sessionFree), method: "password", context: { ip: "127.0.0.1" } });
+    expect(mapped(payload)).toEqual({
+      ...mapped(sessionFree),
+      method: "password",
+      context: { ip: "127.0.0.1" },
+    });
     expect(payload).toMatchObject({ sub: user, scope: "read", external_id: "legacy-9" });
 
     // A change shows in the preview before it is saved.
@@ -333,7 +337,10 @@ describeEachDatabase("claims mapping", (dialect) => {
       expect([res.status, res.body.code], JSON.stringify(body)).toEqual([status, code]);
       expect(await tableCounts(s)).toEqual(counts);
     }
-    const bad = await preview({ user_id: user, mapping: { ctx: { ip: { $input: "ipaddr", $type: "string" } } } });
+    const bad = await preview({
+      user_id: user,
+      mapping: { ctx: { ip: { $input: "ipaddr", $type: "string" } } },
+    });
     expect(bad.body.message).toMatch(/^mapping\.ctx\.ip\.\$input: unknown input "ipaddr"/);
     // Another app's user is unknown here.
     expect((await s.mgmt("POST", "/config/claims/preview", { user_id: user })).status).toBe(404);

@@ -138,10 +138,12 @@ export const ClaimsPreviewResponse = Type.Object({
       "`scope`, `external_id` when set, and the mapped claims.",
   }),
   over_budget: Type.Boolean({
-    description: "The mapping resolved past its size limit for this user: the token would keep its constants only.",
+    description:
+      "The mapping resolved past its size limit for this user: the token would keep its constants only.",
   }),
   mapping: Type.Union([Type.Literal("given"), Type.Literal("stored"), Type.Literal("none")], {
-    description: "Which mapping was applied: the request's, the app's stored one, or none (the app has none).",
+    description:
+      "Which mapping was applied: the request's, the app's stored one, or none (the app has none).",
   }),
 });
 export type ClaimsPreviewResponse = Type.Static<typeof ClaimsPreviewResponse>;

@@ -1,5 +1,5 @@
-import { previewClaimsMapping } from "./management/claims-preview.js";
 import { claimsConfigRoutes } from "./management/claims-config.js";
+import { previewClaimsMapping } from "./management/claims-preview.js";
 import * as domains from "./management/domains.js";
 import * as groups from "./management/groups.js";
 import { migrationConfigRoutes } from "./management/migration-config.js";

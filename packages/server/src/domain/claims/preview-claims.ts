@@ -45,7 +45,13 @@ export async function previewClaims(
     contents,
     user,
     user.identifiers,
-    { id: PREVIEW_SESSION_ID, scopes: [], groupIds: user.groupIds, method: PREVIEW_LOGIN_METHOD, createdAt: now },
+    {
+      id: PREVIEW_SESSION_ID,
+      scopes: [],
+      groupIds: user.groupIds,
+      method: PREVIEW_LOGIN_METHOD,
+      createdAt: now,
+    },
     { ip: null, locales: [] },
     user.grants.filter((g) => g.expiresAt > now),
   );

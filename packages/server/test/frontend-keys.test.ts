@@ -87,6 +87,44 @@ describeEachDatabase("Frontend API: app resolution, CORS and JWKS", (dialect) =>
     expect(later.map((k: { kid: string }) => k.kid)).toEqual([rotated.id]);
   });
 
+  it("lists through the Management API what the JWKS publishes, with purpose, status and no private part", async () => {
+    const own = await s.forNewApp("keys-list");
+    const host = `${own.appId}.localhost`;
+    const listed = async () => {
+      const res = await own.mgmt("GET", "/keys");
+      expect(res.status).toBe(200);
+      return res.body.keys as Record<string, unknown>[];
+    };
+    const first = await listed();
+    expect(first).toEqual([
+      {
+        kid: expect.any(String),
+        purpose: "token",
+        alg: "ES256",
+        status: "current",
+        public_jwk: (await jwks(host)).body.keys[0],
+        created_at: expect.any(String),
+        retired_at: null,
+        expires_at: null,
+      },
+    ]);
+    // A step-up config makes the hook key; a rotation retires the first key, still published.
+    await s.keys.hookKey(own.appId);
+    const rotated = await s.keys.rotate(own.appId, "RS256");
+    const after = await listed();
+    expect(after.map((k) => [k.kid, k.purpose, k.status])).toEqual([
+      [first[0]!.kid, "token", "retired"],
+      [rotated.id, "token", "current"],
+      [expect.any(String), "hook", "current"],
+    ]);
+    expect(after[0]).toMatchObject({ retired_at: expect.any(String), expires_at: expect.any(String) });
+    expect(after.map((k) => k.public_jwk)).toEqual((await jwks(host)).body.keys);
+    expect(JSON.stringify(after)).not.toMatch(/"d"|"p"|"q"|"dp"|"dq"|"qi"/);
+    // Another app's key is never listed.
+    const other = (await s.mgmt("GET", "/keys")).body.keys.map((k: { kid: string }) => k.kid);
+    expect(other).not.toContain(rotated.id);
+  });
+
   it("answers CORS preflights for allowed origins exactly as the web SDK needs", async () => {
     const res = await s.inject({
       method: "OPTIONS",

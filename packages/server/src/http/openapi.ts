@@ -51,6 +51,10 @@ export const TAGS: readonly (readonly [string, string])[] = [
   ],
   ["Tokens", "Management API: minting test tokens signed with the app's key (dev mode)."],
   [
+    "Signing keys",
+    "Management API: the app's published public keys, their purpose and status (docs/keys.md).",
+  ],
+  [
     "OTP",
     `${FRONTEND}one-time-code sign-in (web cookie flow and native flow); the identifier is an object (docs/otp.md).`,
   ],

@@ -2,6 +2,7 @@ import { claimsConfigRoutes } from "./management/claims-config.js";
 import { previewClaimsMapping } from "./management/claims-preview.js";
 import * as domains from "./management/domains.js";
 import * as groups from "./management/groups.js";
+import * as keys from "./management/keys.js";
 import { migrationConfigRoutes } from "./management/migration-config.js";
 import * as mode from "./management/mode.js";
 import * as oauth from "./management/oauth-config.js";
@@ -26,6 +27,7 @@ export const managementRoutes: RouteTable = [
   ["PUT", "/mode", mode.updateMode],
 
   ["POST", "/tokens", tokens.mintToken],
+  ["GET", "/keys", keys.listKeys],
 
   ["GET", "/dev/messages", otpConfig.listDevMessages],
 

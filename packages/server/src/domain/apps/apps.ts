@@ -143,6 +143,27 @@ export async function listSigningKeys(deps: Pick<AppDeps, "store" | "clock">, ap
 }
 
 /**
+ * Every key the app's JWKS publishes — token keys (the current one last) and the hook-signing key
+ * — with its public JWK and lifetime; never a private part. What `GET /keys` answers.
+ */
+export async function publishedKeys(deps: Pick<AppDeps, "store" | "clock">, appId: string) {
+  const now = deps.clock.now();
+  const records = [
+    ...(await deps.store.signingKeys.published(appId, "token", now)),
+    ...(await deps.store.signingKeys.published(appId, "hook", now)),
+  ];
+  return records.map(({ id, purpose, alg, publicJwk, createdAt, retiredAt, expiresAt }) => ({
+    id,
+    purpose,
+    alg,
+    publicJwk,
+    createdAt,
+    retiredAt,
+    expiresAt,
+  }));
+}
+
+/**
  * First start of an empty installation: creates the dev app and returns its key once. Later starts
  * find apps and return none, so the key is never shown again.
  */

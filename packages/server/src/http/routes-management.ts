@@ -4,6 +4,7 @@ import * as domains from "./management/domains.js";
 import * as groups from "./management/groups.js";
 import * as keys from "./management/keys.js";
 import { migrationConfigRoutes } from "./management/migration-config.js";
+import { getMigrationOverview } from "./management/migration-overview.js";
 import * as mode from "./management/mode.js";
 import * as oauth from "./management/oauth-config.js";
 import * as otpConfig from "./management/otp-config.js";
@@ -96,6 +97,7 @@ export const managementRoutes: RouteTable = [
   ["GET", "/config/migration", migrationConfigRoutes.get],
   ["PUT", "/config/migration", migrationConfigRoutes.update],
   ["DELETE", "/config/migration", migrationConfigRoutes.remove],
+  ["GET", "/migration/overview", getMigrationOverview],
 
   ["POST", "/users", users.createUser],
   ["GET", "/users", users.listUsers],

@@ -28,6 +28,7 @@ export interface DatabaseSchema {
   step_up_grants: StepUpGrantsTable;
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  daily_counts: DailyCountsTable;
   overture_migrations: MigrationsTable;
 }
 
@@ -326,4 +327,13 @@ export interface WebhookDeliveriesTable {
   last_latency_ms: number | null;
   delivered_at: number | null;
   created_at: number;
+}
+
+export interface DailyCountsTable {
+  app_id: string;
+  /** UTC date, `YYYY-MM-DD`. */
+  day: string;
+  metric: string;
+  shard: number;
+  count: number;
 }

@@ -2,6 +2,7 @@ import type { Kysely } from "kysely";
 import { type Repositories, RolledBack, rollbackWith, type Store } from "../domain/shared/store.js";
 import type { DatabaseSchema } from "./database-schema.js";
 import { groupCommit, type TransactionObserver } from "./group-commit.js";
+import { KyselyActivityRepository } from "./kysely-activity-repository.js";
 import { KyselyApiKeyRepository } from "./kysely-api-key-repository.js";
 import { KyselyAppConfigRepository } from "./kysely-app-config-repository.js";
 import { KyselyAppRepository } from "./kysely-app-repository.js";
@@ -54,6 +55,7 @@ function repositories(
     deliveries: new KyselyWebhookDeliveryRepository(db, dialect),
     oauthStates: new KyselyOAuthStateRepository(db),
     passkeys: new KyselyPasskeyRepository(db),
+    activity: new KyselyActivityRepository(db),
   };
 }
 

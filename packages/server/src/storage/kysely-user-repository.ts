@@ -136,6 +136,15 @@ export class KyselyUserRepository implements UserRepository {
     return row ? ((await this.withDetails([row]))[0] ?? null) : null;
   }
 
+  async count(appId: string): Promise<number> {
+    const row = await this.db
+      .selectFrom("users")
+      .select((eb) => eb.fn.countAll<number | string>().as("n"))
+      .where("app_id", "=", appId)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
   async getSummary(appId: string, userId: string) {
     const row = (await getSummary(this.db, { appId, userId })).rows[0];
     return row ? { id: row.id, externalId: row.external_id, status: row.status } : null;

@@ -1,4 +1,5 @@
 import type { EventPayloads, IdentifierInput, PasswordHashInput } from "@overture/protocol";
+import { countActivity } from "../activity/count-activity.js";
 import { recordEvent } from "../events/record-event.js";
 import { encodeImportedHash } from "../passwords/imported-password-hash.js";
 import { passwordRules } from "../passwords/password-config.js";
@@ -106,6 +107,7 @@ export async function createUser(
       },
       now,
     );
+    await countActivity(tx, appId, `user.created.${source}`, now);
     return { ok: true, user };
   });
 }

@@ -77,6 +77,8 @@ export interface UserRepository {
   ): Promise<"updated" | "not_found" | "external_id_taken">;
   /** `forUpdate` locks the row until the transaction ends (PostgreSQL; SQLite serialises writers). */
   get(appId: string, userId: string, options?: { forUpdate?: boolean }): Promise<UserRecord | null>;
+  /** How many users the app has. */
+  count(appId: string): Promise<number>;
   /** Whether the user exists, and its status, in one indexed read. */
   getSummary(appId: string, userId: string): Promise<Pick<UserRecord, "id" | "externalId" | "status"> | null>;
   /**

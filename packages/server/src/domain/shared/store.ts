@@ -1,3 +1,4 @@
+import type { ActivityRepository } from "../activity/activity-repository.js";
 import type { ApiKeyRepository } from "../apps/api-key-repository.js";
 import type { AppRepository } from "../apps/app-repository.js";
 import type { AppConfigRepository } from "../apps/config-repository.js";
@@ -39,6 +40,7 @@ export interface Repositories {
   deliveries: WebhookDeliveryRepository;
   oauthStates: OAuthStateRepository;
   passkeys: PasskeyRepository;
+  activity: ActivityRepository;
 }
 
 export interface Store extends Repositories {

@@ -1,4 +1,5 @@
 import type { Identifier } from "@overture/protocol";
+import { countActivity } from "../../activity/count-activity.js";
 import type { AppRecord } from "../../apps/app-repository.js";
 import { recordEvent } from "../../events/record-event.js";
 import { createUser } from "../../identity/create-user.js";
@@ -80,6 +81,8 @@ export async function migrateSession(
     },
     deps.clock.now(),
   );
+  // Each vouched-for legacy session: the traffic the migration overview watches drain.
+  await countActivity(deps.store, app.id, "migration.exchanged", deps.clock.now());
   return { ok: true, challengeToken };
 }
 
@@ -145,14 +148,15 @@ async function hookFailed(deps: DomainDeps, app: AppRecord, hook: HookFailure): 
     { app_id: app.id, reason: hook.reason, status_code: hook.statusCode, detail: hook.detail },
     "migration hook failed",
   );
-  await deps.store.transaction((tx) =>
-    recordEvent(
+  await deps.store.transaction(async (tx) => {
+    await recordEvent(
       tx,
       app.id,
       "migration.hook_failed",
       { reason: hook.reason, status_code: hook.statusCode, occurred_at: isoTime(now) },
       now,
-    ),
-  );
+    );
+    await countActivity(tx, app.id, "migration.hook_failed", now);
+  });
   return { ok: false, reason: "hook_failed" };
 }

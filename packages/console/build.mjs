@@ -15,6 +15,8 @@ await build({
   format: "esm",
   platform: "browser",
   target: "es2022",
+  // The protocol package's TypeScript source, as the server's development runs use it.
+  conditions: ["source"],
   jsx: "automatic",
   jsxImportSource: "preact",
   minify: true,

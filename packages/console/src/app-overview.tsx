@@ -9,10 +9,21 @@ interface Domain {
   verified?: boolean;
 }
 
-/** The app: its mode and the custom domains serving its Frontend API. */
+interface PublishedKey {
+  kid: string;
+  purpose: "token" | "hook";
+  alg: string;
+  status: "current" | "retired";
+  public_jwk: Record<string, unknown>;
+  created_at: string;
+  expires_at: string | null;
+}
+
+/** The app: its mode, the custom domains serving its Frontend API, and its published keys. */
 export function AppOverview({ api, appId }: { api: ManagementApi; appId: string }) {
   const mode = useApiData(() => api.get<{ mode: string }>("/mode"), [api]);
   const domains = useApiData(() => api.get<{ domains?: Domain[] }>("/domains"), [api]);
+  const keys = useApiData(() => api.get<{ keys: PublishedKey[] }>("/keys"), [api]);
   return (
     <section aria-labelledby="app-title">
       <h2 id="app-title">App</h2>
@@ -42,6 +53,49 @@ export function AppOverview({ api, appId }: { api: ManagementApi; appId: string 
             ))}
           </ul>
         ))}
+      <h3>Public keys</h3>
+      <p class="note">
+        What the app's JWKS publishes at <code>/.well-known/jwks.json</code> on its Frontend host. Private
+        parts never leave the server.
+      </p>
+      {keys.state === "loading" && <Loading what="keys" />}
+      {keys.state === "failed" && <Failure error={keys.error} />}
+      {keys.state === "ready" && (
+        <table>
+          <caption class="visually-hidden">Published keys</caption>
+          <thead>
+            <tr>
+              <th scope="col">Key ID</th>
+              <th scope="col">Use</th>
+              <th scope="col">Status</th>
+              <th scope="col">Public key</th>
+            </tr>
+          </thead>
+          <tbody>
+            {keys.data.keys.map((k) => (
+              <tr key={k.kid}>
+                <td>
+                  <code>{k.kid}</code>
+                  <div class="note">since {k.created_at}</div>
+                </td>
+                <td>
+                  {k.purpose === "token" ? "access tokens" : "hook calls"} ({k.alg})
+                </td>
+                <td>
+                  <span class="badge">{k.status}</span>
+                  {k.expires_at && <div class="note">published until {k.expires_at}</div>}
+                </td>
+                <td>
+                  <details>
+                    <summary>JWK</summary>
+                    <pre class="json">{JSON.stringify(k.public_jwk, null, 2)}</pre>
+                  </details>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
     </section>
   );
 }

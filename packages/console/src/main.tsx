@@ -1,17 +1,44 @@
 import { render } from "preact";
 import { useMemo, useState } from "preact/hooks";
 import { AppOverview } from "./app-overview.js";
-import { type Credentials, managementApi } from "./management-api.js";
+import { ClaimsScreen } from "./claims-screen.js";
+import { ConfigsScreen } from "./configs-screen.js";
+import { type Credentials, type ManagementApi, managementApi } from "./management-api.js";
+import { MigrationScreen } from "./migration-screen.js";
+import { ScopesScreen } from "./scopes-screen.js";
 import { SignIn } from "./sign-in.js";
+import { StepUpScreen } from "./step-up-screen.js";
 import { storedCredentials } from "./stored-credentials.js";
 import { useHashRoute } from "./use-hash-route.js";
 import { UserScreen } from "./user-screen.js";
 import { UsersScreen } from "./users-screen.js";
+import { WebhookScreen } from "./webhook-screen.js";
+import { WebhooksScreen } from "./webhooks-screen.js";
 
 const SECTIONS = [
   ["", "App"],
   ["users", "Users"],
+  ["configs", "Configs"],
+  ["scopes", "Scopes"],
+  ["claims", "Claims"],
+  ["step-up", "Step-up"],
+  ["webhooks", "Webhooks"],
+  ["migration", "Migration"],
 ] as const;
+
+/** The screen for a route: `#/section` or `#/section/id`. */
+function Screen({ route, api, appId }: { route: string[]; api: ManagementApi; appId: string }) {
+  const [section, id] = route;
+  if (section === "users") return id ? <UserScreen api={api} userId={id} /> : <UsersScreen api={api} />;
+  if (section === "configs") return <ConfigsScreen api={api} />;
+  if (section === "scopes") return <ScopesScreen api={api} />;
+  if (section === "claims") return <ClaimsScreen api={api} />;
+  if (section === "step-up") return <StepUpScreen api={api} />;
+  if (section === "webhooks")
+    return id ? <WebhookScreen api={api} webhookId={id} /> : <WebhooksScreen api={api} />;
+  if (section === "migration") return <MigrationScreen api={api} />;
+  return <AppOverview api={api} appId={appId} />;
+}
 
 function Console() {
   const [credentials, setCredentials] = useState<Credentials | null>(storedCredentials.read());
@@ -46,13 +73,7 @@ function Console() {
         </button>
       </header>
       <main>
-        {route[0] === "users" && route[1] ? (
-          <UserScreen api={api} userId={route[1]} />
-        ) : route[0] === "users" ? (
-          <UsersScreen api={api} />
-        ) : (
-          <AppOverview api={api} appId={credentials.appId} />
-        )}
+        <Screen route={route} api={api} appId={credentials.appId} />
       </main>
     </>
   );

@@ -1,7 +1,10 @@
 import { useState } from "preact/hooks";
-import { ApiFailure, type ManagementApi } from "./management-api.js";
+import { ConfirmDelete } from "./confirm-delete.js";
+import type { ManagementApi } from "./management-api.js";
 import { Failure, Loading } from "./states.js";
+import { useAction } from "./use-action.js";
 import { useApiData } from "./use-api-data.js";
+import { UserAccess } from "./user-access.js";
 import type { UserView } from "./users-screen.js";
 
 interface SessionView {
@@ -12,30 +15,6 @@ interface SessionView {
   user_agent: string | null;
 }
 
-/** An action's progress and outcome, announced to screen readers. */
-function useAction() {
-  const [state, setState] = useState<{ busy: boolean; error: string | null; done: string | null }>({
-    busy: false,
-    error: null,
-    done: null,
-  });
-  const run = async (work: () => Promise<unknown>, done: string) => {
-    setState({ busy: true, error: null, done: null });
-    try {
-      await work();
-      setState({ busy: false, error: null, done });
-    } catch (e) {
-      setState({ busy: false, error: e instanceof ApiFailure ? e.message : String(e), done: null });
-    }
-  };
-  const status = (
-    <p class={state.error ? "error" : "note"} role={state.error ? "alert" : "status"}>
-      {state.error ?? state.done ?? ""}
-    </p>
-  );
-  return { busy: state.busy, run, status };
-}
-
 /** One user: who they are, their sessions (revoke one or all), a new password, and deletion. */
 export function UserScreen({ api, userId }: { api: ManagementApi; userId: string }) {
   const path = `/users/${encodeURIComponent(userId)}`;
@@ -43,7 +22,6 @@ export function UserScreen({ api, userId }: { api: ManagementApi; userId: string
   const sessions = useApiData(() => api.get<{ sessions: SessionView[] }>(`${path}/sessions`), [api, path]);
   const action = useAction();
   const [password, setPassword] = useState("");
-  const [confirming, setConfirming] = useState(false);
 
   if (user.state === "loading") return <Loading what="the user" />;
   if (user.state === "failed") return <Failure error={user.error} />;
@@ -63,21 +41,11 @@ export function UserScreen({ api, userId }: { api: ManagementApi; userId: string
         </dd>
         <dt>External ID</dt>
         <dd>{u.external_id ?? "—"}</dd>
-        <dt>Status</dt>
-        <dd>{u.status}</dd>
-        <dt>Identifiers</dt>
-        <dd>{u.identifiers.map((i) => `${i.value} (${i.type})`).join(", ") || "—"}</dd>
-        <dt>Scopes</dt>
-        <dd>{u.scopes.join(", ") || "—"}</dd>
-        <dt>Groups</dt>
-        <dd>{u.groups.join(", ") || "—"}</dd>
         <dt>Password</dt>
         <dd>{u.has_password ? "set" : "none"}</dd>
         <dt>Created</dt>
         <dd>{u.created_at}</dd>
       </dl>
-      <h3>Profile</h3>
-      <pre class="json">{JSON.stringify(u.profile, null, 2)}</pre>
 
       <h3>Sessions</h3>
       {sessions.state === "loading" && <Loading what="sessions" />}
@@ -136,7 +104,11 @@ export function UserScreen({ api, userId }: { api: ManagementApi; userId: string
               disabled={action.busy}
               onClick={() =>
                 action
-                  .run(() => api.post(`${path}/sessions/invalidate`, {}), "All sessions revoked.")
+                  .run(
+                    () => api.post(`${path}/sessions/invalidate`, {}),
+                    "All sessions revoked.",
+                    "Revoking every session…",
+                  )
                   .then(reloadSessions)
               }
             >
@@ -144,6 +116,11 @@ export function UserScreen({ api, userId }: { api: ManagementApi; userId: string
             </button>
           </>
         ))}
+
+      <UserAccess api={api} user={u} path={path} reload={user.reload} />
+
+      <h3>Profile</h3>
+      <pre class="json">{JSON.stringify(u.profile, null, 2)}</pre>
 
       <h3>Set a password</h3>
       <form
@@ -169,32 +146,18 @@ export function UserScreen({ api, userId }: { api: ManagementApi; userId: string
       </form>
 
       <h3>Delete</h3>
-      {confirming ? (
-        <fieldset class="confirm">
-          <legend>Delete this user, their identifiers and sessions? This cannot be undone.</legend>
-          <button
-            type="button"
-            class="danger"
-            disabled={action.busy}
-            onClick={() =>
-              action
-                .run(() => api.delete(path), "User deleted.")
-                .then(() => {
-                  location.hash = "#/users";
-                })
-            }
-          >
-            Yes, delete
-          </button>
-          <button type="button" class="secondary" onClick={() => setConfirming(false)}>
-            Cancel
-          </button>
-        </fieldset>
-      ) : (
-        <button type="button" class="danger" onClick={() => setConfirming(true)}>
-          Delete user
-        </button>
-      )}
+      <ConfirmDelete
+        label="Delete user"
+        question="Delete this user, their identifiers and sessions? This cannot be undone."
+        busy={action.busy}
+        onConfirm={() =>
+          action
+            .run(() => api.delete(path), "User deleted.")
+            .then((ok) => {
+              if (ok) location.hash = "#/users";
+            })
+        }
+      />
       {action.status}
     </section>
   );

@@ -143,6 +143,9 @@ describe("overture CLI", () => {
     expect(banner).toMatch(/Frontend API:\s+http:\/\/127\.0\.0\.1:\d+\/v1\/session/);
     expect(appId).toMatch(/^a[0-9a-z]{9}$/);
     expect(management).toBe(`${/listening on (\S+)/.exec(banner)?.[1]}/v2/session/apps/${appId}`);
+    const consoleUrl = /Admin console:\s+(\S+)/.exec(banner)?.[1];
+    expect(consoleUrl).toBe(`${/listening on (\S+)/.exec(banner)?.[1]}/console/`);
+    expect((await fetch(consoleUrl!)).status).toBe(200);
 
     const headers = { authorization: `Bearer ${apiKey}`, "content-type": "application/json" };
     const created = await fetch(`${management}/users`, {

@@ -1,25 +1,7 @@
 import Type from "typebox";
+import { WEBHOOK_EVENTS } from "./webhook-events.js";
 
-/**
- * The events a webhook can subscribe to (docs/webhooks.md): the seven of prelude-api.md §3.4, the
- * two hook failures, `user.updated`, which the migration guide's step 5 subscribes to, and a
- * user's passkeys added and removed.
- */
-export const WEBHOOK_EVENTS = [
-  "user.created",
-  "user.deleted",
-  "user.profile.updated",
-  "user.identifier.created",
-  "user.identifier.deleted",
-  "user.updated",
-  "user.session.created",
-  "user.session.revoked",
-  "user.passkey.created",
-  "user.passkey.deleted",
-  "user.passkey.clone_detected",
-  "migration.hook_failed",
-  "step_up.hook_failed",
-] as const;
+export { WEBHOOK_EVENTS } from "./webhook-events.js";
 export type WebhookEventName = (typeof WEBHOOK_EVENTS)[number];
 
 export const WEBHOOK_LIMITS = {

@@ -34,6 +34,13 @@ export function serveBanner(config: Readonly<Config>, input: BannerInput): strin
     `  Management API:  ${base}/v2/session/apps/${only?.id ?? "{appId}"}`,
     `  API reference:   ${base}/docs`,
   );
+  const consoleSetting = config.server.console;
+  if (consoleSetting === "on" || (consoleSetting === "auto" && apps.every((a) => a.mode !== "prod")))
+    lines.push(`  Admin console:   ${base}/console/  (sign in with an app ID and its API key)`);
+  else if (consoleSetting === "auto")
+    lines.push(
+      "  Admin console:   off, an app is in prod mode (OVERTURE_CONSOLE=on serves it; docs/console.md)",
+    );
   if (config.server.metrics) {
     const { host, port } = config.server.metrics;
     lines.push(`  Metrics:         http://${host.includes(":") ? `[${host}]` : host}:${port}/metrics`);

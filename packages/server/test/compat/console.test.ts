@@ -1,8 +1,6 @@
-import { mkdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { type ConsoleBrowser, openConsole } from "../support/console-browser.js";
 import { SessionClient } from "../support/session-client.js";
 import { describeEachDatabase } from "../support/test-databases.js";
 import { startTestServer, type TestServer } from "../support/test-server.js";
@@ -13,56 +11,21 @@ import { startTestServer, type TestServer } from "../support/test-server.js";
  * in sessionStorage only and cleared by sign-out, the landing page, a strict CSP with no console
  * error, an axe-core scan, and screenshots at 1280 and 390 px kept as test artifacts.
  */
-const CHROMIUM = process.env.OVERTURE_CHROMIUM ?? "/usr/bin/chromium";
-const root = fileURLToPath(new URL("../../../../", import.meta.url));
-const artifacts = join(root, "test-artifacts", "console");
-const axeSource = readFileSync(join(root, "node_modules/axe-core/axe.min.js"), "utf8");
-
 describeEachDatabase("the admin console in Chromium", (dialect) => {
   let s: TestServer;
-  let browser: Browser;
+  let c: ConsoleBrowser;
   let page: Page;
   let origin: string;
-  const problems: string[] = [];
 
   beforeAll(async () => {
     s = await startTestServer(dialect);
-    origin = await s.app.listen({ port: 0, host: "127.0.0.1" });
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox"] });
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.setDefaultTimeout(5_000);
-    page.on("console", (m) => {
-      if (m.type() === "error") problems.push(m.text());
-    });
-    page.on("pageerror", (e) => problems.push(e.message));
-    mkdirSync(artifacts, { recursive: true });
+    c = await openConsole(s, dialect);
+    ({ page, origin } = c);
   }, 60_000);
   afterAll(async () => {
-    await browser?.close();
+    await c?.close();
     await s?.close();
   });
-
-  const shot = async (name: string) => {
-    await page.screenshot({ path: join(artifacts, `${name}-${dialect}-1280.png`), fullPage: true });
-    await page.setViewportSize({ width: 390, height: 844 });
-    await page.screenshot({ path: join(artifacts, `${name}-${dialect}-390.png`), fullPage: true });
-    await page.setViewportSize({ width: 1280, height: 800 });
-  };
-
-  /** axe-core's serious and critical violations on the page as it is now. */
-  const axeViolations = async () => {
-    // Evaluated through the DevTools protocol, which the page's CSP does not govern.
-    await page.evaluate(axeSource);
-    const result = await page.evaluate(async () => {
-      const axe = (
-        globalThis as unknown as {
-          axe: { run: () => Promise<{ violations: { id: string; impact: string }[] }> };
-        }
-      ).axe;
-      return (await axe.run()).violations.map((v) => ({ id: v.id, impact: v.impact }));
-    });
-    return result.filter((v) => v.impact === "serious" || v.impact === "critical");
-  };
 
   it("leads from the server's root to the console and the API reference", async () => {
     const res = await page.goto(`${origin}/`);
@@ -82,8 +45,8 @@ describeEachDatabase("the admin console in Chromium", (dialect) => {
     // Only the built files: nothing else under /console/ is served.
     for (const path of ["/console/package.json", "/console/..%2Fpackage.json", "/console/build.mjs"])
       expect((await s.inject({ method: "GET", url: path })).status, path).toBe(404);
-    await shot("sign-in");
-    expect(await axeViolations()).toEqual([]);
+    await c.shot("sign-in");
+    expect(await c.axeViolations()).toEqual([]);
 
     await page.getByLabel("App ID").fill(s.appId);
     await page.getByLabel("Management API key").fill("wrong-key");
@@ -97,8 +60,8 @@ describeEachDatabase("the admin console in Chromium", (dialect) => {
     await page.getByLabel("Management API key").press("Enter");
     await page.getByRole("heading", { name: "App" }).waitFor();
     await page.getByTestId("app-mode").getByText("dev").waitFor();
-    await shot("app");
-    expect(await axeViolations()).toEqual([]);
+    await c.shot("app");
+    expect(await c.axeViolations()).toEqual([]);
 
     const stored = await page.evaluate(() =>
       JSON.stringify((globalThis as unknown as { sessionStorage: object }).sessionStorage),
@@ -116,17 +79,8 @@ describeEachDatabase("the admin console in Chromium", (dialect) => {
         () => (globalThis as unknown as { sessionStorage: { length: number } }).sessionStorage.length,
       ),
     ).toBe(0);
-    expect(problems.filter((p) => !/401|Failed to load resource/.test(p))).toEqual([]);
+    expect(c.problems.filter((p) => !/401|Failed to load resource/.test(p))).toEqual([]);
   });
-
-  /** Signs the console in with the app's key, from wherever the page is. */
-  const signIn = async () => {
-    await page.goto(`${origin}/console/`);
-    await page.getByLabel("App ID").fill(s.appId);
-    await page.getByLabel("Management API key").fill(s.apiKey);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await page.getByRole("heading", { name: "App" }).waitFor();
-  };
 
   it("finds a user by email, revokes their session (the client's next refresh fails), sets a password, deletes", async () => {
     const created = await s.mgmt("POST", "/users", {
@@ -138,23 +92,24 @@ describeEachDatabase("the admin console in Chromium", (dialect) => {
     expect((await client.signIn(created.body.id)).status).toBe(200);
     expect((await client.refresh()).status).toBe(200);
 
-    await signIn();
+    await c.signIn();
     await page.getByRole("link", { name: "Users" }).click();
     await page.getByRole("heading", { name: "Users" }).waitFor();
     await page.getByLabel("Find by").selectOption("email_address");
     await page.getByLabel("Value").fill("console-user@example.com");
     await page.getByLabel("Value").press("Enter");
+    // The unfiltered list may show the user first: wait for the search's one row.
+    await expect.poll(() => page.getByRole("row").count()).toBe(2);
     await page.getByRole("link", { name: created.body.id }).waitFor();
-    expect(await page.getByRole("row").count()).toBe(2);
-    await shot("users");
-    expect(await axeViolations()).toEqual([]);
+    await c.shot("users");
+    expect(await c.axeViolations()).toEqual([]);
 
     await page.getByRole("link", { name: created.body.id }).click();
     await page.getByRole("heading", { name: "console-user@example.com" }).waitFor();
     const revoke = page.getByRole("button", { name: `Revoke session ${client.sessionId}` });
     await revoke.waitFor();
-    await shot("user");
-    expect(await axeViolations()).toEqual([]);
+    await c.shot("user");
+    expect(await c.axeViolations()).toEqual([]);
     await revoke.click();
     await page.getByRole("status").getByText("revoked").waitFor();
     await page.getByText("No active session.").waitFor();

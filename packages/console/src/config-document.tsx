@@ -63,7 +63,7 @@ export function ConfigDocument<View>({
   };
   return (
     <section class="config-document" aria-labelledby={headingId}>
-      <h3 id={headingId}>{title}</h3>
+      <h3 id={headingId}>{title[0]?.toUpperCase() + title.slice(1)}</h3>
       <p class="note">
         {description} {view === null && <strong>Not configured.</strong>}
       </p>

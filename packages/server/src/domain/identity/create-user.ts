@@ -1,5 +1,4 @@
 import type { EventPayloads, IdentifierInput, PasswordHashInput } from "@overture/protocol";
-import { countActivity } from "../activity/count-activity.js";
 import { recordEvent } from "../events/record-event.js";
 import { encodeImportedHash } from "../passwords/imported-password-hash.js";
 import { passwordRules } from "../passwords/password-config.js";
@@ -107,7 +106,6 @@ export async function createUser(
       },
       now,
     );
-    await countActivity(tx, appId, `user.created.${source}`, now);
     return { ok: true, user };
   });
 }

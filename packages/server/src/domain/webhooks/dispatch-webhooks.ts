@@ -1,3 +1,5 @@
+import { countActivity } from "../activity/count-activity.js";
+import { eventActivity } from "../activity/event-activity.js";
 import { isoTime } from "../shared/clock.js";
 import type { DomainDeps } from "../shared/domain-deps.js";
 import type { QueuedEvent } from "./delivery-repository.js";
@@ -21,7 +23,8 @@ type Deps = Pick<DomainDeps, "store" | "clock" | "webhookSender">;
 
 /**
  * Routes outbox events into the queues of the active webhooks subscribed to them — only events
- * recorded since the webhook's latest activation — and marks them routed, in one transaction.
+ * recorded since the webhook's latest activation — adds them to the daily counters
+ * (activity/event-activity.ts) and marks them routed, in one transaction.
  * Returns how many events it routed (0: nothing left). Routing again is harmless (a queued event
  * is not queued twice), so a router that dies mid-way only delays its events until its lease ends.
  */
@@ -30,7 +33,7 @@ export async function routeEvents(deps: Deps, owner: string): Promise<number> {
   const events = await deps.store.outbox.claim(owner, { limit: ROUTE_BATCH, leaseMs: ROUTE_LEASE_MS, now });
   if (events.length === 0) return 0;
   const webhooks = await deps.store.webhooks.listActive([...new Set(events.map((e) => e.appId))]);
-  await deps.store.transaction(async (tx) => {
+  await deps.store.transaction(async (tx, rollback) => {
     for (const webhook of webhooks) {
       const since = webhook.activatedAt ?? Number.POSITIVE_INFINITY;
       const ids = events
@@ -43,11 +46,14 @@ export async function routeEvents(deps: Deps, owner: string): Promise<number> {
         .map((e) => e.id);
       await tx.deliveries.enqueue(webhook.id, webhook.appId, ids, now);
     }
-    await tx.outbox.markDelivered(
+    const marked = await tx.outbox.markDelivered(
       owner,
       events.map((e) => e.id),
       now,
     );
+    // Our lease ran out and another router holds some of these: it routes and counts them.
+    if (marked !== events.length) rollback(undefined);
+    for (const a of eventActivity(events)) await countActivity(tx, a.appId, a.metric, a.at, a.count);
   });
   return events.length;
 }

@@ -148,15 +148,14 @@ async function hookFailed(deps: DomainDeps, app: AppRecord, hook: HookFailure): 
     { app_id: app.id, reason: hook.reason, status_code: hook.statusCode, detail: hook.detail },
     "migration hook failed",
   );
-  await deps.store.transaction(async (tx) => {
-    await recordEvent(
+  await deps.store.transaction((tx) =>
+    recordEvent(
       tx,
       app.id,
       "migration.hook_failed",
       { reason: hook.reason, status_code: hook.statusCode, occurred_at: isoTime(now) },
       now,
-    );
-    await countActivity(tx, app.id, "migration.hook_failed", now);
-  });
+    ),
+  );
   return { ok: false, reason: "hook_failed" };
 }

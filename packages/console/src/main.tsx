@@ -29,13 +29,14 @@ const SECTIONS = [
 /** The screen for a route: `#/section` or `#/section/id`. */
 function Screen({ route, api, appId }: { route: string[]; api: ManagementApi; appId: string }) {
   const [section, id] = route;
-  if (section === "users") return id ? <UserScreen api={api} userId={id} /> : <UsersScreen api={api} />;
+  if (section === "users")
+    return id ? <UserScreen key={id} api={api} userId={id} /> : <UsersScreen api={api} />;
   if (section === "configs") return <ConfigsScreen api={api} />;
   if (section === "scopes") return <ScopesScreen api={api} />;
   if (section === "claims") return <ClaimsScreen api={api} />;
   if (section === "step-up") return <StepUpScreen api={api} />;
   if (section === "webhooks")
-    return id ? <WebhookScreen api={api} webhookId={id} /> : <WebhooksScreen api={api} />;
+    return id ? <WebhookScreen key={id} api={api} webhookId={id} /> : <WebhooksScreen api={api} />;
   if (section === "migration") return <MigrationScreen api={api} />;
   return <AppOverview api={api} appId={appId} />;
 }

@@ -50,6 +50,7 @@ export function managementApi(credentials: Credentials) {
     get: <T>(path: string) => call<T>("GET", path),
     post: <T>(path: string, body: unknown) => call<T>("POST", path, body),
     put: <T>(path: string, body: unknown) => call<T>("PUT", path, body),
+    patch: <T>(path: string, body: unknown) => call<T>("PATCH", path, body),
     delete: <T>(path: string, body?: unknown) => call<T>("DELETE", path, body),
   };
 }

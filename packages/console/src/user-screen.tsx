@@ -1,6 +1,9 @@
 import { useState } from "preact/hooks";
 import { ConfirmDelete } from "./confirm-delete.js";
-import type { ManagementApi } from "./management-api.js";
+import { Field } from "./field.js";
+import { ApiFailure, type ManagementApi } from "./management-api.js";
+import { mergePatch } from "./merge-patch.js";
+import { parseJson } from "./parse-json.js";
 import { Failure, Loading } from "./states.js";
 import { useAction } from "./use-action.js";
 import { useApiData } from "./use-api-data.js";
@@ -21,6 +24,8 @@ export function UserScreen({ api, userId }: { api: ManagementApi; userId: string
   const user = useApiData(async () => (await api.get<{ user: UserView }>(path)).user, [api, path]);
   const sessions = useApiData(() => api.get<{ sessions: SessionView[] }>(`${path}/sessions`), [api, path]);
   const action = useAction();
+  const profileAction = useAction();
+  const [profile, setProfile] = useState<string | null>(null);
   const [password, setPassword] = useState("");
 
   if (user.state === "loading") return <Loading what="the user" />;
@@ -120,7 +125,44 @@ export function UserScreen({ api, userId }: { api: ManagementApi; userId: string
       <UserAccess api={api} user={u} path={path} reload={user.reload} />
 
       <h3>Profile</h3>
-      <pre class="json">{JSON.stringify(u.profile, null, 2)}</pre>
+      <form
+        class="wide"
+        onSubmit={(e) => {
+          e.preventDefault();
+          profileAction
+            .run(() => {
+              const next = parseJson(profile ?? JSON.stringify(u.profile, null, 2));
+              if (typeof next !== "object" || next === null || Array.isArray(next))
+                throw new ApiFailure(400, "invalid_request", "The profile is a JSON object.");
+              return api.patch(
+                `${path}/profile`,
+                mergePatch(u.profile as Record<string, never>, next as Record<string, never>),
+              );
+            }, "Profile saved.")
+            .then((ok) => {
+              if (ok) {
+                setProfile(null);
+                user.reload();
+              }
+            });
+        }}
+      >
+        <Field id="user-profile" label="Profile (JSON)" error={profileAction.error?.message}>
+          {(props) => (
+            <textarea
+              {...props}
+              rows={8}
+              spellcheck={false}
+              value={profile ?? JSON.stringify(u.profile, null, 2)}
+              onInput={(e) => setProfile(e.currentTarget.value)}
+            />
+          )}
+        </Field>
+        <button type="submit" disabled={profileAction.busy}>
+          Save profile
+        </button>
+        {profileAction.status}
+      </form>
 
       <h3>Set a password</h3>
       <form

@@ -307,6 +307,21 @@ describeEachDatabase("the admin console's screens in Chromium", (dialect) => {
     expect([after.status, after.scopes, after.groups]).toEqual(["disabled", ["reports:read"], ["analysts"]]);
     await page.getByRole("button", { name: "Enable user" }).click();
     await page.getByTestId("user-status").getByText("active").waitFor();
+    // The whole profile is edited; the console sends the merge patch that makes it so.
+    const profile = page.getByLabel("Profile (JSON)");
+    await profile.fill(JSON.stringify({ plan: "pro", address: { city: "Lyon", zip: "69001" } }));
+    await page.getByRole("button", { name: "Save profile" }).click();
+    await page.getByRole("status").getByText("Profile saved.").waitFor();
+    await profile.fill(JSON.stringify({ address: { city: "Paris" }, tier: "gold" }));
+    await page.getByRole("button", { name: "Save profile" }).click();
+    await page.getByRole("status").getByText("Profile saved.").waitFor();
+    expect((await s.mgmt("GET", `/users/${user}`)).body.user.profile).toEqual({
+      address: { city: "Paris" },
+      tier: "gold",
+    });
+    await profile.fill("[1]");
+    await page.getByRole("button", { name: "Save profile" }).click();
+    expect(await fieldError(profile)).toMatch(/JSON object/);
 
     await go("Configs", "Login and session configs");
     await page.getByRole("heading", { name: "session lifetimes" }).waitFor();

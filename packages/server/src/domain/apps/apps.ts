@@ -129,17 +129,7 @@ export function listApiKeys(deps: Pick<AppDeps, "store">, appId: string): Promis
 /** An app's token signing keys still in its JWKS (the current one last), without private parts. */
 export async function listSigningKeys(deps: Pick<AppDeps, "store" | "clock">, appId: string) {
   if (!(await deps.store.apps.get(appId))) return { ok: false, reason: "app_not_found" } as const;
-  const keys = await deps.store.signingKeys.published(appId, "token", deps.clock.now());
-  return {
-    ok: true,
-    keys: keys.map(({ id, alg, createdAt, retiredAt, expiresAt }) => ({
-      id,
-      alg,
-      createdAt,
-      retiredAt,
-      expiresAt,
-    })),
-  } as const;
+  return { ok: true, keys: (await publishedKeys(deps, appId)).filter((k) => k.purpose === "token") } as const;
 }
 
 /**

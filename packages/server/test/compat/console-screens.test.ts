@@ -273,6 +273,41 @@ describeEachDatabase("the admin console's screens in Chromium", (dialect) => {
     expect(await c.axeViolations()).toEqual([]);
   });
 
+  it("is usable from the keyboard alone, with the focus visible", async () => {
+    await page.goto(`${c.origin}/console/#/`);
+    await page.getByRole("heading", { name: "App" }).waitFor();
+    const focused = () =>
+      page.evaluate(() => {
+        const el = (
+          globalThis as unknown as {
+            document: { activeElement: { textContent: string | null; id: string } | null };
+          }
+        ).document.activeElement;
+        return { text: el?.textContent?.trim() ?? "", id: el?.id ?? "" };
+      });
+    // Tab through the header to the Scopes section, and open it with Enter.
+    for (let i = 0; i < 20 && (await focused()).text !== "Scopes"; i++) await page.keyboard.press("Tab");
+    expect((await focused()).text).toBe("Scopes");
+    const outline = await page.evaluate(() => {
+      const d = globalThis as unknown as {
+        document: { activeElement: unknown };
+        getComputedStyle(e: unknown): { outlineStyle: string };
+      };
+      return d.getComputedStyle(d.document.activeElement).outlineStyle;
+    });
+    expect(outline).not.toBe("none");
+    await page.keyboard.press("Enter");
+    await page.getByRole("heading", { name: "Scopes and groups" }).waitFor();
+    // Into the first field, type, submit with Enter: the scope is added.
+    for (let i = 0; i < 30 && (await focused()).id !== "add-allowed-scope"; i++)
+      await page.keyboard.press("Tab");
+    expect((await focused()).id).toBe("add-allowed-scope");
+    await page.keyboard.type("keyboard:only");
+    await page.keyboard.press("Enter");
+    await page.getByRole("status").getByText("Scope keyboard:only allowed.").waitFor();
+    expect((await s.mgmt("GET", "/config/scopes")).body.scopes).toContain("keyboard:only");
+  });
+
   it("edits scopes, groups and a user's access, and shows the login configs", async () => {
     await go("Scopes", "Scopes and groups");
     await page.getByLabel("New allowed scope").fill("reports:read");

@@ -130,6 +130,20 @@ describeEachDatabase("webhooks: delivery", (dialect) => {
     status = 500;
     const first = (await s.mgmt("POST", "/users", { external_id: "retry-1" })).body.id;
     await until(() => batches().filter(mine).length >= 1, "a first attempt");
+    // The clock moves only once the server has recorded an attempt: an advance before it would
+    // date the next attempt from the advanced clock (a flake seen under load).
+    /** Waits until the deliveries' attempts, summed, reach `n`: each event counts each attempt it was in. */
+    const attempted = async (n: number) => {
+      for (let i = 0; i < 1000; i++) {
+        const log = (await s.mgmt("GET", `/webhooks/${id}/deliveries`)).body.deliveries as {
+          attempts: number;
+        }[];
+        if (log.reduce((sum, d) => sum + d.attempts, 0) >= n) return;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      throw new Error(`the delivery log never showed ${n} attempts`);
+    };
+    await attempted(1);
     const second = (await s.mgmt("POST", "/users", { external_id: "retry-2" })).body.id;
     await new Promise((r) => setTimeout(r, 150));
     // Held: one attempt, no retry before a minute has passed, and the second event waits behind.
@@ -139,13 +153,14 @@ describeEachDatabase("webhooks: delivery", (dialect) => {
     await until(() => batches().filter(mine).length >= 2, "a retry after a minute");
     // The retry carries both, in order; the next waits two minutes.
     expect(received([batches().filter(mine)[1]!]).map((e) => e.payload.user_id)).toEqual([first, second]);
+    await attempted(3); // the first event twice, the second once
     s.clock.advance(61_000);
     await new Promise((r) => setTimeout(r, 150));
     expect(batches().filter(mine)).toHaveLength(2);
     status = 200;
     s.clock.advance(61_000);
     await until(() => batches().filter(mine).length >= 3, "a third attempt");
-    await new Promise((r) => setTimeout(r, 100));
+    await attempted(5);
     expect(batches().filter(mine)).toHaveLength(3);
     expect(received([batches().filter(mine)[2]!]).map((e) => e.payload.user_id)).toEqual([first, second]);
     expect((await s.mgmt("GET", `/webhooks/${id}`)).body.webhook.last_http_code).toBe(200);

@@ -1,19 +1,11 @@
+import type { User } from "@overture/protocol";
 import { useState } from "preact/hooks";
 import type { ManagementApi } from "./management-api.js";
 import { Failure, Loading } from "./states.js";
 import { useApiData } from "./use-api-data.js";
 
-export interface UserView {
-  id: string;
-  external_id: string | null;
-  status: string;
-  identifiers: { type: string; value: string }[];
-  scopes: string[];
-  groups: string[];
-  profile: Record<string, unknown>;
-  has_password: boolean;
-  created_at: string;
-}
+/** A user as the Management API shows it. */
+export type UserView = User;
 
 const FIELDS = {
   email_address: "Email",

@@ -1,3 +1,4 @@
+import type { Webhook, WebhookDelivery } from "@overture/sdk/management";
 import { useState } from "preact/hooks";
 import { ConfirmDelete } from "./confirm-delete.js";
 import { Field } from "./field.js";
@@ -5,20 +6,6 @@ import type { ManagementApi } from "./management-api.js";
 import { Failure, Loading } from "./states.js";
 import { useAction } from "./use-action.js";
 import { useApiData } from "./use-api-data.js";
-import type { WebhookView } from "./webhooks-screen.js";
-
-interface Delivery {
-  event_id: string;
-  event_type: string;
-  status: "pending" | "delivered" | "failed";
-  attempts: number;
-  last_status: number | null;
-  last_error: string | null;
-  last_latency_ms: number | null;
-  last_attempt_at: string | null;
-  next_attempt_at: string | null;
-  created_at: string;
-}
 
 /**
  * One webhook: activation (the handshake's outcome as the API words it), deactivation, the
@@ -27,13 +14,14 @@ interface Delivery {
  */
 export function WebhookScreen({ api, webhookId }: { api: ManagementApi; webhookId: string }) {
   const path = `/webhooks/${encodeURIComponent(webhookId)}`;
-  const hook = useApiData(async () => (await api.get<{ webhook: WebhookView }>(path)).webhook, [api, path]);
+  const hook = useApiData(async () => (await api.get<{ webhook: Webhook }>(path)).webhook, [api, path]);
   const [status, setStatus] = useState("");
   const [cursor, setCursor] = useState<string | null>(null);
   const [pages, setPages] = useState<(string | null)[]>([]);
   const query = `?limit=20${status ? `&status=${status}` : ""}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`;
   const log = useApiData(
-    () => api.get<{ deliveries: Delivery[]; next_cursor: string | null }>(`${path}/deliveries${query}`),
+    () =>
+      api.get<{ deliveries: WebhookDelivery[]; next_cursor: string | null }>(`${path}/deliveries${query}`),
     [api, path, query],
   );
   const action = useAction();

@@ -1,4 +1,5 @@
 import { WEBHOOK_EVENTS } from "@overture/protocol/webhook-events";
+import type { Webhook } from "@overture/sdk/management";
 import { useState } from "preact/hooks";
 import { Field } from "./field.js";
 import type { ManagementApi } from "./management-api.js";
@@ -6,19 +7,9 @@ import { Failure, Loading } from "./states.js";
 import { useAction } from "./use-action.js";
 import { useApiData } from "./use-api-data.js";
 
-export interface WebhookView {
-  id: string;
-  url: string;
-  events: string[];
-  active: boolean;
-  last_http_code: number | null;
-  last_http_code_date: string | null;
-  created_at: string;
-}
-
 /** Webhooks: the app's endpoints with their state, and a form that registers one. */
 export function WebhooksScreen({ api }: { api: ManagementApi }) {
-  const hooks = useApiData(() => api.get<{ webhooks: WebhookView[] }>("/webhooks"), [api]);
+  const hooks = useApiData(() => api.get<{ webhooks: Webhook[] }>("/webhooks"), [api]);
   const action = useAction();
   const [url, setUrl] = useState("");
   const [token, setToken] = useState("");
@@ -66,7 +57,7 @@ export function WebhooksScreen({ api }: { api: ManagementApi }) {
           let created: string | null = null;
           action
             .run(async () => {
-              const res = await api.post<{ webhook: WebhookView }>("/webhooks", {
+              const res = await api.post<{ webhook: Webhook }>("/webhooks", {
                 url: url.trim(),
                 verification_token: token,
                 events: [...events],

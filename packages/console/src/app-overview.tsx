@@ -1,3 +1,4 @@
+import { DataTable } from "./data-table.js";
 import type { ManagementApi } from "./management-api.js";
 import { Failure, Loading } from "./states.js";
 import { useApiData } from "./use-api-data.js";
@@ -61,40 +62,29 @@ export function AppOverview({ api, appId }: { api: ManagementApi; appId: string 
       {keys.state === "loading" && <Loading what="keys" />}
       {keys.state === "failed" && <Failure error={keys.error} />}
       {keys.state === "ready" && (
-        <table>
-          <caption class="visually-hidden">Published keys</caption>
-          <thead>
-            <tr>
-              <th scope="col">Key ID</th>
-              <th scope="col">Use</th>
-              <th scope="col">Status</th>
-              <th scope="col">Public key</th>
+        <DataTable caption="Published keys" columns={["Key ID", "Use", "Status", "Public key"]}>
+          {keys.data.keys.map((k) => (
+            <tr key={k.kid}>
+              <td>
+                <code>{k.kid}</code>
+                <div class="note">since {k.created_at}</div>
+              </td>
+              <td>
+                {k.purpose === "token" ? "access tokens" : "hook calls"} ({k.alg})
+              </td>
+              <td>
+                <span class="badge">{k.status}</span>
+                {k.expires_at && <div class="note">published until {k.expires_at}</div>}
+              </td>
+              <td>
+                <details>
+                  <summary>JWK</summary>
+                  <pre class="json">{JSON.stringify(k.public_jwk, null, 2)}</pre>
+                </details>
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {keys.data.keys.map((k) => (
-              <tr key={k.kid}>
-                <td>
-                  <code>{k.kid}</code>
-                  <div class="note">since {k.created_at}</div>
-                </td>
-                <td>
-                  {k.purpose === "token" ? "access tokens" : "hook calls"} ({k.alg})
-                </td>
-                <td>
-                  <span class="badge">{k.status}</span>
-                  {k.expires_at && <div class="note">published until {k.expires_at}</div>}
-                </td>
-                <td>
-                  <details>
-                    <summary>JWK</summary>
-                    <pre class="json">{JSON.stringify(k.public_jwk, null, 2)}</pre>
-                  </details>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </DataTable>
       )}
     </section>
   );

@@ -1,5 +1,6 @@
 import { useState } from "preact/hooks";
 import { BarChart } from "./bar-chart.js";
+import { DataTable } from "./data-table.js";
 import type { ManagementApi } from "./management-api.js";
 import { Failure, Loading } from "./states.js";
 import { useApiData } from "./use-api-data.js";
@@ -106,31 +107,21 @@ function OverviewView({ o }: { o: Overview }) {
       />
       <details>
         <summary>The numbers, day by day</summary>
-        <table>
-          <caption class="visually-hidden">Migration activity per day</caption>
-          <thead>
-            <tr>
-              <th scope="col">Day</th>
-              <th scope="col">Exchanged</th>
-              <th scope="col">Hook failures</th>
-              <th scope="col">Lazy migration</th>
-              <th scope="col">Backfill</th>
-              <th scope="col">Sign-up</th>
+        <DataTable
+          caption="Migration activity per day"
+          columns={["Day", "Exchanged", "Hook failures", "Lazy migration", "Backfill", "Sign-up"]}
+        >
+          {[...o.days].reverse().map((d) => (
+            <tr key={d.date}>
+              <th scope="row">{d.date}</th>
+              <td>{d.migrations}</td>
+              <td>{d.hook_failures}</td>
+              <td>{d.users_created.migration}</td>
+              <td>{backfill(d)}</td>
+              <td>{signUp(d)}</td>
             </tr>
-          </thead>
-          <tbody>
-            {[...o.days].reverse().map((d) => (
-              <tr key={d.date}>
-                <th scope="row">{d.date}</th>
-                <td>{d.migrations}</td>
-                <td>{d.hook_failures}</td>
-                <td>{d.users_created.migration}</td>
-                <td>{backfill(d)}</td>
-                <td>{signUp(d)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </DataTable>
       </details>
     </>
   );

@@ -1,4 +1,5 @@
 import { useState } from "preact/hooks";
+import { DataTable } from "./data-table.js";
 import { EditableList } from "./editable-list.js";
 import { Field } from "./field.js";
 import type { ManagementApi } from "./management-api.js";
@@ -58,23 +59,11 @@ export function ScopesScreen({ api }: { api: ManagementApi }) {
         (groups.data.groups.length === 0 ? (
           <p class="empty">No group yet.</p>
         ) : (
-          <table>
-            <caption class="visually-hidden">Groups</caption>
-            <thead>
-              <tr>
-                <th scope="col">Group</th>
-                <th scope="col">Scopes</th>
-                <th scope="col">
-                  <span class="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {groups.data.groups.map((g) => (
-                <GroupRow key={g.name} group={g} busy={action.busy} change={change} api={api} />
-              ))}
-            </tbody>
-          </table>
+          <DataTable caption="Groups" columns={["Group", "Scopes", null]}>
+            {groups.data.groups.map((g) => (
+              <GroupRow key={g.name} group={g} busy={action.busy} change={change} api={api} />
+            ))}
+          </DataTable>
         ))}
       <form
         onSubmit={(e) => {

@@ -1,5 +1,6 @@
 import { useState } from "preact/hooks";
 import { ConfirmDelete } from "./confirm-delete.js";
+import { DataTable } from "./data-table.js";
 import { Field } from "./field.js";
 import { ApiFailure, type ManagementApi } from "./management-api.js";
 import { mergePatch } from "./merge-patch.js";
@@ -60,49 +61,36 @@ export function UserScreen({ api, userId }: { api: ManagementApi; userId: string
           <p class="empty">No active session.</p>
         ) : (
           <>
-            <table>
-              <caption class="visually-hidden">Active sessions</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Session</th>
-                  <th scope="col">Method</th>
-                  <th scope="col">Last seen</th>
-                  <th scope="col">
-                    <span class="visually-hidden">Actions</span>
-                  </th>
+            <DataTable caption="Active sessions" columns={["Session", "Method", "Last seen", null]}>
+              {sessions.data.sessions.map((s) => (
+                <tr key={s.id}>
+                  <td>
+                    <code>{s.id}</code>
+                    <div class="note">{s.user_agent ?? ""}</div>
+                  </td>
+                  <td>{s.method}</td>
+                  <td>{s.last_seen_at}</td>
+                  <td>
+                    <button
+                      type="button"
+                      class="secondary"
+                      disabled={action.busy}
+                      aria-label={`Revoke session ${s.id}`}
+                      onClick={() =>
+                        action
+                          .run(
+                            () => api.delete(`${path}/sessions/${encodeURIComponent(s.id)}`),
+                            `Session ${s.id} revoked.`,
+                          )
+                          .then(reloadSessions)
+                      }
+                    >
+                      Revoke
+                    </button>
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {sessions.data.sessions.map((s) => (
-                  <tr key={s.id}>
-                    <td>
-                      <code>{s.id}</code>
-                      <div class="note">{s.user_agent ?? ""}</div>
-                    </td>
-                    <td>{s.method}</td>
-                    <td>{s.last_seen_at}</td>
-                    <td>
-                      <button
-                        type="button"
-                        class="secondary"
-                        disabled={action.busy}
-                        aria-label={`Revoke session ${s.id}`}
-                        onClick={() =>
-                          action
-                            .run(
-                              () => api.delete(`${path}/sessions/${encodeURIComponent(s.id)}`),
-                              `Session ${s.id} revoked.`,
-                            )
-                            .then(reloadSessions)
-                        }
-                      >
-                        Revoke
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+              ))}
+            </DataTable>
             <button
               type="button"
               class="secondary"

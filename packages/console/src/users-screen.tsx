@@ -1,5 +1,6 @@
 import type { User } from "@overture/protocol";
 import { useState } from "preact/hooks";
+import { DataTable } from "./data-table.js";
 import type { ManagementApi } from "./management-api.js";
 import { Failure, Loading } from "./states.js";
 import { useApiData } from "./use-api-data.js";
@@ -62,29 +63,18 @@ export function UsersScreen({ api }: { api: ManagementApi }) {
         (users.data.users.length === 0 ? (
           <p class="empty">No user matches.</p>
         ) : (
-          <table>
-            <caption class="visually-hidden">Users</caption>
-            <thead>
-              <tr>
-                <th scope="col">User</th>
-                <th scope="col">Identifiers</th>
-                <th scope="col">External ID</th>
-                <th scope="col">Status</th>
+          <DataTable caption="Users" columns={["User", "Identifiers", "External ID", "Status"]}>
+            {users.data.users.map((u) => (
+              <tr key={u.id}>
+                <td>
+                  <a href={`#/users/${encodeURIComponent(u.id)}`}>{u.id}</a>
+                </td>
+                <td>{u.identifiers.map((i) => i.value).join(", ") || "—"}</td>
+                <td>{u.external_id ?? "—"}</td>
+                <td>{u.status}</td>
               </tr>
-            </thead>
-            <tbody>
-              {users.data.users.map((u) => (
-                <tr key={u.id}>
-                  <td>
-                    <a href={`#/users/${encodeURIComponent(u.id)}`}>{u.id}</a>
-                  </td>
-                  <td>{u.identifiers.map((i) => i.value).join(", ") || "—"}</td>
-                  <td>{u.external_id ?? "—"}</td>
-                  <td>{u.status}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </DataTable>
         ))}
       {users.state === "ready" && (
         <div class="pager">

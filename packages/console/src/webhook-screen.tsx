@@ -1,6 +1,7 @@
 import type { Webhook, WebhookDelivery } from "@overture/sdk/management";
 import { useState } from "preact/hooks";
 import { ConfirmDelete } from "./confirm-delete.js";
+import { DataTable } from "./data-table.js";
 import { Field } from "./field.js";
 import type { ManagementApi } from "./management-api.js";
 import { Failure, Loading } from "./states.js";
@@ -109,67 +110,53 @@ export function WebhookScreen({ api, webhookId }: { api: ManagementApi; webhookI
         (log.data.deliveries.length === 0 ? (
           <p class="empty">No delivery{status ? ` ${status}` : ""} yet.</p>
         ) : (
-          <table>
-            <caption class="visually-hidden">Deliveries, newest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">Event</th>
-                <th scope="col">Status</th>
-                <th scope="col">Attempts</th>
-                <th scope="col">Last attempt</th>
-                <th scope="col">
-                  <span class="visually-hidden">Actions</span>
-                </th>
+          <DataTable
+            caption="Deliveries, newest first"
+            columns={["Event", "Status", "Attempts", "Last attempt", null]}
+          >
+            {log.data.deliveries.map((d) => (
+              <tr key={d.event_id} data-testid="delivery">
+                <td>
+                  {d.event_type}
+                  <div class="note">
+                    <code>{d.event_id}</code>
+                  </div>
+                </td>
+                <td>
+                  <span class="badge">{d.status}</span>
+                  {d.next_attempt_at && <div class="note">next at {d.next_attempt_at}</div>}
+                </td>
+                <td>{d.attempts}</td>
+                <td>
+                  {d.last_status ?? (d.last_error ? "no answer" : "—")}
+                  {d.last_latency_ms !== null && ` in ${d.last_latency_ms} ms`}
+                  {d.last_error && <div class="error">{d.last_error}</div>}
+                  {d.last_attempt_at && <div class="note">{d.last_attempt_at}</div>}
+                </td>
+                <td>
+                  {d.status !== "pending" && (
+                    <button
+                      type="button"
+                      class="secondary small"
+                      disabled={action.busy}
+                      aria-label={`Replay ${d.event_type} ${d.event_id}`}
+                      onClick={() =>
+                        action
+                          .run(
+                            () =>
+                              api.post(`${path}/deliveries/${encodeURIComponent(d.event_id)}/redeliver`, {}),
+                            `Delivery of ${d.event_id} queued again.`,
+                          )
+                          .then(refresh)
+                      }
+                    >
+                      Replay
+                    </button>
+                  )}
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {log.data.deliveries.map((d) => (
-                <tr key={d.event_id} data-testid="delivery">
-                  <td>
-                    {d.event_type}
-                    <div class="note">
-                      <code>{d.event_id}</code>
-                    </div>
-                  </td>
-                  <td>
-                    <span class="badge">{d.status}</span>
-                    {d.next_attempt_at && <div class="note">next at {d.next_attempt_at}</div>}
-                  </td>
-                  <td>{d.attempts}</td>
-                  <td>
-                    {d.last_status ?? (d.last_error ? "no answer" : "—")}
-                    {d.last_latency_ms !== null && ` in ${d.last_latency_ms} ms`}
-                    {d.last_error && <div class="error">{d.last_error}</div>}
-                    {d.last_attempt_at && <div class="note">{d.last_attempt_at}</div>}
-                  </td>
-                  <td>
-                    {d.status !== "pending" && (
-                      <button
-                        type="button"
-                        class="secondary small"
-                        disabled={action.busy}
-                        aria-label={`Replay ${d.event_type} ${d.event_id}`}
-                        onClick={() =>
-                          action
-                            .run(
-                              () =>
-                                api.post(
-                                  `${path}/deliveries/${encodeURIComponent(d.event_id)}/redeliver`,
-                                  {},
-                                ),
-                              `Delivery of ${d.event_id} queued again.`,
-                            )
-                            .then(refresh)
-                        }
-                      >
-                        Replay
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </DataTable>
         ))}
       {log.state === "ready" && (
         <div class="pager">

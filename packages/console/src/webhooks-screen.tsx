@@ -1,6 +1,7 @@
 import { WEBHOOK_EVENTS } from "@overture/protocol/webhook-events";
 import type { Webhook } from "@overture/sdk/management";
 import { useState } from "preact/hooks";
+import { DataTable } from "./data-table.js";
 import { Field } from "./field.js";
 import type { ManagementApi } from "./management-api.js";
 import { Failure, Loading } from "./states.js";
@@ -23,31 +24,20 @@ export function WebhooksScreen({ api }: { api: ManagementApi }) {
         (hooks.data.webhooks.length === 0 ? (
           <p class="empty">No webhook: events are recorded but sent nowhere.</p>
         ) : (
-          <table>
-            <caption class="visually-hidden">Webhooks</caption>
-            <thead>
-              <tr>
-                <th scope="col">Endpoint</th>
-                <th scope="col">State</th>
-                <th scope="col">Events</th>
-                <th scope="col">Last answer</th>
+          <DataTable caption="Webhooks" columns={["Endpoint", "State", "Events", "Last answer"]}>
+            {hooks.data.webhooks.map((w) => (
+              <tr key={w.id}>
+                <td>
+                  <a href={`#/webhooks/${w.id}`}>{w.url}</a>
+                </td>
+                <td>
+                  <span class="badge">{w.active ? "active" : "inactive"}</span>
+                </td>
+                <td>{w.events.join(", ")}</td>
+                <td>{w.last_http_code ?? "—"}</td>
               </tr>
-            </thead>
-            <tbody>
-              {hooks.data.webhooks.map((w) => (
-                <tr key={w.id}>
-                  <td>
-                    <a href={`#/webhooks/${w.id}`}>{w.url}</a>
-                  </td>
-                  <td>
-                    <span class="badge">{w.active ? "active" : "inactive"}</span>
-                  </td>
-                  <td>{w.events.join(", ")}</td>
-                  <td>{w.last_http_code ?? "—"}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </DataTable>
         ))}
 
       <h3>Register a webhook</h3>

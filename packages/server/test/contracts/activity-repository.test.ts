@@ -1,23 +1,11 @@
 import { expect, it } from "vitest";
-import { DEFAULT_LIFETIMES } from "../../src/domain/apps/session-lifetimes.js";
-import { createStore } from "../../src/storage/kysely-store.js";
-import { createTestDatabase, describeEachDatabase } from "../support/test-databases.js";
+import { contractStore } from "../support/contract-store.js";
+import { describeEachDatabase } from "../support/test-databases.js";
 
 describeEachDatabase("contract: ActivityRepository", (dialect) => {
   it("sums shards per day and metric, within an inclusive range, per app, and counts concurrent adds exactly", async () => {
-    const t = await createTestDatabase(dialect);
-    const store = createStore(t.database);
+    const { store, t } = await contractStore(dialect, ["aact1", "aact2"]);
     try {
-      for (const id of ["aact1", "aact2"])
-        await store.apps.create({
-          id,
-          name: id,
-          mode: "dev",
-          tokenAlg: "ES256",
-          ...DEFAULT_LIFETIMES,
-          createdAt: 0,
-          updatedAt: 0,
-        });
       const { activity } = store;
       await activity.add("aact1", "2026-12-01", "migration.exchanged", 0, 1);
       await activity.add("aact1", "2026-12-01", "migration.exchanged", 3, 2);

@@ -109,6 +109,20 @@ describeEachDatabase("migration overview", (dialect) => {
     expect((await s.mgmt("GET", "/migration/overview")).body.totals.migrations).toBe(0);
   });
 
+  it("counts each event once when several routers share the outbox", async () => {
+    const own = await s.forNewApp("overview-routers");
+    await Promise.all(
+      Array.from({ length: 40 }, (_, i) => own.mgmt("POST", "/users", { external_id: `r-${i}` })),
+    );
+    const drain = async (owner: string) => {
+      while ((await routeEvents(s.domain, owner)) > 0);
+    };
+    await Promise.all([drain("router-a"), drain("router-b"), drain("router-c")]);
+    const overview = (await own.mgmt("GET", "/migration/overview?days=1")).body;
+    expect(overview.totals.users_created.api).toBe(40);
+    expect(overview.days[0].users_created.api).toBe(40);
+  });
+
   it("refuses a bad window with 400, writing nothing", async () => {
     for (const query of ["?days=0", "?days=91", "?days=x", "?days=1.5", "?other=1"]) {
       const before = await tableCounts(s);

@@ -10,15 +10,15 @@ export function utcDay(epochMs: number): string {
 }
 
 /**
- * Adds `by` to today's count of `metric`, in the caller's transaction when given one (so that a
- * creation and its count commit together).
+ * Adds `by` to the count of `metric` on the UTC day of `at`, in the caller's transaction when given
+ * one (the outbox router's, so that events are counted once, with their marking as routed).
  */
 export function countActivity(
   repo: Pick<{ activity: ActivityRepository }, "activity">,
   appId: string,
   metric: ActivityMetric,
-  now: number,
+  at: number,
   by = 1,
 ): Promise<void> {
-  return repo.activity.add(appId, utcDay(now), metric, randomInt(ACTIVITY_SHARDS), by);
+  return repo.activity.add(appId, utcDay(at), metric, randomInt(ACTIVITY_SHARDS), by);
 }

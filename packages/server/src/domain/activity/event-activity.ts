@@ -1,5 +1,6 @@
 import type { OutboxEvent } from "../events/outbox-repository.js";
 import type { ActivityMetric } from "./activity-repository.js";
+import { utcDay } from "./count-activity.js";
 
 /** The daily counter an event adds to, if any: creations by source, and migration-hook failures. */
 function metricOf(event: OutboxEvent): ActivityMetric | null {
@@ -27,7 +28,7 @@ export function eventActivity(
   for (const event of events) {
     const metric = metricOf(event);
     if (!metric) continue;
-    const key = `${event.appId}\u0000${new Date(event.createdAt).toISOString().slice(0, 10)}\u0000${metric}`;
+    const key = `${event.appId}\u0000${utcDay(event.createdAt)}\u0000${metric}`;
     const tally = tallies.get(key);
     if (tally) tally.count += 1;
     else tallies.set(key, { appId: event.appId, at: event.createdAt, metric, count: 1 });

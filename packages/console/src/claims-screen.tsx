@@ -1,5 +1,5 @@
 import { useEffect, useState } from "preact/hooks";
-import { Field } from "./field.js";
+import { Field, JsonField } from "./field.js";
 import { ApiFailure, type ManagementApi } from "./management-api.js";
 import { parseJson } from "./parse-json.js";
 import { Failure, Loading } from "./states.js";
@@ -108,17 +108,14 @@ export function ClaimsScreen({ api }: { api: ManagementApi }) {
             save();
           }}
         >
-          <Field id="claims-mapping" label="Mapping (JSON)" error={action.error?.message}>
-            {(props) => (
-              <textarea
-                {...props}
-                rows={16}
-                spellcheck={false}
-                value={draft}
-                onInput={(e) => setText(e.currentTarget.value)}
-              />
-            )}
-          </Field>
+          <JsonField
+            id="claims-mapping"
+            label="Mapping (JSON)"
+            error={action.error?.message}
+            rows={16}
+            value={draft}
+            onValue={setText}
+          />
           <div class="actions">
             <button type="submit" disabled={action.busy}>
               {current ? "Save mapping" : "Create mapping"}

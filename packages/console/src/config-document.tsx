@@ -1,5 +1,5 @@
 import { useState } from "preact/hooks";
-import { Field } from "./field.js";
+import { JsonField } from "./field.js";
 import { ApiFailure, type ManagementApi } from "./management-api.js";
 import { parseJson } from "./parse-json.js";
 import { Failure, Loading } from "./states.js";
@@ -80,17 +80,14 @@ export function ConfigDocument<View>({
           save();
         }}
       >
-        <Field id={`${id}-body`} label={`${title} (request JSON)`} error={action.error?.message}>
-          {(props) => (
-            <textarea
-              {...props}
-              rows={Math.min(18, draft.split("\n").length + 1)}
-              spellcheck={false}
-              value={draft}
-              onInput={(e) => setText(e.currentTarget.value)}
-            />
-          )}
-        </Field>
+        <JsonField
+          id={`${id}-body`}
+          label={`${title} (request JSON)`}
+          error={action.error?.message}
+          rows={18}
+          value={draft}
+          onValue={setText}
+        />
         <div class="actions">
           <button type="submit" disabled={action.busy}>
             {view === null ? `Create ${title}` : `Save ${title}`}

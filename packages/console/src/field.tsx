@@ -104,3 +104,32 @@ export function SelectField<V extends string>({
     </Field>
   );
 }
+
+/** A labelled JSON editor: monospace, no spellcheck, sized to its content (4 to `rows` lines). */
+export function JsonField({
+  onValue,
+  value,
+  rows,
+  ...field
+}: {
+  id: string;
+  label: string;
+  error?: string | null;
+  value: string;
+  rows: number;
+  onValue: (value: string) => void;
+}) {
+  return (
+    <Field {...field}>
+      {(props) => (
+        <textarea
+          {...props}
+          rows={Math.max(4, Math.min(rows, value.split("\n").length + 1))}
+          spellcheck={false}
+          value={value}
+          onInput={(e) => onValue(e.currentTarget.value)}
+        />
+      )}
+    </Field>
+  );
+}

@@ -1,7 +1,7 @@
 import { useState } from "preact/hooks";
 import { ConfirmDelete } from "./confirm-delete.js";
 import { DataTable } from "./data-table.js";
-import { Field } from "./field.js";
+import { JsonField } from "./field.js";
 import { ApiFailure, type ManagementApi } from "./management-api.js";
 import { mergePatch } from "./merge-patch.js";
 import { parseJson } from "./parse-json.js";
@@ -135,17 +135,14 @@ export function UserScreen({ api, userId }: { api: ManagementApi; userId: string
             });
         }}
       >
-        <Field id="user-profile" label="Profile (JSON)" error={profileAction.error?.message}>
-          {(props) => (
-            <textarea
-              {...props}
-              rows={8}
-              spellcheck={false}
-              value={profile ?? JSON.stringify(u.profile, null, 2)}
-              onInput={(e) => setProfile(e.currentTarget.value)}
-            />
-          )}
-        </Field>
+        <JsonField
+          id="user-profile"
+          label="Profile (JSON)"
+          error={profileAction.error?.message}
+          rows={12}
+          value={profile ?? JSON.stringify(u.profile, null, 2)}
+          onValue={setProfile}
+        />
         <button type="submit" disabled={profileAction.busy}>
           Save profile
         </button>
